@@ -1,0 +1,3 @@
+from liveshow.cli import main
+
+main()

@@ -1,0 +1,157 @@
+"""The `liveshow` command: serve, demo, preflight, export."""
+from __future__ import annotations
+
+import resource
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import settings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+
+def setting_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """One CLI option per setting, generated from liveshow.settings.SETTINGS."""
+    for setting in reversed(settings.SETTINGS):
+        default = "generated" if setting.secret else setting.default
+        fn = click.option(setting.option, setting.name, default=None,
+                          help=f"{setting.help} [env {setting.env}; default: {default}]")(fn)
+    return fn
+
+
+def _parsed(options: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, raw in options.items():
+        if raw is None:
+            continue
+        try:
+            out[name] = settings.BY_NAME[name].parse(raw)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=settings.BY_NAME[name].option)
+    return out
+
+
+@click.group()
+@click.version_option(package_name="liveshow")
+def main() -> None:
+    """liveshow: cue engine, crew dashboard and projector displays for live shows."""
+
+
+@main.command()
+@setting_options
+def serve(**options: Any) -> None:
+    """Run the show server (resumes the show in --data, or loads --show, or the demo)."""
+    run_server(_parsed(options))
+
+
+@main.command()
+@setting_options
+def demo(**options: Any) -> None:
+    """Generate the demo media if needed and run the bundled demo show."""
+    from .demo import DEMO_SHOW, ensure_demo_media
+    click.echo("Preparing the demo show's media (made offline, once)...")
+    ensure_demo_media()
+    values = _parsed(options)
+    values.setdefault("show", str(DEMO_SHOW))
+    run_server(values)
+
+
+@main.command()
+@click.option("--show", "show_path", type=click.Path(path_type=Path), default=None,
+              help="Show file to check (default: the bundled demo show).")
+def preflight(show_path: Path | None) -> None:
+    """Check a show file and its media before doors open; exit 1 on errors."""
+    from .demo import DEMO_SHOW
+    from .preflight import Severity, preflight_file
+    path = show_path or DEMO_SHOW
+    problems = preflight_file(path)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    click.echo(f"{path}: {errors} error(s), {len(problems) - errors} warning(s)")
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--data", default="./liveshow-data", help="Data directory of the show.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Show file to write (atomically).")
+def export(data: str, out: Path) -> None:
+    """Write the show stored in a data directory (with its edits) to a show file."""
+    from .media import MediaLibrary
+    from .show import ShowEngine
+    from .showfile import dump, write_atomic
+    from .store import Store
+    folder = Path(data)
+    if not (folder / "show.db").is_file():
+        raise click.ClickException(f"no show in {folder} (no show.db)")
+    store = Store(folder / "show.db")
+    engine = ShowEngine(store, MediaLibrary(store, folder / "media"))
+    if not engine.restore():
+        raise click.ClickException(f"no show stored in {folder}")
+    write_atomic(out, dump(engine.show, relative_to=out.resolve().parent))
+    click.echo(f"wrote {out} ({len(engine.cues)} cues)")
+
+
+def _green(async_mode: str) -> None:
+    """Monkey-patch before the app is imported (OpenCV never runs in this process)."""
+    if async_mode == "eventlet":
+        import eventlet
+        eventlet.monkey_patch()
+    elif async_mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+
+
+def run_server(overrides: dict[str, Any]) -> None:
+    values = settings.load(overrides)
+    _green(values["async_mode"])
+    from . import create_app, socketio
+    from .clock import clock_loop
+    from .showfile import ShowFileError
+    try:
+        app = create_app(overrides)
+    except ShowFileError as exc:
+        raise click.ClickException(str(exc))
+    rt = app.extensions["liveshow"]
+    click.echo(banner(rt))
+    socketio.start_background_task(clock_loop, app, socketio)
+    kwargs: dict[str, Any] = {"host": values["host"], "port": values["port"],
+                              "log_output": False}
+    if values["async_mode"] == "eventlet":
+        _raise_file_limit(values["max_connections"] + 100)
+        kwargs["max_size"] = values["max_connections"]
+    elif values["async_mode"] == "threading":
+        kwargs["allow_unsafe_werkzeug"] = True
+    socketio.run(app, **kwargs)
+
+
+def _raise_file_limit(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def banner(rt: Any) -> str:
+    from .joining import join_url, public_url, terminal_qr
+    base = public_url(rt.settings)
+    login = f"{base}/crew/login?token={rt.new_login_token()}"
+    engine = rt.engine
+    lines = [
+        f"liveshow: show {engine.show.title!r} ({len(engine.cues)} cues), data in {rt.data_dir}",
+        f"  Crew dashboard : {base}/crew",
+        f"  Crew password  : {rt.settings['crew_password']}"
+        + (" (generated; set LIVESHOW_CREW_PASSWORD to choose)"
+           if "crew_password" in rt.generated else ""),
+        f"  One-time login : {login}",
+    ]
+    for name in engine.show.displays:
+        lines.append(f"  Display {name:<7}: {base}/display/{name}?key={rt.settings['display_key']}")
+    lines += [f"  Phones join at : {join_url(rt.settings)}",
+              "Scan to log in as crew (one-time):", terminal_qr(login)]
+    return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""The theatre's nouns: cue kinds, continue modes, show modes, and the cue itself."""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class CueKind(str, enum.Enum):
+    RECORD = "record"
+    TITLE = "title"
+    JOIN = "join"
+    BLACKOUT = "blackout"
+    CREDITS = "credits"
+
+
+class RecordType(str, enum.Enum):
+    VIDEO = "video"
+    IMAGE = "image"
+    AUDIO = "audio"
+    TEXT = "text"
+
+
+class ContinueMode(str, enum.Enum):
+    NONE = "none"
+    AUTO_CONTINUE = "auto-continue"
+    AUTO_FOLLOW = "auto-follow"
+
+
+class ShowMode(str, enum.Enum):
+    EDIT = "edit"
+    REHEARSAL = "rehearsal"
+    SHOW = "show"
+
+
+class CueState(str, enum.Enum):
+    """Where a cue is in its life, as the dashboard marks it."""
+    IDLE = "idle"
+    STANDBY = "standby"
+    PRE_WAIT = "pre-wait"
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+TEXT_LIMIT = 4000
+TITLE_LIMIT = 200
+
+
+@dataclass
+class Credit:
+    name: str
+    role: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role}
+
+
+@dataclass
+class Cue:
+    id: str
+    kind: CueKind
+    title: str = ""
+    subtitle: str = ""
+    type: RecordType | None = None
+    media: str | None = None          # path as written in the show file
+    text: str | None = None
+    credits: list[Credit] = field(default_factory=list)
+    duration: float | None = None
+    pre_wait: float = 0.0
+    post_wait: float = 0.0
+    continue_mode: ContinueMode = ContinueMode.NONE
+    notes: str = ""
+
+    def to_showfile(self) -> dict[str, Any]:
+        """The cue as a show file writes it: only fields that say something."""
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind.value}
+        if self.title:
+            out["title"] = self.title
+        if self.subtitle:
+            out["subtitle"] = self.subtitle
+        if self.type is not None:
+            out["type"] = self.type.value
+        if self.media:
+            out["media"] = self.media
+        if self.text is not None:
+            out["text"] = self.text
+        if self.credits:
+            out["credits"] = [c.to_dict() for c in self.credits]
+        if self.duration is not None:
+            out["duration"] = self.duration
+        if self.pre_wait:
+            out["pre_wait"] = self.pre_wait
+        if self.post_wait:
+            out["post_wait"] = self.post_wait
+        if self.continue_mode is not ContinueMode.NONE:
+            out["continue"] = self.continue_mode.value
+        if self.notes:
+            out["notes"] = self.notes
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["type"] = self.type.value if self.type else None
+        data["continue"] = data.pop("continue_mode").value
+        return data
+
+
+def slug(text: str) -> str:
+    made = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48]
+    return made or "cue"

@@ -1,0 +1,117 @@
+"""/crew: the dashboard drives the show. Every event is acknowledged {"ok": ...}."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import current_app, request
+from flask_socketio import Namespace
+
+from .. import editing, runtime
+from ..crew_auth import is_crew, password_ok
+from ..preflight import preflight
+from ..show import CueError, ShowEngine
+from . import emit_crew_state, error, ok
+
+MODERATION_ACTIONS = ("approve", "reject", "feature", "ban")
+
+
+def _args(data: Any, *required: str) -> dict[str, Any]:
+    if data is None and not required:
+        return {}
+    if not isinstance(data, dict):
+        raise CueError("expected an object of fields" + (
+            f" with {', '.join(required)}" if required else ""))
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise CueError(f"missing field(s): {', '.join(missing)}")
+    return data
+
+
+def _act(action: Callable[[dict[str, Any]], dict[str, Any] | None], data: Any,
+         *required: str) -> dict[str, Any]:
+    """Check the event's fields, run the action, and turn the outcome into an ack."""
+    try:
+        return ok(**(action(_args(data, *required)) or {}))
+    except CueError as exc:
+        return error(str(exc))
+
+
+def _moderate(args: dict[str, Any]) -> None:
+    # Submissions arrive with audience prompts; until then every id is unknown.
+    if args["action"] not in MODERATION_ACTIONS:
+        raise CueError(f"action must be one of {', '.join(MODERATION_ACTIONS)}")
+    raise CueError(f"no submission with id {args['submission']!r}")
+
+
+def _preflight(args: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime()
+    return {"problems": [p.to_json() for p in preflight(rt.engine, rt.displays.names())]}
+
+
+def _save(args: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime()
+    return {"path": str(editing.save_show(rt.engine, rt.data_dir / "show.yaml"))}
+
+
+class CrewNamespace(Namespace):
+    def on_connect(self, auth: Any = None) -> None:
+        given = auth.get("password") if isinstance(auth, dict) else None
+        if not (is_crew() or password_ok(given)):
+            raise ConnectionRefusedError("crew login required")
+        emit_crew_state(current_app._get_current_object(), to=request.sid)  # type: ignore
+
+    def on_go(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: {"cue": engine().go().id}, data)
+
+    def on_back(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: {"cue": engine().back().id}, data)
+
+    def on_goto(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: {"cue": engine().goto(a["cue"]).id}, data, "cue")
+
+    def on_blackout(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: engine().set_blackout(a["on"]), data, "on")
+
+    def on_panic(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: engine().panic(), data)
+
+    def on_pause(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: engine().pause(), data)
+
+    def on_resume(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: engine().resume(), data)
+
+    def on_mode(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: engine().set_mode(a["mode"]), data, "mode")
+
+    def on_cue_add(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: {"cue": editing.add_cue(engine(), a["cue"], a.get("after"))},
+                    data, "cue")
+
+    def on_cue_update(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: editing.update_cue(engine(), a["id"], a["cue"]), data, "id", "cue")
+
+    def on_cue_move(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: editing.move_cue(engine(), a["id"], a["to"]), data, "id", "to")
+
+    def on_cue_delete(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: editing.delete_cue(engine(), a["id"]), data, "id")
+
+    def on_show_import(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: editing.import_show(engine(), a["text"]), data, "text")
+
+    def on_show_export(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: {"text": editing.export_text(engine())}, data)
+
+    def on_show_save(self, data: Any = None) -> dict[str, Any]:
+        return _act(_save, data)
+
+    def on_preflight(self, data: Any = None) -> dict[str, Any]:
+        return _act(_preflight, data)
+
+    def on_moderate(self, data: Any = None) -> dict[str, Any]:
+        return _act(_moderate, data, "submission", "action")
+
+
+def engine() -> ShowEngine:
+    return runtime().engine

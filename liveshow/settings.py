@@ -1,0 +1,126 @@
+"""Every setting liveshow reads, declared once as data.
+
+Each setting has a name, an environment variable (``LIVESHOW_<NAME>``), a CLI option
+(``--<name-with-dashes>``), a default and help text. README.md lists them all; a test fails
+when one is undocumented.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return "LIVESHOW_" + self.name.upper()
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true/false, got {text!r}")
+
+
+def _async_mode(text: str) -> str:
+    if text not in ASYNC_MODES:
+        raise ValueError(f"async mode must be one of {', '.join(ASYNC_MODES)}, got {text!r}")
+    return text
+
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data", "./liveshow-data", "Data directory: the SQLite database and cached media.", str),
+    Setting("show", None, "Show file (YAML) to load. Without it, the show in the data directory "
+            "is resumed, or the bundled demo show is loaded.", str),
+    Setting("host", "0.0.0.0", "Address to listen on.", str),
+    Setting("port", 5000, "Port to listen on.", int),
+    Setting("crew_password", None, "Crew dashboard password. Generated and printed when unset.",
+            str, secret=True),
+    Setting("display_key", None, "Key a projector display needs (`/display/<name>?key=…`). "
+            "Generated and printed when unset.", str, secret=True),
+    Setting("join_code", None, "Join code in the audience URL (`/join/<code>`). Generated when "
+            "unset.", str, secret=True),
+    Setting("secret_key", None, "Flask session signing key. Generated per data directory and "
+            "kept in it when unset.", str, secret=True),
+    Setting("public_url", None, "Base URL phones and displays use (for QR codes and printed "
+            "URLs). Auto-detected from the LAN address when unset.", str),
+    Setting("async_mode", "eventlet", "Socket.IO async mode: eventlet, gevent or threading.",
+            _async_mode),
+    Setting("max_connections", 5000, "Most concurrent connections the eventlet server accepts "
+            "(eventlet's own default is 1,024).", int),
+    Setting("min_go_interval", 1.0, "Show mode: seconds that must pass between two GOs "
+            "(a show file's `min_go_interval` overrides it).", float),
+    Setting("tick_interval", 0.05, "Seconds between checks of pre-waits, post-waits and "
+            "auto-follows.", float),
+    Setting("heartbeat_interval", 2.0, "Seconds between writes of the playback heartbeat, used "
+            "to resume a running cue at the right place after a restart.", float),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def load(overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings from defaults, then ``LIVESHOW_*`` variables, then explicit overrides.
+
+    Overrides whose value is None are ignored, so CLI options left unset fall through.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = setting.default
+        if setting.env in env and env[setting.env] != "":
+            try:
+                value = setting.parse(env[setting.env])
+            except ValueError as exc:
+                raise ValueError(f"{setting.env}: {exc}") from exc
+        values[setting.name] = value
+    for name, value in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise KeyError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def fill_secrets(values: dict[str, Any]) -> list[str]:
+    """Generate strong random values for unset secrets; return the names generated."""
+    generated = []
+    for name, maker in (("crew_password", lambda: secrets.token_urlsafe(12)),
+                        ("display_key", lambda: secrets.token_urlsafe(12)),
+                        ("join_code", _join_code)):
+        if not values.get(name):
+            values[name] = maker()
+            generated.append(name)
+    return generated
+
+
+def _join_code() -> str:
+    # Short enough to type from a printed programme; no 0/O/1/l confusion.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def data_dir(values: Mapping[str, Any]) -> Path:
+    path = Path(values["data"]).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path

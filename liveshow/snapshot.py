@@ -1,0 +1,82 @@
+"""The state snapshots clients render: public (displays, phones, /api/state) and crew."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .cues import Cue, CueKind
+from .show import ShowEngine
+
+
+def cue_public(engine: ShowEngine, cue: Cue | None) -> dict[str, Any] | None:
+    """A cue as a display sees it: never the crew's notes."""
+    if cue is None:
+        return None
+    data: dict[str, Any] = {
+        "id": cue.id, "kind": cue.kind.value, "title": cue.title, "subtitle": cue.subtitle,
+        "type": cue.type.value if cue.type else None, "text": cue.text,
+        "credits": [c.to_dict() for c in cue.credits],
+        "duration": engine.duration(cue),
+        "media": engine.media.public(engine.media_of.get(cue.id)),
+    }
+    if cue.kind is CueKind.CREDITS:
+        data["roll"] = credits_roll(engine)
+    return data
+
+
+def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
+    """Every record that actually screened tonight, in first-screened order, with its credits."""
+    seen: set[str] = set()
+    roll = []
+    for row in engine.store.db.query(
+            "select cue_id, title, credits from play_log where kind = 'record' order by id"):
+        if row["cue_id"] in seen:
+            continue
+        seen.add(row["cue_id"])
+        roll.append({"cue": row["cue_id"], "title": row["title"],
+                     "credits": json.loads(row["credits"])})
+    return roll
+
+
+def public_state(engine: ShowEngine) -> dict[str, Any]:
+    st = engine.state
+    now = engine.clock()
+    return {
+        "rev": st.rev,
+        "mode": st.mode.value,
+        "show": {"title": engine.show.title},
+        "cue": cue_public(engine, engine.cue(st.current)),
+        "next": cue_public(engine, engine.standby()),
+        "cue_started_at": st.started_at,
+        "server_time": now,
+        "paused": st.paused,
+        "position": engine.position(now),
+        "pending": ({"cue": st.pending, "starts_at": st.pending_at} if st.pending else None),
+        "blackout": st.blackout,
+        "prompt": None,
+    }
+
+
+def crew_state(engine: ShowEngine, displays: list[dict[str, Any]]) -> dict[str, Any]:
+    state = public_state(engine)
+    standby = engine.standby()
+    cues = []
+    for cue in engine.cues:
+        item = cue.to_json()
+        item["state"] = engine.cue_state(cue).value
+        item["effective_duration"] = engine.duration(cue)
+        info = engine.media.info(engine.media_of.get(cue.id))
+        item["media_info"] = ({"sha256": info["sha256"], "mime": info["mime"],
+                               "playable": bool(info["playable"]),
+                               "problems": json.loads(info["problems"])} if info else None)
+        cues.append(item)
+    state.update({
+        "cues": cues,
+        "standby": standby.id if standby else None,
+        "follow_at": engine.follow_due(),
+        "min_go_interval": engine.min_go_interval,
+        "source_path": engine.source_path,
+        "displays": displays,
+        "expected_displays": list(engine.show.displays),
+    })
+    return state

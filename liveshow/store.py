@@ -1,0 +1,124 @@
+"""SQLite storage: schema migrations, the one writer, and the append-only event log.
+
+The database is a plain SQLite file (``<data>/show.db``, WAL mode) with clear table names, so
+a crew member can open it with Datasette or the sqlite-utils CLI after a show.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["show"].create({"id": int, "title": str, "displays": str, "min_go_interval": float,
+                       "source_path": str, "source_sha256": str, "base_dir": str,
+                       "loaded_at": float}, pk="id")
+    db["cues"].create({"id": str, "position": int, "kind": str, "title": str, "subtitle": str,
+                       "type": str, "media": str, "media_sha256": str, "text": str,
+                       "credits": str, "duration": float, "pre_wait": float,
+                       "post_wait": float, "continue_mode": str, "notes": str}, pk="id")
+    db["cues"].create_index(["position"])
+    db["media"].create({"sha256": str, "source_path": str, "source_size": int,
+                        "source_mtime": float, "media_type": str, "mime": str, "size": int,
+                        "duration": float, "width": int, "height": int, "video_codec": str,
+                        "audio_codec": str, "playable": int, "problems": str,
+                        "added_at": float}, pk="sha256")
+    db["events"].create({"rev": int, "at": float, "kind": str, "actor": str, "data": str},
+                        pk="rev")
+    db["show_state"].create({"id": int, "rev": int, "mode": str, "current_cue": str,
+                             "cue_started_at": float, "paused": int, "paused_position": float,
+                             "blackout": int, "last_go_at": float, "heartbeat_at": float},
+                            pk="id")
+    db["play_log"].create({"id": int, "cue_id": str, "kind": str, "title": str,
+                           "media_sha256": str, "credits": str, "started_at": float,
+                           "ended_at": float}, pk="id")
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+class Store:
+    """One connection, one writer lock. Writes go through :meth:`write` (BEGIN IMMEDIATE)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self.db = sqlite_utils.Database(self._conn)
+        self.lock = threading.RLock()
+        self._depth = 0
+        self.migrate()
+
+    def migrate(self) -> list[str]:
+        applied = []
+        with self.write():
+            if "migrations" not in self.db.table_names():
+                self.db["migrations"].create({"name": str, "applied_at": float}, pk="name")
+            done = {row["name"] for row in self.db["migrations"].rows}
+            for name, fn in MIGRATIONS:
+                if name not in done:
+                    fn(self.db)
+                    self.db["migrations"].insert({"name": name, "applied_at": time.time()})
+                    applied.append(name)
+        return applied
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """A write transaction; nested calls join the outer one."""
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def append_event(self, rev: int, kind: str, data: dict[str, Any], actor: str,
+                     at: float) -> None:
+        self.db["events"].insert({"rev": rev, "at": at, "kind": kind, "actor": actor,
+                                  "data": json.dumps(data, sort_keys=True)})
+
+    def events_since(self, rev: int, limit: int = 500) -> list[dict[str, Any]]:
+        rows = self.db.query("select * from events where rev > ? order by rev limit ?",
+                             [rev, limit])
+        return [{**row, "data": json.loads(row["data"])} for row in rows]
+
+    def meta_get(self, key: str) -> str | None:
+        rows = list(self.db.query("select value from meta where key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def meta_set(self, key: str, value: str) -> None:
+        with self.write():
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def close(self) -> None:
+        with self.lock:
+            self._conn.close()
