@@ -1,109 +1,19 @@
-"""liveshow: the live half of a collaborative art community's theatre shows."""
+"""liveshow: the live half of a collaborative art community's theatre shows.
+
+The package import stays light (no Flask, no eventlet) so that `liveshow serve` can
+monkey-patch for eventlet or gevent before anything else is imported. ``create_app``,
+``socketio`` and ``runtime`` live in :mod:`liveshow.app` and are re-exported lazily.
+"""
 from __future__ import annotations
 
-import hashlib
-import logging
-import secrets
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Mapping
-
-from flask import Flask, current_app
-from flask_socketio import SocketIO
-
-from . import settings
-from .demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
-from .displays import DisplayRegistry
-from .media import MediaLibrary
-from .show import ShowEngine
-from .store import Store
+from typing import Any
 
 __version__ = "0.1.0"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-log = logging.getLogger("liveshow")
-
-socketio = SocketIO()
+__all__ = ["create_app", "socketio", "runtime", "Runtime"]
 
 
-@dataclass
-class Runtime:
-    """Everything one running show needs, reachable as ``current_app.extensions['liveshow']``."""
-    settings: dict[str, Any]
-    store: Store
-    media: MediaLibrary
-    engine: ShowEngine
-    data_dir: Path
-    displays: DisplayRegistry = field(default_factory=DisplayRegistry)
-    login_tokens: set[str] = field(default_factory=set)
-    generated: list[str] = field(default_factory=list)
-
-    def new_login_token(self) -> str:
-        token = secrets.token_urlsafe(24)
-        self.login_tokens.add(token)
-        return token
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["liveshow"]  # type: ignore[no-any-return]
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. ``config`` holds setting overrides (see liveshow.settings)."""
-    values = settings.load(overrides=config)
-    generated = settings.fill_secrets(values)
-    data = settings.data_dir(values)
-    store = Store(data / "show.db")
-    media = MediaLibrary(store, data / "media")
-    engine = ShowEngine(store, media, min_go_interval=values["min_go_interval"])
-    load_initial_show(engine, values)
-
-    app = Flask(__name__, static_folder="static", static_url_path="/static")
-    app.config["SECRET_KEY"] = values["secret_key"] or _stored_secret(store)
-    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
-    rt = Runtime(settings=values, store=store, media=media, engine=engine, data_dir=data,
-                 generated=generated)
-    app.extensions["liveshow"] = rt
-
-    from .api import bp as api_bp
-    from .crew_auth import bp as auth_bp
-    from .pages import bp as pages_bp
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(api_bp)
-
-    from .realtime import broadcaster, register_namespaces
-    register_namespaces(socketio)
-    socketio.init_app(app, async_mode=values["async_mode"], cors_allowed_origins=[],
-                      ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
-    engine.listeners.append(broadcaster(app))
-    return app
-
-
-def _stored_secret(store: Store) -> str:
-    key = store.meta_get("secret_key")
-    if key is None:
-        key = secrets.token_hex(32)
-        store.meta_set("secret_key", key)
-    return key
-
-
-def load_initial_show(engine: ShowEngine, values: Mapping[str, Any]) -> None:
-    """``--show`` loads that file unless the same file is already loaded (then it resumes);
-    without ``--show`` the stored show resumes, or the demo show is loaded."""
-    from .showfile import load_file
-    show_path = values.get("show")
-    restored = engine.restore()
-    if show_path is None:
-        if restored:
-            return
-        show_path = str(DEMO_SHOW)
-        if not demo_media_ready():
-            ensure_demo_media()
-    path = Path(show_path).resolve()
-    text = path.read_bytes() if path.is_file() else b""
-    digest = hashlib.sha256(text).hexdigest()
-    if restored and engine.stored_source() == (str(path), digest):
-        return
-    engine.load(load_file(path), str(path), digest)
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import app
+        return getattr(app, name)
+    raise AttributeError(f"module 'liveshow' has no attribute {name!r}")

@@ -5,18 +5,18 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
-from . import joining, runtime
+from . import joining
+from .app import runtime
 from .crew_auth import crew_required
 from .editing import export_text
 from .preflight import preflight
-from .snapshot import public_state
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/state")
 def state() -> Any:
-    return jsonify(public_state(runtime().engine))
+    return jsonify(runtime().public_state())
 
 
 @bp.get("/media/<sha256>")

@@ -110,7 +110,7 @@ def _green(async_mode: str) -> None:
 def run_server(overrides: dict[str, Any]) -> None:
     values = settings.load(overrides)
     _green(values["async_mode"])
-    from . import create_app, socketio
+    from .app import create_app, socketio
     from .clock import clock_loop
     from .showfile import ShowFileError
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections import defaultdict, deque
+from collections import deque
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
@@ -14,11 +14,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 LOGIN_ATTEMPTS = 10          # wrong passwords allowed per address ...
 LOGIN_WINDOW = 60.0          # ... in this many seconds
-_failures: dict[str, deque[float]] = defaultdict(deque)
 
 
 def password_ok(given: Any) -> bool:
-    from . import runtime
+    from .app import runtime
     expected = runtime().settings["crew_password"]
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
@@ -38,9 +37,14 @@ def crew_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def _failures(address: str) -> deque[float]:
+    from .app import runtime
+    return runtime().login_failures[address]
+
+
 def _throttled(address: str) -> bool:
     now = time.monotonic()
-    recent = _failures[address]
+    recent = _failures(address)
     while recent and now - recent[0] > LOGIN_WINDOW:
         recent.popleft()
     return len(recent) >= LOGIN_ATTEMPTS
@@ -48,7 +52,7 @@ def _throttled(address: str) -> bool:
 
 @bp.get("/crew/login")
 def login() -> Any:
-    from . import runtime
+    from .app import runtime
     token = request.args.get("token")
     if token is not None:
         tokens = runtime().login_tokens
@@ -70,7 +74,7 @@ def login_post() -> Any:
         return render_template("login.html", error="Too many wrong passwords: wait a minute "
                                "and try again."), 429
     if not password_ok(request.form.get("password")):
-        _failures[address].append(time.monotonic())
+        _failures(address).append(time.monotonic())
         return render_template("login.html", error="Wrong password."), 401
     session.clear()
     session["crew"] = True

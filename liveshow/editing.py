@@ -135,7 +135,7 @@ def save_show(engine: ShowEngine, fallback: Path, actor: str = "crew") -> Path:
             raise CueError(f"could not write {target}: {exc.strerror or exc}") from None
         digest = hashlib.sha256(text.encode()).hexdigest()
         with engine.store.write() as db:
-            db["show"].update(1, {"source_path": str(target), "source_sha256": digest})
+            db.table("show").update(1, {"source_path": str(target), "source_sha256": digest})
             engine.source_path = str(target)
             engine._commit(engine.state, "show-saved", {"path": str(target)}, actor)
         return target

@@ -60,7 +60,7 @@ class MediaLibrary:
                "playable": int(found.playable), "problems": json.dumps(list(found.problems)),
                "added_at": time.time()}
         with self.store.write() as db:
-            db["media"].upsert(row, pk="sha256")
+            db.table("media").upsert(row, pk="sha256")
         return row
 
     def _copy_in(self, source: Path, sha: str) -> None:

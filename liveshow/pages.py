@@ -30,7 +30,7 @@ def crew() -> Any:
 
 @bp.get("/display/<name>")
 def display(name: str) -> Any:
-    from . import runtime
+    from .app import runtime
     if not ID_PATTERN.match(name):
         return render_template("message.html", title="Bad display name",
                                message="A display name is letters, digits, - and _."), 400
@@ -44,7 +44,7 @@ def display(name: str) -> Any:
 
 @bp.get("/join/<code>")
 def join(code: str) -> Any:
-    from . import runtime
+    from .app import runtime
     if not hmac.compare_digest(code.encode(), runtime().settings["join_code"].encode()):
         return render_template("message.html", title="This join link has expired",
                                message="Scan the QR code on the screen again."), 404

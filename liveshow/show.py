@@ -239,7 +239,7 @@ class ShowEngine:
     def heartbeat(self) -> None:
         """Record that the clock is still running (to resume at the right place on restart)."""
         with self.store.write() as db:
-            db["show_state"].update(1, {"heartbeat_at": self.clock()})
+            db.table("show_state").update(1, {"heartbeat_at": self.clock()})
 
     # ---- internals ------------------------------------------------------------------------
     def _check_go_interval(self, now: float) -> None:
@@ -272,7 +272,7 @@ class ShowEngine:
         db.execute("update play_log set ended_at = ? where ended_at is null", [at])
         if cue.kind is CueKind.BLACKOUT:
             return
-        db["play_log"].insert({"cue_id": cue.id, "kind": cue.kind.value, "title": cue.title,
+        db.table("play_log").insert({"cue_id": cue.id, "kind": cue.kind.value, "title": cue.title,
                                "media_sha256": self.media_of.get(cue.id),
                                "credits": json.dumps([c.to_dict() for c in cue.credits]),
                                "started_at": at, "ended_at": None})
@@ -291,7 +291,7 @@ class ShowEngine:
         self.notify()
 
     def _save_state(self, st: Playhead) -> None:
-        self.store.db["show_state"].upsert(
+        self.store.db.table("show_state").upsert(
             {"id": 1, "rev": st.rev, "mode": st.mode.value, "current_cue": st.current,
              "cue_started_at": st.started_at, "paused": int(st.paused),
              "paused_position": st.paused_position, "blackout": int(st.blackout),
@@ -310,7 +310,7 @@ class ShowEngine:
             if cue.media:
                 media_of[cue.id] = self.media.ingest(show.base_dir / cue.media)["sha256"]
         with self.lock, self.store.write() as db:
-            db["show"].upsert({"id": 1, "title": show.title, "displays": json.dumps(show.displays),
+            db.table("show").upsert({"id": 1, "title": show.title, "displays": json.dumps(show.displays),
                                "min_go_interval": show.min_go_interval,
                                "source_path": source_path, "source_sha256": source_sha,
                                "base_dir": str(show.base_dir), "loaded_at": self.clock()},
@@ -328,7 +328,7 @@ class ShowEngine:
         db = self.store.db
         with self.store.write():
             db.execute("delete from cues")
-            db["cues"].insert_all(
+            db.table("cues").insert_all(
                 ({"id": c.id, "position": i, "kind": c.kind.value, "title": c.title,
                   "subtitle": c.subtitle, "type": c.type.value if c.type else None,
                   "media": c.media, "media_sha256": self.media_of.get(c.id), "text": c.text,

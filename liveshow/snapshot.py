@@ -38,7 +38,7 @@ def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
     return roll
 
 
-def public_state(engine: ShowEngine) -> dict[str, Any]:
+def public_state(engine: ShowEngine, join_url: str | None = None) -> dict[str, Any]:
     st = engine.state
     now = engine.clock()
     return {
@@ -54,11 +54,13 @@ def public_state(engine: ShowEngine) -> dict[str, Any]:
         "pending": ({"cue": st.pending, "starts_at": st.pending_at} if st.pending else None),
         "blackout": st.blackout,
         "prompt": None,
+        "join_url": join_url,
     }
 
 
-def crew_state(engine: ShowEngine, displays: list[dict[str, Any]]) -> dict[str, Any]:
-    state = public_state(engine)
+def crew_state(engine: ShowEngine, displays: list[dict[str, Any]],
+               join_url: str | None = None) -> dict[str, Any]:
+    state = public_state(engine, join_url)
     standby = engine.standby()
     cues = []
     for cue in engine.cues:

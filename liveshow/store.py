@@ -26,29 +26,29 @@ def migration(fn: Migration) -> Migration:
 
 @migration
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["show"].create({"id": int, "title": str, "displays": str, "min_go_interval": float,
+    db.table("show").create({"id": int, "title": str, "displays": str, "min_go_interval": float,
                        "source_path": str, "source_sha256": str, "base_dir": str,
                        "loaded_at": float}, pk="id")
-    db["cues"].create({"id": str, "position": int, "kind": str, "title": str, "subtitle": str,
+    db.table("cues").create({"id": str, "position": int, "kind": str, "title": str, "subtitle": str,
                        "type": str, "media": str, "media_sha256": str, "text": str,
                        "credits": str, "duration": float, "pre_wait": float,
                        "post_wait": float, "continue_mode": str, "notes": str}, pk="id")
-    db["cues"].create_index(["position"])
-    db["media"].create({"sha256": str, "source_path": str, "source_size": int,
+    db.table("cues").create_index(["position"])
+    db.table("media").create({"sha256": str, "source_path": str, "source_size": int,
                         "source_mtime": float, "media_type": str, "mime": str, "size": int,
                         "duration": float, "width": int, "height": int, "video_codec": str,
                         "audio_codec": str, "playable": int, "problems": str,
                         "added_at": float}, pk="sha256")
-    db["events"].create({"rev": int, "at": float, "kind": str, "actor": str, "data": str},
+    db.table("events").create({"rev": int, "at": float, "kind": str, "actor": str, "data": str},
                         pk="rev")
-    db["show_state"].create({"id": int, "rev": int, "mode": str, "current_cue": str,
+    db.table("show_state").create({"id": int, "rev": int, "mode": str, "current_cue": str,
                              "cue_started_at": float, "paused": int, "paused_position": float,
                              "blackout": int, "last_go_at": float, "heartbeat_at": float},
                             pk="id")
-    db["play_log"].create({"id": int, "cue_id": str, "kind": str, "title": str,
+    db.table("play_log").create({"id": int, "cue_id": str, "kind": str, "title": str,
                            "media_sha256": str, "credits": str, "started_at": float,
                            "ended_at": float}, pk="id")
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 class Store:
@@ -69,12 +69,12 @@ class Store:
         applied = []
         with self.write():
             if "migrations" not in self.db.table_names():
-                self.db["migrations"].create({"name": str, "applied_at": float}, pk="name")
-            done = {row["name"] for row in self.db["migrations"].rows}
+                self.db.table("migrations").create({"name": str, "applied_at": float}, pk="name")
+            done = {row["name"] for row in self.db.table("migrations").rows}
             for name, fn in MIGRATIONS:
                 if name not in done:
                     fn(self.db)
-                    self.db["migrations"].insert({"name": name, "applied_at": time.time()})
+                    self.db.table("migrations").insert({"name": name, "applied_at": time.time()})
                     applied.append(name)
         return applied
 
@@ -103,7 +103,7 @@ class Store:
 
     def append_event(self, rev: int, kind: str, data: dict[str, Any], actor: str,
                      at: float) -> None:
-        self.db["events"].insert({"rev": rev, "at": at, "kind": kind, "actor": actor,
+        self.db.table("events").insert({"rev": rev, "at": at, "kind": kind, "actor": actor,
                                   "data": json.dumps(data, sort_keys=True)})
 
     def events_since(self, rev: int, limit: int = 500) -> list[dict[str, Any]]:
@@ -117,7 +117,7 @@ class Store:
 
     def meta_set(self, key: str, value: str) -> None:
         with self.write():
-            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+            self.db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     def close(self) -> None:
         with self.lock:

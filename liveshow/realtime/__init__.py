@@ -7,7 +7,6 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from ..show import ShowEngine
-from ..snapshot import crew_state, public_state
 
 PUBLIC_NAMESPACES = ("/display", "/audience")
 _registered: set[int] = set()
@@ -27,18 +26,17 @@ def register_namespaces(socketio: SocketIO) -> None:
 
 
 def emit_crew_state(app: Flask, to: str | None = None) -> None:
-    from .. import socketio
+    from ..app import socketio
     rt = app.extensions["liveshow"]
-    socketio.emit("state", crew_state(rt.engine, rt.displays.listing()), namespace="/crew",
-                  to=to)
+    socketio.emit("state", rt.crew_state(), namespace="/crew", to=to)
 
 
 def broadcaster(app: Flask) -> Callable[[ShowEngine], None]:
     """The engine listener: after each committed change, every client gets the new state."""
-    from .. import socketio
+    from ..app import socketio
 
     def broadcast(engine: ShowEngine) -> None:
-        public = public_state(engine)
+        public = app.extensions["liveshow"].public_state()
         for namespace in PUBLIC_NAMESPACES:
             socketio.emit("state", public, namespace=namespace)
         emit_crew_state(app)

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask_socketio import Namespace, emit
 
-from .. import runtime
-from ..snapshot import public_state
+from ..app import runtime
 from . import error
 
 
@@ -18,7 +17,7 @@ class AudienceNamespace(Namespace):
         if not isinstance(code, str) or not hmac.compare_digest(code.encode(),
                                                                  expected.encode()):
             raise ConnectionRefusedError("this join code is not valid: scan the QR code again")
-        emit("state", public_state(runtime().engine))
+        emit("state", runtime().public_state())
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         return error("joining opens with the first audience prompt; none is set up yet")

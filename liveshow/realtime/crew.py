@@ -6,7 +6,8 @@ from typing import Any, Callable
 from flask import current_app, request
 from flask_socketio import Namespace
 
-from .. import editing, runtime
+from .. import editing
+from ..app import runtime
 from ..crew_auth import is_crew, password_ok
 from ..preflight import preflight
 from ..show import CueError, ShowEngine

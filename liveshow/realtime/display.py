@@ -7,9 +7,8 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import Namespace, emit
 
-from .. import runtime
+from ..app import runtime
 from ..cues import ID_PATTERN
-from ..snapshot import public_state
 from . import emit_crew_state, error, ok
 
 
@@ -24,7 +23,7 @@ class DisplayNamespace(Namespace):
             raise ConnectionRefusedError("display name must be letters, digits, - and _")
         runtime().displays.add(request.sid, name, request.remote_addr or "?")  # type: ignore
         # A reconnecting display says which rev it saw; a snapshot always brings it up to date.
-        emit("state", public_state(runtime().engine))
+        emit("state", runtime().public_state())
         emit_crew_state(current_app._get_current_object())  # type: ignore[attr-defined]
 
     def on_disconnect(self, reason: Any = None) -> None:
