@@ -460,7 +460,8 @@ def _describe(stream: _Stream) -> str:
 
 def _extension_warning(suffix: str, content: str, usual: str) -> str:
     shown = suffix or "(none)"
-    return f"the file extension {shown} does not match the content ({content}): rename it to {usual}"
+    return (f"the file extension {shown} does not match the content ({content}): "
+            f"rename it to {usual}")
 
 
 def _probe_av(path: Path) -> ProbeResult:
