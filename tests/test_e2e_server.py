@@ -139,3 +139,43 @@ def test_other_async_modes_serve_the_show_too(server_factory: Any, tmp_path: Pat
     finally:
         main.close()
         desk.close()
+
+
+def open_websockets(srv: ServerProcess, count: int, timeout: float = 3.0) -> tuple[list[Any], int]:
+    """Open raw Engine.IO websockets and hold them; return them and how many got the open packet."""
+    import resource
+    import websocket
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, count + 500)), hard))
+    url = f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket"
+    sockets, opened = [], 0
+    for _ in range(count):
+        try:
+            ws = websocket.create_connection(url, timeout=timeout)
+            if ws.recv().startswith("0{"):
+                opened += 1
+            sockets.append(ws)
+        except Exception:
+            break
+    return sockets, opened
+
+
+@pytest.mark.parametrize("cap, clients, expect_all", [(5000, 1100, True), (300, 320, False)])
+def test_the_connection_cap_is_a_setting_above_eventlets_1024(server_factory: Any,
+                                                               tmp_path: Path, cap: int,
+                                                               clients: int,
+                                                               expect_all: bool) -> None:
+    show = tmp_path / "show.yaml"
+    show.write_text("title: T\ncues:\n  - {id: a, kind: title, title: A}\n")
+    srv = server_factory(show, data=tmp_path / f"data-{cap}",
+                         extra_env={"LIVESHOW_MAX_CONNECTIONS": str(cap)})
+    sockets, opened = open_websockets(srv, clients)
+    try:
+        if expect_all:
+            assert opened == clients
+            assert srv.state()["rev"] >= 1          # and the server still answers
+        else:
+            assert opened < clients                 # proves the cap is really applied
+    finally:
+        for ws in sockets:
+            ws.close()
