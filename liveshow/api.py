@@ -7,9 +7,11 @@ from flask import Blueprint, Response, jsonify, request, send_file
 
 from . import joining
 from .app import runtime
+from .audience import AudienceError
 from .crew_auth import crew_required
 from .editing import export_text
 from .preflight import preflight
+from .realtime import notify_new_submission
 
 bp = Blueprint("api", __name__)
 
@@ -40,9 +42,31 @@ def join_qr() -> Response:
 
 @bp.post("/api/submissions")
 def submissions() -> Any:
-    # Audience submissions arrive with the participation feature (prompts); until a prompt
-    # cue exists there is nothing a submission could answer.
-    return {"error": "no prompt is open: this server has no audience prompts yet"}, 409
+    """A photo, drawing or recording from a phone (text and votes come over /audience)."""
+    rt = runtime()
+    header = request.headers.get("Authorization", "")
+    device = rt.audience.by_token(header[7:] if header.startswith("Bearer ") else None)
+    if device is None:
+        return {"error": "join the show first: this upload has no valid audience token"}, 401
+    if not (rt.limiter.allow("upload-ip", request.remote_addr or "?")
+            and rt.limiter.allow("upload-device", device["id"])):
+        return {"error": "too many uploads from this phone: wait a minute"}, 429
+    upload = request.files.get("file")
+    if upload is None:
+        return {"error": "the upload has no 'file'"}, 400
+    try:
+        answer = rt.submissions.submit_media(
+            device, request.form.get("id"), request.form.get("prompt"),
+            request.form.get("kind"), upload.read(), rt.offload)
+    except AudienceError as exc:
+        return {"error": str(exc)}, exc.status
+    notify_new_submission(answer)
+    return answer.body, answer.status
+
+
+@bp.app_errorhandler(413)
+def too_large(exc: Exception) -> Any:
+    return {"error": "the upload is too big"}, 413
 
 
 @bp.get("/crew/show.yaml")

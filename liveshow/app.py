@@ -2,22 +2,27 @@
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict, deque
 import logging
+from collections import defaultdict, deque
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 
-from . import joining, settings, snapshot
+from . import joining, settings, snapshot, workers
 from .demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
 from .displays import DisplayRegistry
+from .audience import Audience
+from .cues import Cue, CueKind
 from .media import MediaLibrary
+from .prompts import Prompts
+from .ratelimit import AUDIENCE_LIMITS, RateLimiter
 from .show import ShowEngine
 from .store import Store
+from .submissions import Submissions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("liveshow")
@@ -38,15 +43,41 @@ class Runtime:
     login_failures: defaultdict[str, deque[float]] = field(
         default_factory=lambda: defaultdict(deque))
     generated: list[str] = field(default_factory=list)
+    audience: Audience = field(init=False)
+    prompts: Prompts = field(init=False)
+    submissions: Submissions = field(init=False)
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(AUDIENCE_LIMITS))
+    refresh_pending: bool = False
+    offload: Callable[..., Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        clock = self.engine.clock
+        self.offload = workers.offload(self.settings["async_mode"])
+        self.audience = Audience(self.store, clock)
+        self.prompts = Prompts(self.store, clock)
+        self.submissions = Submissions(self.store, self.media, self.prompts, clock)
+
+        def open_prompt(cue: Cue, at: float) -> None:
+            if cue.kind is CueKind.PROMPT:
+                self.prompts.open(cue, at)
+        self.engine.start_hooks.append(open_prompt)
 
     def public_state(self) -> dict[str, Any]:
-        return snapshot.public_state(self.engine, self.join_url())
+        return snapshot.public_state(self.engine, self.join_url(), self.submissions)
 
     def crew_state(self) -> dict[str, Any]:
-        return snapshot.crew_state(self.engine, self.displays.listing(), self.join_url())
+        return snapshot.crew_state(self.engine, self.displays.listing(), self.join_url(),
+                                   self.submissions)
 
     def join_url(self) -> str:
         return joining.join_url(self.settings)
+
+    def rotate_join_code(self) -> str:
+        code = settings.new_join_code()
+        self.store.meta_set("join_code", code)
+        self.settings["join_code"] = code
+        self.engine.record("join-code-rotated", {}, "crew")
+        return code
 
     def new_login_token(self) -> str:
         token = secrets.token_urlsafe(24)
@@ -64,17 +95,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     generated = settings.fill_secrets(values)
     data = settings.data_dir(values)
     store = Store(data / "show.db")
+    rotated = store.meta_get("join_code")
+    if rotated:                 # the crew rotated the join code: old links stay dead
+        values["join_code"] = rotated
     media = MediaLibrary(store, data / "media")
     engine = ShowEngine(store, media, min_go_interval=values["min_go_interval"])
+    rt = Runtime(settings=values, store=store, media=media, engine=engine, data_dir=data,
+                 generated=generated)
     load_initial_show(engine, values)
 
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["SECRET_KEY"] = values["secret_key"] or _stored_secret(store)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
-    rt = Runtime(settings=values, store=store, media=media, engine=engine, data_dir=data,
-                 generated=generated)
+    app.config["MAX_CONTENT_LENGTH"] = 24 * 1024 * 1024   # the largest upload + form fields
     app.extensions["liveshow"] = rt
 
     from .api import bp as api_bp

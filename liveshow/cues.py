@@ -13,6 +13,32 @@ class CueKind(str, enum.Enum):
     JOIN = "join"
     BLACKOUT = "blackout"
     CREDITS = "credits"
+    PROMPT = "prompt"      # opens a prompt to the audience
+    WALL = "wall"          # approved submissions to a prompt, live
+    POLL = "poll"          # live results of a vote prompt
+
+
+class PromptKind(str, enum.Enum):
+    TEXT = "text"
+    PHOTO = "photo"
+    DRAWING = "drawing"
+    AUDIO = "audio"
+    VOTE = "vote"
+
+
+class SubmissionStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    FEATURED = "featured"
+    REJECTED = "rejected"
+    COUNTED = "counted"     # a vote: counted, never moderated
+
+
+class ModerationAction(str, enum.Enum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    FEATURE = "feature"
+    BAN = "ban"
 
 
 class RecordType(str, enum.Enum):
@@ -59,6 +85,32 @@ class Credit:
 
 
 @dataclass
+class PromptSpec:
+    kind: PromptKind
+    question: str
+    options: list[str] = field(default_factory=list)   # vote
+    max_length: int = 280                              # text: characters
+    max_seconds: float = 30.0                          # audio: seconds
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PromptSpec":
+        return cls(kind=PromptKind(data["kind"]), question=data["question"],
+                   options=list(data.get("options", [])),
+                   max_length=int(data.get("max_length", 280)),
+                   max_seconds=float(data.get("max_seconds", 30.0)))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind.value, "question": self.question}
+        if self.kind is PromptKind.VOTE:
+            out["options"] = list(self.options)
+        if self.kind is PromptKind.TEXT:
+            out["max_length"] = self.max_length
+        if self.kind is PromptKind.AUDIO:
+            out["max_seconds"] = self.max_seconds
+        return out
+
+
+@dataclass
 class Cue:
     id: str
     kind: CueKind
@@ -73,6 +125,8 @@ class Cue:
     post_wait: float = 0.0
     continue_mode: ContinueMode = ContinueMode.NONE
     notes: str = ""
+    prompt: PromptSpec | None = None   # prompt cues
+    source: str | None = None          # wall and poll cues: the prompt cue they show
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
@@ -99,6 +153,10 @@ class Cue:
             out["continue"] = self.continue_mode.value
         if self.notes:
             out["notes"] = self.notes
+        if self.prompt is not None:
+            out["prompt"] = self.prompt.to_dict()
+        if self.source:
+            out["source"] = self.source
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -106,6 +164,7 @@ class Cue:
         data["kind"] = self.kind.value
         data["type"] = self.type.value if self.type else None
         data["continue"] = data.pop("continue_mode").value
+        data["prompt"] = self.prompt.to_dict() if self.prompt else None
         return data
 
 

@@ -37,7 +37,7 @@ def add_cue(engine: ShowEngine, raw: Any, after: Any = None, actor: str = "crew"
             raise CueError(f"no cue with id {after!r} to add after")
         cue, sha = _validated(engine, raw, "new cue", {c.id for c in engine.cues})
         at = len(engine.cues) if after is None else engine.index_of(after) + 1  # type: ignore
-        engine.cues.insert(at, cue)
+        _apply(engine, engine.cues[:at] + [cue] + engine.cues[at:])
         if sha:
             engine.media_of[cue.id] = sha
         _commit_edit(engine, "cue-add", {"cue": cue.id, "position": at}, actor)
@@ -67,7 +67,7 @@ def update_cue(engine: ShowEngine, cue_id: Any, changes: Any, actor: str = "crew
         merged = {k: v for k, v in merged.items() if v is not None}
         taken = {c.id for c in engine.cues} - {cue_id}
         cue, sha = _validated(engine, merged, f"cue {i + 1} ({cue_id})", taken)
-        engine.cues[i] = cue
+        _apply(engine, engine.cues[:i] + [cue] + engine.cues[i + 1:])
         engine.media_of.pop(cue.id, None)
         if sha:
             engine.media_of[cue.id] = sha
@@ -82,7 +82,8 @@ def move_cue(engine: ShowEngine, cue_id: Any, to: Any, actor: str = "crew") -> N
             raise CueError(f"no cue with id {cue_id!r}")
         if isinstance(to, bool) or not isinstance(to, int) or not 0 <= to < len(engine.cues):
             raise CueError(f"'to' must be a position from 0 to {len(engine.cues) - 1}")
-        engine.cues.insert(to, engine.cues.pop(i))
+        moved = engine.cues[:i] + engine.cues[i + 1:]
+        _apply(engine, moved[:to] + [engine.cues[i]] + moved[to:])
         _commit_edit(engine, "cue-move", {"cue": cue_id, "from": i, "to": to}, actor)
 
 
@@ -96,9 +97,18 @@ def delete_cue(engine: ShowEngine, cue_id: Any, actor: str = "crew") -> None:
             raise CueError(f"cue {cue_id!r} is on stage: GO to another cue first")
         if len(engine.cues) == 1:
             raise CueError("a show needs at least one cue")
-        del engine.cues[i]
+        _apply(engine, engine.cues[:i] + engine.cues[i + 1:])
         engine.media_of.pop(cue_id, None)
         _commit_edit(engine, "cue-delete", {"cue": cue_id}, actor)
+
+
+def _apply(engine: ShowEngine, cues: list[Any]) -> None:
+    """Swap in an edited cue list, once it is valid as a whole (walls name prompts...)."""
+    try:
+        showfile.check_sources(cues, "cue list")
+    except showfile.ShowFileError as exc:
+        raise CueError(str(exc)) from None
+    engine.show.cues = cues
 
 
 def _commit_edit(engine: ShowEngine, kind: str, data: dict[str, Any], actor: str) -> None:

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 from . import probe
 from .store import Store
@@ -63,20 +63,40 @@ class MediaLibrary:
             db.table("media").upsert(row, pk="sha256")
         return row
 
+    def store_bytes(self, data: bytes, mime: str, media_type: str, width: int | None = None,
+                    height: int | None = None, duration: float | None = None) -> str:
+        """Store already-validated bytes (an audience upload); durable when this returns."""
+        sha = hashlib.sha256(data).hexdigest()
+        self._place(sha, lambda out: out.write(data))
+        with self.store.write() as db:
+            db.table("media").upsert({
+                "sha256": sha, "source_path": None, "source_size": len(data),
+                "source_mtime": None, "media_type": media_type, "mime": mime,
+                "size": len(data), "duration": duration, "width": width, "height": height,
+                "video_codec": None, "audio_codec": None, "playable": 1, "problems": "[]",
+                "added_at": time.time()}, pk="sha256")
+        return sha
+
     def _copy_in(self, source: Path, sha: str) -> None:
+        with source.open("rb") as src:
+            self._place(sha, lambda out: shutil.copyfileobj(src, out, CHUNK))
+
+    def _place(self, sha: str, write: Callable[[BinaryIO], object]) -> None:
+        """Write ``<root>/<sha>`` durably: temp file, fsync, rename, fsync the folder."""
         target = self.root / sha
         if target.exists():
             return
         fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
         try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out, CHUNK)
+            with os.fdopen(fd, "wb") as out:
+                write(out)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _fsync_dir(self.root)
 
     def path_for(self, sha: str) -> Path | None:
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
@@ -98,3 +118,12 @@ class MediaLibrary:
         return {"url": f"/media/{row['sha256']}", "sha256": row["sha256"], "mime": row["mime"],
                 "type": row["media_type"], "duration": row["duration"], "width": row["width"],
                 "height": row["height"]}
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable: fsync the directory that holds the new name."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

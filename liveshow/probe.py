@@ -34,7 +34,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-__all__ = ["MediaType", "ProbeResult", "ProbeError", "guess_type", "probe", "FFMPEG_TIMEOUT"]
+__all__ = ["MediaType", "ProbeResult", "ProbeError", "guess_type", "probe", "FFMPEG_TIMEOUT",
+           "ImageFormat", "image_format", "image_complete"]
 
 FFMPEG_TIMEOUT = 10.0  # seconds for one ffmpeg run
 TAIL_SECONDS = 1  # how much of the end of a file is read to check that it is complete
@@ -99,9 +100,9 @@ def probe(path: Path) -> ProbeResult:
         raise ProbeError(f"'{name}' cannot be read: {exc.strerror or exc}") from exc
     if size == 0:
         raise ProbeError(f"'{name}' is empty (0 bytes)")
-    image_format = _image_format(head)
-    if image_format is not None:
-        return _probe_image(path, image_format)
+    fmt = image_format(head)
+    if fmt is not None:
+        return _probe_image(path, fmt)
     if guess_type(path) is MediaType.TEXT:
         return _probe_text(path)
     return _probe_av(path)
@@ -112,20 +113,20 @@ def probe(path: Path) -> ProbeResult:
 # ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _ImageFormat:
+class ImageFormat:
     label: str  # for messages
     container: str
     mime: str
     extensions: tuple[str, ...]  # the first is the usual one
 
 
-_JPEG = _ImageFormat("JPEG", "jpeg", "image/jpeg", (".jpg", ".jpeg", ".jpe", ".jfif"))
-_PNG = _ImageFormat("PNG", "png", "image/png", (".png",))
-_GIF = _ImageFormat("GIF", "gif", "image/gif", (".gif",))
-_WEBP = _ImageFormat("WebP", "webp", "image/webp", (".webp",))
+_JPEG = ImageFormat("JPEG", "jpeg", "image/jpeg", (".jpg", ".jpeg", ".jpe", ".jfif"))
+_PNG = ImageFormat("PNG", "png", "image/png", (".png",))
+_GIF = ImageFormat("GIF", "gif", "image/gif", (".gif",))
+_WEBP = ImageFormat("WebP", "webp", "image/webp", (".webp",))
 
 
-def _image_format(head: bytes) -> _ImageFormat | None:
+def image_format(head: bytes) -> ImageFormat | None:
     if head.startswith(b"\xff\xd8\xff"):
         return _JPEG
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -137,13 +138,13 @@ def _image_format(head: bytes) -> _ImageFormat | None:
     return None
 
 
-def _probe_image(path: Path, fmt: _ImageFormat) -> ProbeResult:
+def _probe_image(path: Path, fmt: ImageFormat) -> ProbeResult:
     name = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ProbeError(f"'{name}' cannot be read: {exc.strerror or exc}") from exc
-    if not _image_complete(fmt, data):  # checked first: decoders print noise on stderr
+    if not image_complete(fmt, data):  # checked first: decoders print noise on stderr
         raise ProbeError(f"'{name}' is a truncated {fmt.label} image (an incomplete copy?)")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
@@ -158,7 +159,7 @@ def _probe_image(path: Path, fmt: _ImageFormat) -> ProbeResult:
                        fmt.container, True, problems)
 
 
-def _image_complete(fmt: _ImageFormat, data: bytes) -> bool:
+def image_complete(fmt: ImageFormat, data: bytes) -> bool:
     if fmt is _JPEG:
         return _jpeg_complete(data)
     if fmt is _PNG:
@@ -305,7 +306,7 @@ class _Stream:
 
 
 @functools.lru_cache(maxsize=1)
-def _ffmpeg_exe() -> str:
+def ffmpeg_exe() -> str:
     import imageio_ffmpeg  # honours IMAGEIO_FFMPEG_EXE
 
     return str(imageio_ffmpeg.get_ffmpeg_exe())
@@ -314,7 +315,7 @@ def _ffmpeg_exe() -> str:
 def _run_ffmpeg(path: Path) -> tuple[str, str, int]:
     name = str(path)
     try:
-        exe = _ffmpeg_exe()
+        exe = ffmpeg_exe()
     except Exception as exc:  # imageio_ffmpeg raises RuntimeError when it finds none
         raise ProbeError(f"cannot read '{name}': no ffmpeg available ({exc})") from exc
     cmd = [exe, "-hide_banner", "-nostdin",

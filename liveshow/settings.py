@@ -107,14 +107,14 @@ def fill_secrets(values: dict[str, Any]) -> list[str]:
     generated = []
     for name, maker in (("crew_password", lambda: secrets.token_urlsafe(12)),
                         ("display_key", lambda: secrets.token_urlsafe(12)),
-                        ("join_code", _join_code)):
+                        ("join_code", new_join_code)):
         if not values.get(name):
             values[name] = maker()
             generated.append(name)
     return generated
 
 
-def _join_code() -> str:
+def new_join_code() -> str:
     # Short enough to type from a printed programme; no 0/O/1/l confusion.
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return "".join(secrets.choice(alphabet) for _ in range(6))

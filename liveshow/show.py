@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .cues import ContinueMode, Credit, Cue, CueKind, CueState, RecordType, ShowMode
+from .cues import (ContinueMode, Credit, Cue, CueKind, CueState, PromptSpec, RecordType,
+                   ShowMode)
 from .media import MediaLibrary
 from .showfile import Show
 from .store import Store
@@ -54,6 +55,8 @@ class ShowEngine:
         self.state = Playhead()
         self.played: set[str] = set()
         self.listeners: list[Listener] = []
+        # Run inside the transaction that starts a cue (e.g. a prompt cue opens its prompt).
+        self.start_hooks: list[Callable[[Cue, float], None]] = []
         self.lock = threading.RLock()
         self.source_path: str | None = None
 
@@ -264,8 +267,11 @@ class ShowEngine:
         new = replace(base, current=cue.id, started_at=at, paused=False, paused_position=0.0,
                       blackout=False if cue.kind is not CueKind.BLACKOUT else base.blackout,
                       pending=None, pending_at=None, followed=False)
-        self._commit(new, kind, {"cue": cue.id, "started_at": at}, actor,
-                     log=lambda: self._log_play(cue, at))
+        def log() -> None:
+            self._log_play(cue, at)
+            for hook in self.start_hooks:
+                hook(cue, at)
+        self._commit(new, kind, {"cue": cue.id, "started_at": at}, actor, log=log)
 
     def _log_play(self, cue: Cue, at: float) -> None:
         db = self.store.db
@@ -296,6 +302,12 @@ class ShowEngine:
              "cue_started_at": st.started_at, "paused": int(st.paused),
              "paused_position": st.paused_position, "blackout": int(st.blackout),
              "last_go_at": st.last_go_at, "heartbeat_at": self.clock()}, pk="id")
+
+    def record(self, kind: str, data: dict[str, Any], actor: str,
+               change: Callable[[], None] | None = None) -> None:
+        """Log an event that is not a playhead change (moderation...) and tell everyone."""
+        with self.lock:
+            self._commit(self.state, kind, data, actor, log=change)
 
     def notify(self) -> None:
         for listener in list(self.listeners):
@@ -334,7 +346,9 @@ class ShowEngine:
                   "media": c.media, "media_sha256": self.media_of.get(c.id), "text": c.text,
                   "credits": json.dumps([x.to_dict() for x in c.credits]),
                   "duration": c.duration, "pre_wait": c.pre_wait, "post_wait": c.post_wait,
-                  "continue_mode": c.continue_mode.value, "notes": c.notes}
+                  "continue_mode": c.continue_mode.value, "notes": c.notes,
+                  "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
+                  "source": c.source}
                  for i, c in enumerate(self.cues)), pk="id")
 
     def stored_source(self) -> tuple[str | None, str | None]:
@@ -380,4 +394,6 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
                type=RecordType(row["type"]) if row["type"] else None, media=row["media"],
                text=row["text"], credits=[Credit(**c) for c in json.loads(row["credits"])],
                duration=row["duration"], pre_wait=row["pre_wait"], post_wait=row["post_wait"],
-               continue_mode=ContinueMode(row["continue_mode"]), notes=row["notes"] or "")
+               continue_mode=ContinueMode(row["continue_mode"]), notes=row["notes"] or "",
+               prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
+               source=row["source"])

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from .cues import (ID_PATTERN, TEXT_LIMIT, TITLE_LIMIT, ContinueMode, Credit, Cue, CueKind,
-                   RecordType, slug)
+                   PromptKind, PromptSpec, RecordType, slug)
 
 EXTENSION_TYPES = {
     ".mp4": RecordType.VIDEO, ".m4v": RecordType.VIDEO, ".webm": RecordType.VIDEO,
@@ -21,7 +21,10 @@ EXTENSION_TYPES = {
     ".aac": RecordType.AUDIO,
 }
 CUE_FIELDS = {"id", "kind", "title", "subtitle", "type", "media", "text", "credits", "duration",
-              "pre_wait", "post_wait", "continue", "notes"}
+              "pre_wait", "post_wait", "continue", "notes", "prompt", "source"}
+PROMPT_FIELDS = {"kind", "question", "options", "max_length", "max_seconds"}
+MAX_TEXT_LENGTH = 1000
+MAX_AUDIO_SECONDS = 120.0
 SHOW_FIELDS = {"title", "displays", "min_go_interval", "cues"}
 MAX_WAIT = 24 * 3600.0
 
@@ -89,6 +92,7 @@ def parse(text: str, name: str = "<show>", base_dir: Path | None = None,
         cue = parse_cue(raw, f"{name}: cue {number}", base if check_media else None, seen)
         seen.add(cue.id)
         cues.append(cue)
+    check_sources(cues, name)
     return Show(title=title, cues=cues, displays=list(displays), min_go_interval=interval,
                 base_dir=base)
 
@@ -127,7 +131,70 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         for key in ("type", "media", "text"):
             if raw.get(key) is not None:
                 raise ShowFileError(f"{label}: '{key}' belongs on record cues, not {kind.value}")
+    if kind is CueKind.PROMPT:
+        cue.prompt = _prompt(raw.get("prompt"), label)
+    elif raw.get("prompt") is not None:
+        raise ShowFileError(f"{label}: 'prompt' belongs on prompt cues, not {kind.value}")
+    if kind in (CueKind.WALL, CueKind.POLL):
+        source = raw.get("source")
+        if source is not None and (not isinstance(source, str) or not ID_PATTERN.match(source)):
+            raise ShowFileError(f"{label}: 'source' must be the id of a prompt cue")
+        cue.source = source
+    elif raw.get("source") is not None:
+        raise ShowFileError(f"{label}: 'source' belongs on wall and poll cues")
     return cue
+
+
+def _prompt(raw: Any, label: str) -> PromptSpec:
+    if not isinstance(raw, dict):
+        raise ShowFileError(f"{label}: a prompt cue needs 'prompt: {{kind, question}}'")
+    unknown = set(raw) - PROMPT_FIELDS
+    if unknown:
+        raise ShowFileError(f"{label}: unknown prompt field(s) {', '.join(sorted(map(str, unknown)))}")
+    spec = PromptSpec(kind=_enum(PromptKind, raw.get("kind"), f"{label}: prompt 'kind'"),
+                      question=_text(raw.get("question"), f"{label}: prompt 'question'",
+                                     TITLE_LIMIT, required=True))
+    if spec.kind is PromptKind.VOTE:
+        options = raw.get("options")
+        if not isinstance(options, list) or not 2 <= len(options) <= 8:
+            raise ShowFileError(f"{label}: a vote prompt needs 'options': a list of 2 to 8")
+        spec.options = [_text(o, f"{label}: option {i}", 80, required=True)
+                        for i, o in enumerate(options, start=1)]
+        if len(set(spec.options)) != len(spec.options):
+            raise ShowFileError(f"{label}: vote options must all be different")
+    elif raw.get("options") is not None:
+        raise ShowFileError(f"{label}: 'options' belong on vote prompts")
+    if raw.get("max_length") is not None:
+        value = raw["max_length"]
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 1 <= value <= MAX_TEXT_LENGTH:
+            raise ShowFileError(f"{label}: prompt 'max_length' must be 1 to {MAX_TEXT_LENGTH}")
+        spec.max_length = value
+    if raw.get("max_seconds") is not None:
+        spec.max_seconds = _seconds(raw["max_seconds"], f"{label}: prompt 'max_seconds'")
+        if not 1 <= spec.max_seconds <= MAX_AUDIO_SECONDS:
+            raise ShowFileError(f"{label}: prompt 'max_seconds' must be 1 to "
+                                f"{MAX_AUDIO_SECONDS:.0f}")
+    return spec
+
+
+def check_sources(cues: list[Cue], name: str) -> None:
+    """Wall and poll cues must name a prompt cue (a poll: a vote prompt)."""
+    prompts = {c.id: c for c in cues if c.kind is CueKind.PROMPT}
+    for number, cue in enumerate(cues, start=1):
+        if cue.kind not in (CueKind.WALL, CueKind.POLL):
+            continue
+        label = f"{name}: cue {number} ({cue.id})"
+        if cue.source is None:
+            raise ShowFileError(f"{label}: a {cue.kind.value} cue needs 'source': the id of "
+                                "the prompt cue whose answers it shows")
+        target = prompts.get(cue.source)
+        if target is None:
+            raise ShowFileError(f"{label}: 'source' {cue.source!r} is not a prompt cue")
+        assert target.prompt is not None
+        if cue.kind is CueKind.POLL and target.prompt.kind is not PromptKind.VOTE:
+            raise ShowFileError(f"{label}: a poll shows a vote prompt; {cue.source!r} is a "
+                                f"{target.prompt.kind.value} prompt")
 
 
 def _record_fields(cue: Cue, raw: dict[str, Any], label: str, base_dir: Path | None) -> None:

@@ -6,9 +6,11 @@ from typing import Any
 
 from .cues import Cue, CueKind
 from .show import ShowEngine
+from .submissions import Submissions
 
 
-def cue_public(engine: ShowEngine, cue: Cue | None) -> dict[str, Any] | None:
+def cue_public(engine: ShowEngine, cue: Cue | None,
+               submissions: Submissions | None = None) -> dict[str, Any] | None:
     """A cue as a display sees it: never the crew's notes."""
     if cue is None:
         return None
@@ -21,6 +23,16 @@ def cue_public(engine: ShowEngine, cue: Cue | None) -> dict[str, Any] | None:
     }
     if cue.kind is CueKind.CREDITS:
         data["roll"] = credits_roll(engine)
+        data["audience"] = submissions.contributors() if submissions else []
+    if cue.prompt is not None:
+        data["prompt"] = {"id": cue.id, **cue.prompt.to_dict()}
+    source = engine.cue(cue.source) if cue.source else None
+    if submissions is not None and source is not None and source.prompt is not None:
+        data["question"] = source.prompt.question
+        if cue.kind is CueKind.WALL:
+            data["wall"] = submissions.wall(source.id)
+        elif cue.kind is CueKind.POLL:
+            data["poll"] = submissions.poll(source.id, source.prompt.options)
     return data
 
 
@@ -38,29 +50,31 @@ def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
     return roll
 
 
-def public_state(engine: ShowEngine, join_url: str | None = None) -> dict[str, Any]:
+def public_state(engine: ShowEngine, join_url: str | None = None,
+                 submissions: Submissions | None = None) -> dict[str, Any]:
     st = engine.state
     now = engine.clock()
     return {
         "rev": st.rev,
         "mode": st.mode.value,
         "show": {"title": engine.show.title},
-        "cue": cue_public(engine, engine.cue(st.current)),
-        "next": cue_public(engine, engine.standby()),
+        "cue": cue_public(engine, engine.cue(st.current), submissions),
+        "next": cue_public(engine, engine.standby(), submissions),
         "cue_started_at": st.started_at,
         "server_time": now,
         "paused": st.paused,
         "position": engine.position(now),
         "pending": ({"cue": st.pending, "starts_at": st.pending_at} if st.pending else None),
         "blackout": st.blackout,
-        "prompt": None,
+        "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,
     }
 
 
 def crew_state(engine: ShowEngine, displays: list[dict[str, Any]],
-               join_url: str | None = None) -> dict[str, Any]:
-    state = public_state(engine, join_url)
+               join_url: str | None = None,
+               submissions: Submissions | None = None) -> dict[str, Any]:
+    state = public_state(engine, join_url, submissions)
     standby = engine.standby()
     cues = []
     for cue in engine.cues:
@@ -80,5 +94,6 @@ def crew_state(engine: ShowEngine, displays: list[dict[str, Any]],
         "source_path": engine.source_path,
         "displays": displays,
         "expected_displays": list(engine.show.displays),
+        "stats": submissions.stats() if submissions else None,
     })
     return state

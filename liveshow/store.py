@@ -51,6 +51,29 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
+@migration
+def m002_audience(db: sqlite_utils.Database) -> None:
+    db.table("cues").add_column("prompt", str)
+    db.table("cues").add_column("source", str)
+    db.table("devices").create({"id": str, "handle": str, "token_sha256": str,
+                                "terms_version": str, "consented_at": float, "address": str,
+                                "banned": int, "joined_at": float}, pk="id")
+    db.table("devices").create_index(["token_sha256"], unique=True)
+    db.table("prompts").create({"id": str, "kind": str, "question": str, "spec": str,
+                                "opened_at": float, "closed_at": float}, pk="id")
+    db.table("submissions").create({
+        "id": str, "seq": int, "device": str, "handle": str, "prompt": str, "kind": str,
+        "status": str, "text": str, "option": str, "media_sha256": str, "thumb_sha256": str,
+        "mime": str, "width": int, "height": int, "duration": float, "flagged": int,
+        "flag_score": float, "body_sha256": str, "terms_version": str, "consented_at": float,
+        "created_at": float, "moderated_at": float, "moderated_by": str, "reason": str,
+        "featured_at": float}, pk="id")
+    db.table("submissions").create_index(["prompt", "status"])
+    db.table("submissions").create_index(["seq"], unique=True)
+    db.table("votes").create({"prompt": str, "device": str, "option": str,
+                              "submission": str, "at": float}, pk=("prompt", "device"))
+
+
 class Store:
     """One connection, one writer lock. Writes go through :meth:`write` (BEGIN IMMEDIATE)."""
 

@@ -89,7 +89,7 @@ def display(app: Any) -> Any:
 def phone(app: Any) -> Any:
     from liveshow import socketio
     c = socketio.test_client(app, namespace="/audience",
-                             auth={"code": JOIN_CODE, "device": "d1", "rev": 0})
+                             auth={"code": JOIN_CODE, "device": "phone-device-0001", "rev": 0})
     assert c.is_connected("/audience")
     yield c
     c.disconnect(namespace="/audience")

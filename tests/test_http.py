@@ -68,9 +68,9 @@ def test_join_qr_code_is_an_svg_of_the_join_url(client: Any) -> None:
     assert client.get("/api/state").get_json()["join_url"].endswith(f"/join/{JOIN_CODE}")
 
 
-def test_submissions_are_refused_with_a_clear_error_while_no_prompt_exists(client: Any) -> None:
+def test_an_upload_without_an_audience_token_is_refused(client: Any) -> None:
     response = client.post("/api/submissions", data={"id": "x"})
-    assert response.status_code == 409 and "no prompt" in response.get_json()["error"]
+    assert response.status_code == 401 and "join the show first" in response.get_json()["error"]
 
 
 def test_unknown_media_is_404(client: Any) -> None:

@@ -42,7 +42,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, generator: ModuleType) -> Pat
 
 
 def ffmpeg(*args: str) -> None:
-    subprocess.run([probe_module._ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+    subprocess.run([probe_module.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
                     "-y", *args], check=True, timeout=30)
 
 
@@ -202,7 +202,7 @@ def test_webm_recording_without_a_duration_plays_but_is_flagged(tmp_path: Path) 
     # like a browser MediaRecorder upload: written to a pipe, so no duration and no cues
     path = tmp_path / "recording.webm"
     with path.open("wb") as out:
-        subprocess.run([probe_module._ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel",
+        subprocess.run([probe_module.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel",
                         "error", "-f", "lavfi", "-i", "testsrc2=s=160x120:d=1", "-f", "lavfi",
                         "-i", "sine=d=1", "-c:v", "libvpx", "-c:a", "libopus", "-f", "webm",
                         "pipe:1"], stdout=out, check=True, timeout=30)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_socketio import SocketIO
 
 from ..show import ShowEngine
@@ -41,6 +41,40 @@ def broadcaster(app: Flask) -> Callable[[ShowEngine], None]:
             socketio.emit("state", public, namespace=namespace)
         emit_crew_state(app)
     return broadcast
+
+
+REFRESH_DELAY = 0.25    # seconds: votes and moderation coalesce into one display update
+
+
+def refresh_displays_soon() -> None:
+    """Send displays and crew the new state soon, once, however many votes arrive meanwhile."""
+    from ..app import socketio
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    rt = app.extensions["liveshow"]
+    if rt.refresh_pending:
+        return
+    rt.refresh_pending = True
+
+    def refresh() -> None:
+        socketio.sleep(REFRESH_DELAY)
+        rt.refresh_pending = False
+        with app.app_context():
+            socketio.emit("state", rt.public_state(), namespace="/display")
+            emit_crew_state(app)
+    socketio.start_background_task(refresh)
+
+
+def notify_new_submission(answer: Any) -> None:
+    """Tell the crew about a new submission (moderation queue); votes move the poll bars."""
+    from ..app import runtime, socketio
+    from ..submissions import crew_item
+    if answer.row is None:          # a repeat: nothing new
+        return
+    rt = runtime()
+    if answer.row["kind"] == "vote":
+        refresh_displays_soon()
+        return
+    socketio.emit("submission", crew_item(answer.row, rt.media), namespace="/crew")
 
 
 def ok(**extra: Any) -> dict[str, Any]:

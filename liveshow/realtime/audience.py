@@ -1,26 +1,116 @@
-"""/audience: phones. They receive the public state; they cannot change the show."""
+"""/audience: phones join, answer text and vote prompts, and hear when they are on screen.
+
+They receive the public state; they cannot change the show. Photos, drawings and
+recordings go over HTTP (POST /api/submissions) instead.
+"""
 from __future__ import annotations
 
 import hmac
 from typing import Any
 
-from flask_socketio import Namespace, emit
+from flask import request
+from flask_socketio import Namespace, emit, join_room
 
 from ..app import runtime
-from . import error
+from ..audience import AudienceError
+from ..cues import PromptKind
+from ..terms import TERMS_TEXT, TERMS_VERSION
+from . import error, notify_new_submission, ok
+
+# sid -> device id, once the phone proved it holds the device's token (or just joined)
+_joined: dict[str, str] = {}
+
+
+def device_room(device: str) -> str:
+    return f"device:{device}"
+
+
+def _limited(kind: str, device: str | None) -> bool:
+    rt = runtime()
+    address = request.remote_addr or "?"
+    if not rt.limiter.allow(f"{kind}-ip", address):
+        return True
+    return device is not None and not rt.limiter.allow(f"{kind}-device", device)
 
 
 class AudienceNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
-        code = auth.get("code") if isinstance(auth, dict) else None
-        expected = runtime().settings["join_code"]
+        rt = runtime()
+        auth = auth if isinstance(auth, dict) else {}
+        code = auth.get("code")
+        expected = rt.settings["join_code"]
         if not isinstance(code, str) or not hmac.compare_digest(code.encode(),
                                                                  expected.encode()):
-            raise ConnectionRefusedError("this join code is not valid: scan the QR code again")
-        emit("state", runtime().public_state())
+            raise ConnectionRefusedError("this join link has expired: scan the QR code again")
+        if _limited("connect", None):
+            raise ConnectionRefusedError("too many connections: wait a moment")
+        try:
+            device = rt.audience.check_device(auth.get("device"))
+        except AudienceError as exc:
+            raise ConnectionRefusedError(str(exc)) from None
+        join_room(device_room(device))
+        known = rt.audience.by_token(auth.get("token"))
+        handle = None
+        if known is not None and known["id"] == device and not known["banned"]:
+            _joined[request.sid] = device  # type: ignore[attr-defined]
+            handle = known["handle"]
+        emit("welcome", {"joined": handle is not None, "handle": handle,
+                         "terms": {"version": TERMS_VERSION, "text": TERMS_TEXT}})
+        emit("state", rt.public_state())
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        _joined.pop(request.sid, None)  # type: ignore[attr-defined]
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
-        return error("joining opens with the first audience prompt; none is set up yet")
+        rt = runtime()
+        if not isinstance(data, dict):
+            return error("join needs {handle, consent}")
+        device = _device_of_room()       # the device this connection was opened for
+        if _limited("join", device):
+            return error("too many attempts to join: wait a minute")
+        try:
+            result = rt.audience.join(device, data.get("handle"), data.get("consent"),
+                                      request.remote_addr or "?")
+        except AudienceError as exc:
+            return error(str(exc))
+        assert device is not None
+        _joined[request.sid] = device  # type: ignore[attr-defined]
+        return ok(**result)
 
     def on_submit(self, data: Any = None) -> dict[str, Any]:
-        return error("no prompt is open")
+        rt = runtime()
+        device_id = _joined.get(request.sid)  # type: ignore[attr-defined]
+        if _limited("event", device_id):
+            return error("slow down: too many messages from this phone")
+        if device_id is None:
+            return error("join the show first (pick a name and accept the terms)")
+        if not isinstance(data, dict):
+            return error("submit needs {id, prompt, kind, text|option}")
+        device = rt.audience.device(device_id)
+        if device is None:
+            return error("join the show first")
+        try:
+            kind = data.get("kind")
+            if kind == PromptKind.TEXT.value:
+                answer = rt.submissions.submit_text(device, data)
+            elif kind == PromptKind.VOTE.value:
+                answer = rt.submissions.submit_vote(device, data)
+            else:
+                return error("over this connection, 'kind' is text or vote; photos, drawings "
+                             "and sounds are uploaded to /api/submissions")
+        except AudienceError as exc:
+            return error(str(exc))
+        notify_new_submission(answer)
+        return ok(**answer.body)
+
+
+def _device_of_room() -> str | None:
+    for room in runtime_rooms():
+        if room.startswith("device:"):
+            return room[len("device:"):]
+    return None
+
+
+def runtime_rooms() -> list[str]:
+    from flask_socketio import rooms
+    return list(rooms(namespace="/audience"))

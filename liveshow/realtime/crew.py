@@ -4,16 +4,18 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import current_app, request
-from flask_socketio import Namespace
+from flask_socketio import Namespace, emit
 
 from .. import editing
-from ..app import runtime
+from ..app import runtime, socketio
+from ..audience import AudienceError
+from ..submissions import crew_item
 from ..crew_auth import is_crew, password_ok
 from ..preflight import preflight
 from ..show import CueError, ShowEngine
 from . import emit_crew_state, error, ok
+from .audience import device_room
 
-MODERATION_ACTIONS = ("approve", "reject", "feature", "ban")
 
 
 def _args(data: Any, *required: str) -> dict[str, Any]:
@@ -37,11 +39,34 @@ def _act(action: Callable[[dict[str, Any]], dict[str, Any] | None], data: Any,
         return error(str(exc))
 
 
-def _moderate(args: dict[str, Any]) -> None:
-    # Submissions arrive with audience prompts; until then every id is unknown.
-    if args["action"] not in MODERATION_ACTIONS:
-        raise CueError(f"action must be one of {', '.join(MODERATION_ACTIONS)}")
-    raise CueError(f"no submission with id {args['submission']!r}")
+def _moderate(args: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime()
+    try:
+        row = rt.submissions.moderate(args["submission"], args["action"], "crew")
+    except AudienceError as exc:
+        raise CueError(str(exc)) from None
+    rt.engine.record("moderate", {"submission": row["id"], "action": args["action"],
+                                  "status": row["status"]}, "crew")
+    if row["status"] == "featured":
+        socketio.emit("featured", {"submission": row["id"], "prompt": row["prompt"]},
+                      to=device_room(row["device"]), namespace="/audience")
+    socketio.emit("submission", crew_item(row, rt.media), namespace="/crew")
+    return {"status": row["status"]}
+
+
+def _rotate_join_code(args: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime()
+    rt.rotate_join_code()
+    return {"join_url": rt.join_url()}
+
+
+def _prompt_close(args: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime()
+    closed = rt.prompts.close()
+    if closed is None:
+        raise CueError("no prompt is open")
+    rt.engine.record("prompt-close", {"prompt": closed}, "crew")
+    return {"prompt": closed}
 
 
 def _preflight(args: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +85,7 @@ class CrewNamespace(Namespace):
         if not (is_crew() or password_ok(given)):
             raise ConnectionRefusedError("crew login required")
         emit_crew_state(current_app._get_current_object(), to=request.sid)  # type: ignore
+        emit("submissions", {"items": runtime().submissions.queue()})
 
     def on_go(self, data: Any = None) -> dict[str, Any]:
         return _act(lambda a: {"cue": engine().go().id}, data)
@@ -112,6 +138,12 @@ class CrewNamespace(Namespace):
 
     def on_moderate(self, data: Any = None) -> dict[str, Any]:
         return _act(_moderate, data, "submission", "action")
+
+    def on_join_rotate(self, data: Any = None) -> dict[str, Any]:
+        return _act(_rotate_join_code, data)
+
+    def on_prompt_close(self, data: Any = None) -> dict[str, Any]:
+        return _act(_prompt_close, data)
 
 
 def engine() -> ShowEngine:

@@ -1,0 +1,262 @@
+"""Joining, prompts, text and votes over /audience, moderation, the wall and the poll."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from liveshow import socketio
+from liveshow.terms import TERMS_VERSION
+from tests.audience_helpers import Phone, write_prompt_show
+from tests.conftest import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE, make_app
+
+
+@pytest.fixture
+def show_app(tmp_path: Path) -> Any:
+    return make_app(tmp_path / "data", write_prompt_show(tmp_path))
+
+
+@pytest.fixture
+def crew(show_app: Any) -> Any:
+    c = socketio.test_client(show_app, namespace="/crew", auth={"password": CREW_PASSWORD})
+    yield c
+    c.disconnect(namespace="/crew")
+
+
+@pytest.fixture
+def screen(show_app: Any) -> Any:
+    c = socketio.test_client(show_app, namespace="/display",
+                             auth={"key": DISPLAY_KEY, "name": "main"})
+    yield c
+    c.disconnect(namespace="/display")
+
+
+def goto(crew: Any, cue: str) -> None:
+    assert crew.emit("goto", {"cue": cue}, namespace="/crew", callback=True)["ok"]
+
+
+def moderate(crew: Any, sub_id: str, action: str) -> Any:
+    return crew.emit("moderate", {"submission": sub_id, "action": action},
+                     namespace="/crew", callback=True)
+
+
+def text(phone: Phone, sub_id: str, words: str, prompt: str = "ask-text") -> Any:
+    return phone.emit("submit", {"id": sub_id, "prompt": prompt, "kind": "text",
+                                 "text": words})
+
+
+def test_joining_records_handle_and_consent_with_terms_version(show_app: Any) -> None:
+    phone = Phone(show_app)
+    welcome = phone.received()[0]
+    assert welcome["name"] == "welcome" and welcome["args"][0]["joined"] is False
+    assert welcome["args"][0]["terms"]["version"] == TERMS_VERSION
+    ack = phone.join("  Ana\u202e  ")                      # bidi override stripped
+    assert ack["ok"] and ack["handle"] == "Ana" and len(ack["token"]) > 20
+    row = show_app.extensions["liveshow"].audience.device(phone.device)
+    assert row["terms_version"] == TERMS_VERSION and row["consented_at"] > 0
+
+
+@pytest.mark.parametrize("payload, words", [
+    ({"handle": "Ana", "consent": {"accepted": False, "terms_version": TERMS_VERSION}},
+     "accept the contribution terms"),
+    ({"handle": "Ana", "consent": {"accepted": True, "terms_version": "1999"}},
+     "terms have changed"),
+    ({"handle": "", "consent": {"accepted": True, "terms_version": TERMS_VERSION}}, "empty"),
+    ({"handle": "x" * 40, "consent": {"accepted": True, "terms_version": TERMS_VERSION}},
+     "limit is 32"),
+    ({"handle": ["Ana"], "consent": True}, "must be text"),
+    ("Ana", "join needs"),
+])
+def test_a_bad_join_is_refused_with_a_reason(show_app: Any, payload: Any, words: str) -> None:
+    phone = Phone(show_app)
+    ack = phone.emit("join", payload)
+    assert ack["ok"] is False and words in ack["error"]
+    assert show_app.extensions["liveshow"].audience.device(phone.device) is None
+
+
+@pytest.mark.parametrize("auth", [{"code": "wrong", "device": "phone-device-0001"},
+                                  {"code": JOIN_CODE, "device": "short"},
+                                  {"code": JOIN_CODE}, None])
+def test_wrong_join_code_or_device_id_cannot_connect(show_app: Any, auth: Any) -> None:
+    c = socketio.test_client(show_app, namespace="/audience", auth=auth)
+    assert not c.is_connected("/audience")
+
+
+def test_a_rotated_join_code_stops_old_links(show_app: Any, crew: Any) -> None:
+    ack = crew.emit("join_rotate", namespace="/crew", callback=True)
+    assert ack["ok"] and JOIN_CODE not in ack["join_url"]
+    new_code = ack["join_url"].rsplit("/", 1)[1]
+    old = socketio.test_client(show_app, namespace="/audience",
+                               auth={"code": JOIN_CODE, "device": "phone-device-0001"})
+    assert not old.is_connected("/audience")
+    http = show_app.test_client()
+    page = http.get(f"/join/{JOIN_CODE}")
+    assert page.status_code == 404 and b"expired" in page.data
+    assert http.get(f"/join/{new_code}").status_code == 200
+
+
+def test_a_join_flood_from_one_device_is_cut_off(show_app: Any) -> None:
+    phone = Phone(show_app)
+    acks = [phone.join(f"Name{i}") for i in range(8)]
+    assert [a["ok"] for a in acks[:3]] == [True] * 3
+    assert acks[-1]["ok"] is False and "too many" in acks[-1]["error"]
+
+
+def test_an_event_flood_from_one_device_is_cut_off(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    acks = [text(phone, f"flood-{i:06d}", f"story {i}") for i in range(30)]
+    refused = [a for a in acks if not a["ok"]]
+    assert refused and "slow down" in refused[-1]["error"]
+    assert sum(a["ok"] for a in acks) <= 11
+
+
+def test_submitting_needs_a_join_and_an_open_prompt(show_app: Any, crew: Any) -> None:
+    phone = Phone(show_app)
+    assert "join the show first" in text(phone, "early-000001", "hi")["error"]
+    phone.join()
+    assert "not open" in text(phone, "early-000002", "hi")["error"]
+    goto(crew, "ask-text")
+    assert text(phone, "early-000003", "hi")["ok"]
+    assert "asks for text" in phone.emit("submit", {"id": "early-000004", "prompt": "ask-text",
+                                                    "kind": "vote", "option": "A"})["error"]
+
+
+def test_text_is_normalised_and_limited(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    assert "limit is 50" in text(phone, "long-0000001", "x" * 51)["error"]
+    assert text(phone, "ctrl-0000001", "  a\x00b\u200fc\n\n\n\nd  ")["ok"]
+    row = show_app.extensions["liveshow"].submissions.get("ctrl-0000001")
+    assert row["text"] == "abc\n\nd"
+
+
+def test_a_text_repeat_is_answered_with_the_first_result(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    first = text(phone, "repeat-00001", "the sea")
+    assert first == text(phone, "repeat-00001", "the sea")
+    assert "already used" in text(phone, "repeat-00001", "the sky")["error"]
+    count = show_app.extensions["liveshow"].store.db.execute(
+        "select count(*) from submissions").fetchone()[0]
+    assert count == 1
+
+
+def test_an_unapproved_submission_never_reaches_a_display(show_app: Any, crew: Any,
+                                                          screen: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    text(phone, "secret-00001", "UNAPPROVED WORDS")
+    text(phone, "secret-00002", "REJECTED WORDS")
+    moderate(crew, "secret-00002", "reject")
+    goto(crew, "text-wall")
+    api_state = json.dumps(show_app.test_client().get("/api/state").get_json())
+    shown = json.dumps(screen.get_received("/display"))
+    for words in ("UNAPPROVED WORDS", "REJECTED WORDS"):
+        assert words not in shown and words not in api_state
+    queue = [m for m in crew.get_received("/crew") if m["name"] == "submission"]
+    assert {m["args"][0]["id"] for m in queue} >= {"secret-00001", "secret-00002"}
+
+
+def test_approve_and_feature_put_work_on_the_wall_and_tell_the_phone(show_app: Any,
+                                                                     crew: Any,
+                                                                     screen: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join("Mira")
+    text(phone, "story-000001", "<script>window.pwned=1</script> a tide of stars")
+    goto(crew, "text-wall")
+    assert moderate(crew, "story-000001", "approve") == {"ok": True, "status": "approved"}
+    state = screen.get_received("/display")[-1]["args"][0]
+    items = state["cue"]["wall"]["items"]
+    assert items[0]["text"].startswith("<script>") and items[0]["handle"] == "Mira"
+    assert "device" not in items[0]
+    phone.received()
+    assert moderate(crew, "story-000001", "feature")["status"] == "featured"
+    told = [m for m in phone.received() if m["name"] == "featured"]
+    assert told and told[0]["args"][0]["submission"] == "story-000001"
+    state = screen.get_received("/display")[-1]["args"][0]
+    assert state["cue"]["wall"]["featured"]["id"] == "story-000001"
+
+
+def test_ban_rejects_the_device_and_its_pending_work(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    text(phone, "ban-00000001", "rude")
+    text(phone, "ban-00000002", "ruder")
+    assert moderate(crew, "ban-00000001", "ban")["ok"]
+    subs = show_app.extensions["liveshow"].submissions
+    assert subs.get("ban-00000002")["status"] == "rejected"
+    assert "no longer take part" in text(phone, "ban-00000003", "more")["error"]
+    assert "no longer take part" in phone.join("New name")["error"]
+
+
+@pytest.mark.parametrize("data", [None, {"submission": "nope", "action": "approve"},
+                                  {"submission": "x", "action": "destroy"}, "approve"])
+def test_bad_moderation_is_refused(crew: Any, data: Any) -> None:
+    ack = crew.emit("moderate", data, namespace="/crew", callback=True)
+    assert ack["ok"] is False and ack["error"]
+
+
+def test_one_vote_per_phone_changeable_and_counted_live(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-vote")
+    a, b = Phone(show_app, "phone-device-000a"), Phone(show_app, "phone-device-000b")
+    a.join("A")
+    b.join("B")
+
+    def vote(phone: Phone, sub_id: str, option: str) -> Any:
+        return phone.emit("submit", {"id": sub_id, "prompt": "ask-vote", "kind": "vote",
+                                     "option": option})
+    assert vote(a, "vote-a-00001", "A")["ok"]
+    assert vote(a, "vote-a-00002", "B")["ok"]          # changed their mind
+    assert vote(b, "vote-b-00001", "B")["ok"]
+    assert "not one of the options" in vote(b, "vote-b-00002", "Z")["error"]
+    goto(crew, "results")
+    poll = show_app.test_client().get("/api/state").get_json()["cue"]["poll"]
+    assert poll == {"options": [{"option": "A", "votes": 0}, {"option": "B", "votes": 2},
+                                {"option": "C", "votes": 0}], "total": 2}
+
+
+def test_closing_a_prompt_refuses_late_answers_after_the_grace_period(show_app: Any,
+                                                                      crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    assert crew.emit("prompt_close", namespace="/crew", callback=True)["ok"]
+    assert show_app.test_client().get("/api/state").get_json()["prompt"] is None
+    assert text(phone, "late-0000001", "just in time")["ok"]          # within the grace
+    rt = show_app.extensions["liveshow"]
+    rt.store.db.execute("update prompts set closed_at = closed_at - 60")
+    assert "closed" in text(phone, "late-0000002", "too late")["error"]
+    assert crew.emit("prompt_close", namespace="/crew", callback=True)["ok"] is False
+
+
+def test_the_open_prompt_is_in_the_state_phones_get(show_app: Any, crew: Any) -> None:
+    phone = Phone(show_app)
+    goto(crew, "ask-vote")
+    state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
+    assert state["prompt"]["id"] == "ask-vote" and state["prompt"]["options"] == ["A", "B", "C"]
+    goto(crew, "ask-text")                    # a new prompt closes the previous one
+    state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
+    assert state["prompt"]["id"] == "ask-text" and state["prompt"]["max_length"] == 50
+
+
+def test_credits_include_audience_members_whose_work_was_approved(show_app: Any,
+                                                                  crew: Any) -> None:
+    goto(crew, "ask-text")
+    yes, no = Phone(show_app, "phone-device-00yes"), Phone(show_app, "phone-device-000no")
+    yes.join("Approved Artist")
+    no.join("Pending Person")
+    text(yes, "credit-00001", "a story")
+    text(no, "credit-00002", "another")
+    moderate(crew, "credit-00001", "approve")
+    goto(crew, "roll")
+    cue = show_app.test_client().get("/api/state").get_json()["cue"]
+    assert cue["audience"] == [{"handle": "Approved Artist", "works": 1}]

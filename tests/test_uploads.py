@@ -1,0 +1,169 @@
+"""Uploads from phones: hostile files get a clear 4xx and store nothing; good ones are
+cleaned of all metadata; a repeated id gets the first answer."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from liveshow import socketio
+from tests.audience_helpers import (SVG_WITH_SCRIPT, Phone, jpeg, jpeg_with_metadata,
+                                    png_bomb, png_rgba, wav, write_prompt_show)
+from tests.conftest import CREW_PASSWORD, make_app
+
+
+@pytest.fixture
+def show_app(tmp_path: Path) -> Any:
+    return make_app(tmp_path / "data", write_prompt_show(tmp_path))
+
+
+@pytest.fixture
+def crew(show_app: Any) -> Any:
+    c = socketio.test_client(show_app, namespace="/crew", auth={"password": CREW_PASSWORD})
+    yield c
+    c.disconnect(namespace="/crew")
+
+
+@pytest.fixture
+def phone(show_app: Any) -> Phone:
+    p = Phone(show_app)
+    assert p.join()["ok"]
+    return p
+
+
+@pytest.fixture
+def http(show_app: Any) -> Any:
+    return show_app.test_client()
+
+
+def goto(crew: Any, cue: str) -> None:
+    assert crew.emit("goto", {"cue": cue}, namespace="/crew", callback=True)["ok"]
+
+
+def stored(app: Any) -> tuple[int, int]:
+    rt = app.extensions["liveshow"]
+    rows = rt.store.db.execute("select count(*) from submissions").fetchone()[0]
+    return rows, len(list((rt.data_dir / "media").iterdir()))
+
+
+def test_a_photo_is_stored_re_encoded_with_a_thumbnail(show_app: Any, crew: Any,
+                                                       phone: Phone, http: Any) -> None:
+    goto(crew, "ask-photo")
+    response = phone.upload(http, "photo-00000001", "ask-photo", "photo", jpeg(3000, 2000))
+    assert response.status_code == 201
+    assert response.get_json() == {"id": "photo-00000001", "status": "pending"}
+    row = show_app.extensions["liveshow"].submissions.get("photo-00000001")
+    assert (row["width"], row["height"]) == (1920, 1280)      # downscaled to 1920 px
+    assert row["handle"] == "Ana" and row["terms_version"] and row["consented_at"]
+    thumb = http.get(f"/media/{row['thumb_sha256']}")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+
+
+def test_gps_exif_xmp_and_comments_do_not_survive(show_app: Any, crew: Any, phone: Phone,
+                                                  http: Any) -> None:
+    goto(crew, "ask-photo")
+    original = jpeg_with_metadata()
+    assert b"Exif" in original and b"secret-xmp" in original
+    assert cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_COLOR) is not None
+    assert phone.upload(http, "photo-gps-0001", "ask-photo", "photo",
+                        original).status_code == 201
+    row = show_app.extensions["liveshow"].submissions.get("photo-gps-0001")
+    for sha in (row["media_sha256"], row["thumb_sha256"]):
+        data = http.get(f"/media/{sha}").data
+        assert data[:2] == b"\xff\xd8"
+        for marker in (b"Exif", b"GPS", b"secret-xmp", b"xmpmeta", b"secret-comment",
+                       b"\xff\xe1", b"\xff\xfe"):
+            assert marker not in data, marker
+
+
+def test_a_drawing_keeps_its_transparency(show_app: Any, crew: Any, phone: Phone,
+                                          http: Any) -> None:
+    goto(crew, "ask-drawing")
+    assert phone.upload(http, "draw-00000001", "ask-drawing", "drawing", png_rgba(),
+                        "moon.png").status_code == 201
+    row = show_app.extensions["liveshow"].submissions.get("draw-00000001")
+    data = http.get(f"/media/{row['media_sha256']}").data
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert decoded.shape[2] == 4 and decoded[0, 150, 3] == 0      # still transparent
+
+
+@pytest.mark.parametrize("name, data, status, words", [
+    ("photo.jpg", b"this is not a picture at all, just text pretending" * 10, 415,
+     "not a picture"),
+    ("bomb.png", png_bomb(), 413, "too large"),
+    ("cut.jpg", jpeg()[:3000], 400, "truncated"),
+    ("evil.svg", SVG_WITH_SCRIPT, 415, "SVG"),
+    ("evil.jpg", SVG_WITH_SCRIPT, 415, "SVG"),
+    ("empty.jpg", b"", 400, "empty"),
+    ("gif.gif", b"GIF89a" + b"\x00" * 100, 415, "GIF"),
+])
+def test_hostile_images_are_refused_and_store_nothing(show_app: Any, crew: Any,
+                                                      phone: Phone, http: Any, name: str,
+                                                      data: bytes, status: int,
+                                                      words: str) -> None:
+    goto(crew, "ask-photo")
+    before = stored(show_app)
+    response = phone.upload(http, "bad-upload-01", "ask-photo", "photo", data, name)
+    assert response.status_code == status, response.get_json()
+    assert words in response.get_json()["error"]
+    assert stored(show_app) == before
+
+
+def test_a_repeated_id_gets_the_first_answer_and_a_different_body_is_refused(
+        show_app: Any, crew: Any, phone: Phone, http: Any) -> None:
+    goto(crew, "ask-photo")
+    first = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
+    again = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json() == again.get_json()
+    rows = stored(show_app)
+    other = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg(colour=(1, 2, 3)))
+    assert other.status_code == 409 and "already used" in other.get_json()["error"]
+    assert stored(show_app) == rows
+
+
+@pytest.mark.parametrize("token, status", [("", 401), ("not-a-real-token-at-all", 401)])
+def test_uploads_need_an_audience_token(show_app: Any, crew: Any, phone: Phone, http: Any,
+                                        token: str, status: int) -> None:
+    goto(crew, "ask-photo")
+    response = phone.upload(http, "no-token-0001", "ask-photo", "photo", jpeg(),
+                            token=token)
+    assert response.status_code == status
+
+
+def test_uploads_to_a_closed_or_wrong_prompt_are_refused(show_app: Any, crew: Any,
+                                                         phone: Phone, http: Any) -> None:
+    response = phone.upload(http, "closed-000001", "ask-photo", "photo", jpeg())
+    assert response.status_code == 409 and "not open" in response.get_json()["error"]
+    goto(crew, "ask-photo")
+    wrong = phone.upload(http, "wrong-kind-01", "ask-photo", "drawing", png_rgba())
+    assert wrong.status_code == 409 and "asks for photo" in wrong.get_json()["error"]
+    bad_kind = phone.upload(http, "bad-kind-0001", "ask-photo", "video", jpeg())
+    assert bad_kind.status_code == 400
+
+
+def test_a_recording_is_converted_and_a_long_one_refused(show_app: Any, crew: Any,
+                                                         phone: Phone, http: Any) -> None:
+    goto(crew, "ask-sound")
+    ok = phone.upload(http, "sound-0000001", "ask-sound", "audio", wav(2.0), "rec.wav")
+    assert ok.status_code == 201, ok.get_json()
+    row = show_app.extensions["liveshow"].submissions.get("sound-0000001")
+    assert row["mime"] == "audio/mp4" and 1.8 < row["duration"] < 2.3
+    before = stored(show_app)
+    long = phone.upload(http, "sound-0000002", "ask-sound", "audio", wav(9.0), "long.wav")
+    assert long.status_code == 413 and "limit is 5 s" in long.get_json()["error"]
+    junk = phone.upload(http, "sound-0000003", "ask-sound", "audio", jpeg(), "rec.m4a")
+    assert junk.status_code == 415
+    assert stored(show_app) == before
+
+
+def test_upload_flood_from_one_phone_is_cut_off(show_app: Any, crew: Any, phone: Phone,
+                                                http: Any) -> None:
+    goto(crew, "ask-photo")
+    small = jpeg(64, 64)
+    codes = [phone.upload(http, f"flood-{i:08d}", "ask-photo", "photo", small).status_code
+             for i in range(10)]
+    assert codes.count(201) == 6 and codes[-1] == 429
