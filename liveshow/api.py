@@ -51,15 +51,18 @@ def submissions() -> Any:
     if not (rt.limiter.allow("upload-ip", request.remote_addr or "?")
             and rt.limiter.allow("upload-device", device["id"])):
         return {"error": "too many uploads from this phone: wait a minute"}, 429
-    upload = request.files.get("file")
-    if upload is None:
-        return {"error": "the upload has no 'file'"}, 400
-    try:
-        answer = rt.submissions.submit_media(
-            device, request.form.get("id"), request.form.get("prompt"),
-            request.form.get("kind"), upload.read(), rt.offload)
-    except AudienceError as exc:
-        return {"error": str(exc)}, exc.status
+    # A few uploads at a time: the rest wait (their bytes held back by TCP) instead of
+    # all parsing at once on the event loop while a cue needs broadcasting.
+    with rt.upload_slots:
+        upload = request.files.get("file")
+        if upload is None:
+            return {"error": "the upload has no 'file'"}, 400
+        try:
+            answer = rt.submissions.submit_media(
+                device, request.form.get("id"), request.form.get("prompt"),
+                request.form.get("kind"), upload.read(), rt.offload)
+        except AudienceError as exc:
+            return {"error": str(exc)}, exc.status
     notify_new_submission(answer)
     return answer.body, answer.status
 

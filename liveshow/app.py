@@ -5,6 +5,7 @@ import hashlib
 import logging
 from collections import defaultdict, deque
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -48,11 +49,13 @@ class Runtime:
     submissions: Submissions = field(init=False)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(AUDIENCE_LIMITS))
     refresh_pending: bool = False
+    upload_slots: threading.Semaphore = field(init=False)
     offload: Callable[..., Any] = field(init=False)
 
     def __post_init__(self) -> None:
         clock = self.engine.clock
         self.offload = workers.offload(self.settings["async_mode"])
+        self.upload_slots = threading.Semaphore(self.settings["upload_workers"])
         self.audience = Audience(self.store, clock)
         self.prompts = Prompts(self.store, clock)
         self.submissions = Submissions(self.store, self.media, self.prompts, clock)

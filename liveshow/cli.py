@@ -1,6 +1,7 @@
 """The `liveshow` command: serve, demo, preflight, export."""
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import warnings
@@ -100,6 +101,7 @@ def export(data: str, out: Path) -> None:
 def _green(async_mode: str) -> None:
     """Monkey-patch before the app is imported (OpenCV never runs in this process)."""
     if async_mode == "eventlet":
+        os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "4")
         import eventlet
         eventlet.monkey_patch()
     elif async_mode == "gevent":

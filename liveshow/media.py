@@ -63,19 +63,23 @@ class MediaLibrary:
             db.table("media").upsert(row, pk="sha256")
         return row
 
-    def store_bytes(self, data: bytes, mime: str, media_type: str, width: int | None = None,
-                    height: int | None = None, duration: float | None = None) -> str:
-        """Store already-validated bytes (an audience upload); durable when this returns."""
+    def place_bytes(self, data: bytes) -> str:
+        """Write validated bytes into the cache, durably; touches no database, so it can
+        run in a worker thread. Call :meth:`record` afterwards."""
         sha = hashlib.sha256(data).hexdigest()
         self._place(sha, lambda out: out.write(data))
+        return sha
+
+    def record(self, sha: str, size: int, mime: str, media_type: str, width: int | None = None,
+               height: int | None = None, duration: float | None = None) -> None:
+        """The media row for bytes placed with :meth:`place_bytes`."""
         with self.store.write() as db:
             db.table("media").upsert({
-                "sha256": sha, "source_path": None, "source_size": len(data),
+                "sha256": sha, "source_path": None, "source_size": size,
                 "source_mtime": None, "media_type": media_type, "mime": mime,
-                "size": len(data), "duration": duration, "width": width, "height": height,
+                "size": size, "duration": duration, "width": width, "height": height,
                 "video_codec": None, "audio_codec": None, "playable": 1, "problems": "[]",
                 "added_at": time.time()}, pk="sha256")
-        return sha
 
     def _copy_in(self, source: Path, sha: str) -> None:
         with source.open("rb") as src:

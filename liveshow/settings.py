@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(eventlet's own default is 1,024).", int),
     Setting("min_go_interval", 1.0, "Show mode: seconds that must pass between two GOs "
             "(a show file's `min_go_interval` overrides it).", float),
+    Setting("upload_workers", 2, "Uploads processed at once (decoding, re-encoding); the "
+            "rest wait their turn so cue broadcasts stay fast.", int),
     Setting("tick_interval", 0.05, "Seconds between checks of pre-waits, post-waits and "
             "auto-follows.", float),
     Setting("heartbeat_interval", 2.0, "Seconds between writes of the playback heartbeat, used "

@@ -31,6 +31,18 @@ Offload = Callable[..., Any]
 
 
 @dataclass(frozen=True)
+class Placed:
+    """A cleaned file written into the media cache, waiting for its database row."""
+    sha: str
+    size: int
+    mime: str
+    media_type: str
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     status: int                  # 201 new, 200 repeat
     body: dict[str, Any]         # {"id", "status"}
@@ -149,21 +161,33 @@ class Submissions:
             return repeat
         row = self._base(device, sub_id, prompt, kind, body_sha, SubmissionStatus.PENDING)
         try:
-            if kind is PromptKind.AUDIO:
-                sound = offload(clean_audio, data, spec.max_seconds)
-                sha = self.media.store_bytes(sound.data, sound.mime, "audio",
-                                             duration=sound.duration)
-                row.update(media_sha256=sha, mime=sound.mime, duration=sound.duration)
-            else:
-                image = offload(clean_image, data, kind is PromptKind.DRAWING)
-                sha = self.media.store_bytes(image.data, image.mime, "image", image.width,
-                                             image.height)
-                thumb = self.media.store_bytes(image.thumb, "image/jpeg", "image")
-                row.update(media_sha256=sha, thumb_sha256=thumb, mime=image.mime,
-                           width=image.width, height=image.height)
+            # Decoding, re-encoding and the fsync'd writes run in a worker thread; only the
+            # one committing transaction below runs on the event loop.
+            placed = offload(self._process, kind, data, spec.max_seconds)
         except UploadRejected as exc:
             raise AudienceError(str(exc), exc.status) from None
-        return self._insert(row)
+        main, thumb = placed[0], (placed[1] if len(placed) > 1 else None)
+        row.update(media_sha256=main.sha, thumb_sha256=thumb.sha if thumb else None,
+                   mime=main.mime, width=main.width, height=main.height,
+                   duration=main.duration)
+
+        def record_media() -> None:
+            for p in placed:
+                self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height,
+                                  p.duration)
+        return self._insert(row, record_media)
+
+    def _process(self, kind: PromptKind, data: bytes, max_seconds: float) -> list[Placed]:
+        """Clean the upload and place its files. No database here: runs off the loop."""
+        if kind is PromptKind.AUDIO:
+            sound = clean_audio(data, max_seconds)
+            return [Placed(self.media.place_bytes(sound.data), len(sound.data), sound.mime,
+                           "audio", duration=sound.duration)]
+        image = clean_image(data, kind is PromptKind.DRAWING)
+        return [Placed(self.media.place_bytes(image.data), len(image.data), image.mime,
+                       "image", image.width, image.height),
+                Placed(self.media.place_bytes(image.thumb), len(image.thumb), "image/jpeg",
+                       "image")]
 
     # ---- moderation -------------------------------------------------------------------
     def get(self, sub_id: Any) -> dict[str, Any] | None:
