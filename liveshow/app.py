@@ -77,7 +77,7 @@ class Runtime:
 
     def rotate_join_code(self) -> str:
         code = settings.new_join_code()
-        self.store.meta_set("join_code", code)
+        self.store.meta_set("join_code_rotated", code)
         self.settings["join_code"] = code
         self.engine.record("join-code-rotated", {}, "crew")
         return code
@@ -95,10 +95,10 @@ def runtime() -> Runtime:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` holds setting overrides (see liveshow.settings)."""
     values = settings.load(overrides=config)
-    generated = settings.fill_secrets(values)
     data = settings.data_dir(values)
     store = Store(data / "show.db")
-    rotated = store.meta_get("join_code")
+    generated = settings.fill_secrets(values, store.meta_get, store.meta_set)
+    rotated = store.meta_get("join_code_rotated")
     if rotated:                 # the crew rotated the join code: old links stay dead
         values["join_code"] = rotated
     media = MediaLibrary(store, data / "media")

@@ -98,6 +98,32 @@ def export(data: str, out: Path) -> None:
     click.echo(f"wrote {out} ({len(engine.cues)} cues)")
 
 
+@main.command()
+@click.option("--data", default=None, help="Data directory of the show (for its join code).")
+@click.option("--public-url", default=None, help="Base URL phones use "
+              "(default: LIVESHOW_PUBLIC_URL, or this machine's LAN address).")
+@click.option("--port", type=int, default=None, help="Port in the URL (default 5000).")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="File to write: .svg or .png.")
+def qr(data: str | None, public_url: str | None, port: int | None, out: Path) -> None:
+    """Write the join QR code (SVG or PNG) for printed programmes."""
+    from .joining import join_url, qr_png, qr_svg
+    from .showfile import write_atomic
+    from .store import Store
+    values = settings.load({"data": data, "public_url": public_url, "port": port})
+    if out.suffix.lower() not in (".svg", ".png"):
+        raise click.BadParameter("the file must end in .svg or .png", param_hint="--out")
+    store = Store(settings.data_dir(values) / "show.db")
+    settings.fill_secrets(values, store.meta_get, store.meta_set)
+    values["join_code"] = store.meta_get("join_code_rotated") or values["join_code"]
+    url = join_url(values)
+    if out.suffix.lower() == ".svg":
+        write_atomic(out, qr_svg(url).decode())
+    else:
+        out.write_bytes(qr_png(url))
+    click.echo(f"wrote {out}: {url}")
+
+
 def _green(async_mode: str) -> None:
     """Monkey-patch before the app is imported (OpenCV never runs in this process)."""
     if async_mode == "eventlet":

@@ -41,6 +41,18 @@ def qr_svg(data: str) -> bytes:
     return out.getvalue()
 
 
+def qr_png(data: str, scale: int = 16) -> bytes:
+    """A PNG of the QR code (made with OpenCV: no imaging library needed)."""
+    import cv2
+    import numpy as np
+    code = qrcode.QRCode(border=4)
+    code.add_data(data)
+    matrix = np.array(code.get_matrix(), dtype=np.uint8)
+    modules = np.where(matrix, 0, 255).astype(np.uint8)
+    pixels = cv2.resize(modules, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    return bytes(cv2.imencode(".png", pixels)[1].tobytes())
+
+
 def terminal_qr(data: str) -> str:
     code = qrcode.QRCode(border=1)
     code.add_data(data)

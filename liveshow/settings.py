@@ -53,12 +53,13 @@ SETTINGS: tuple[Setting, ...] = (
             "is resumed, or the bundled demo show is loaded.", str),
     Setting("host", "0.0.0.0", "Address to listen on.", str),
     Setting("port", 5000, "Port to listen on.", int),
-    Setting("crew_password", None, "Crew dashboard password. Generated and printed when unset.",
-            str, secret=True),
+    Setting("crew_password", None, "Crew dashboard password. When unset, generated once per "
+            "data directory, kept in it, and printed.", str, secret=True),
     Setting("display_key", None, "Key a projector display needs (`/display/<name>?key=…`). "
-            "Generated and printed when unset.", str, secret=True),
-    Setting("join_code", None, "Join code in the audience URL (`/join/<code>`). Generated when "
-            "unset.", str, secret=True),
+            "When unset, generated once per data directory and kept.", str, secret=True),
+    Setting("join_code", None, "Join code in the audience URL (`/join/<code>`). When unset, "
+            "generated once per data directory and kept (a crew rotation wins).", str,
+            secret=True),
     Setting("secret_key", None, "Flask session signing key. Generated per data directory and "
             "kept in it when unset.", str, secret=True),
     Setting("public_url", None, "Base URL phones and displays use (for QR codes and printed "
@@ -104,14 +105,18 @@ def load(overrides: Mapping[str, Any] | None = None,
     return values
 
 
-def fill_secrets(values: dict[str, Any]) -> list[str]:
-    """Generate strong random values for unset secrets; return the names generated."""
+def fill_secrets(values: dict[str, Any], stored: Callable[[str], str | None],
+                 keep: Callable[[str, str], None]) -> list[str]:
+    """Fill unset secrets from the data directory, or generate and keep strong random ones,
+    so a restarted server keeps its display URLs, printed QR codes and password.
+    Returns the names that were generated (or brought back) rather than set."""
     generated = []
     for name, maker in (("crew_password", lambda: secrets.token_urlsafe(12)),
                         ("display_key", lambda: secrets.token_urlsafe(12)),
                         ("join_code", new_join_code)):
         if not values.get(name):
-            values[name] = maker()
+            values[name] = stored(name) or maker()
+            keep(name, values[name])
             generated.append(name)
     return generated
 
