@@ -123,7 +123,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .realtime import broadcaster, register_namespaces
     register_namespaces(socketio)
-    socketio.init_app(app, async_mode=values["async_mode"], cors_allowed_origins=[],
+    # cors_allowed_origins=None: only pages this server served may open a socket (a page
+    # elsewhere in a crew browser must not ride its session cookie into /crew).
+    socketio.init_app(app, async_mode=values["async_mode"], cors_allowed_origins=None,
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
     engine.listeners.append(broadcaster(app))
     return app

@@ -179,3 +179,17 @@ def test_the_connection_cap_is_a_setting_above_eventlets_1024(server_factory: An
     finally:
         for ws in sockets:
             ws.close()
+
+
+def test_a_page_from_another_origin_cannot_open_a_socket(server_factory: Any,
+                                                         tmp_path: Path) -> None:
+    import websocket
+    show = tmp_path / "show.yaml"
+    show.write_text("title: T\ncues:\n  - {id: a, kind: title, title: A}\n")
+    srv = server_factory(show, data=tmp_path / "data-origin")
+    url = f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket"
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(url, timeout=5, origin="http://evil.example")
+    same = websocket.create_connection(url, timeout=5, origin=srv.url)
+    assert same.recv().startswith("0{")
+    same.close()
