@@ -126,7 +126,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # cors_allowed_origins=None: only pages this server served may open a socket (a page
     # elsewhere in a crew browser must not ride its session cookie into /crew).
     socketio.init_app(app, async_mode=values["async_mode"], cors_allowed_origins=None,
-                      ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
+                      ping_interval=5, ping_timeout=5, max_http_buffer_size=1_000_000)
     engine.listeners.append(broadcaster(app))
     return app
 

@@ -147,15 +147,39 @@ def run_server(overrides: dict[str, Any]) -> None:
         raise click.ClickException(str(exc))
     rt = app.extensions["liveshow"]
     click.echo(banner(rt))
-    socketio.start_background_task(clock_loop, app, socketio)
-    kwargs: dict[str, Any] = {"host": values["host"], "port": values["port"],
-                              "log_output": False}
+    host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
+        # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second
+        # server on a busy port would start silently and split the clients between shows.
+        import eventlet
+        import eventlet.wsgi
+        try:
+            listener = eventlet.listen((host, port), reuse_port=False)
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}")
         _raise_file_limit(values["max_connections"] + 100)
-        kwargs["max_size"] = values["max_connections"]
-    elif values["async_mode"] == "threading":
+        socketio.start_background_task(clock_loop, app, socketio)
+        eventlet.wsgi.server(listener, app, max_size=values["max_connections"],
+                             log_output=False)
+        return
+    _check_port_free(host, port)
+    socketio.start_background_task(clock_loop, app, socketio)
+    kwargs: dict[str, Any] = {"host": host, "port": port, "log_output": False}
+    if values["async_mode"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
     socketio.run(app, **kwargs)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}")
+    finally:
+        probe.close()
 
 
 def _raise_file_limit(wanted: int) -> None:

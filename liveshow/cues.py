@@ -16,6 +16,8 @@ class CueKind(str, enum.Enum):
     PROMPT = "prompt"      # opens a prompt to the audience
     WALL = "wall"          # approved submissions to a prompt, live
     POLL = "poll"          # live results of a vote prompt
+    CAMERA = "camera"      # a stage camera's live picture (optionally the keyed composite)
+    REPLAY = "replay"      # screens a take: the latest, or a chosen one
 
 
 class PromptKind(str, enum.Enum):
@@ -127,6 +129,9 @@ class Cue:
     notes: str = ""
     prompt: PromptSpec | None = None   # prompt cues
     source: str | None = None          # wall and poll cues: the prompt cue they show
+    camera: str | None = None          # camera cues (and replay cues: only this camera's takes)
+    keyed: bool = False                # camera cues: show the keyed composite
+    take: str | None = None            # replay cues: a take id, or None for the latest
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
@@ -157,6 +162,12 @@ class Cue:
             out["prompt"] = self.prompt.to_dict()
         if self.source:
             out["source"] = self.source
+        if self.camera:
+            out["camera"] = self.camera
+        if self.keyed:
+            out["keyed"] = True
+        if self.take:
+            out["take"] = self.take
         return out
 
     def to_json(self) -> dict[str, Any]:

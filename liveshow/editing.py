@@ -7,6 +7,7 @@ from typing import Any
 
 from . import probe, showfile
 from .cues import ShowMode
+from .demo import DEMO_SHOW
 from .show import CueError, ShowEngine
 
 
@@ -124,7 +125,9 @@ def import_show(engine: ShowEngine, text: Any, actor: str = "crew") -> None:
     _require_edit(engine)
     try:
         show = showfile.parse(text, name="imported show", base_dir=engine.show.base_dir)
-        engine.load(show, engine.source_path, None, actor)
+        # An imported show has no file of its own yet: saving it must not overwrite the file
+        # the server was started with.
+        engine.load(show, None, None, actor)
     except (showfile.ShowFileError, probe.ProbeError) as exc:
         raise CueError(str(exc)) from None
 
@@ -138,6 +141,8 @@ def save_show(engine: ShowEngine, fallback: Path, actor: str = "crew") -> Path:
     """Write the cue list back to its show file (atomically), or to ``fallback`` if it has none."""
     with engine.lock:
         target = Path(engine.source_path) if engine.source_path else fallback
+        if target.resolve() == DEMO_SHOW.resolve():
+            target = fallback             # never rewrite the bundled demo (and its comments)
         text = export_text(engine, target.parent)
         try:
             showfile.write_atomic(target, text)

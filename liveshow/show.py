@@ -348,7 +348,8 @@ class ShowEngine:
                   "duration": c.duration, "pre_wait": c.pre_wait, "post_wait": c.post_wait,
                   "continue_mode": c.continue_mode.value, "notes": c.notes,
                   "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
-                  "source": c.source}
+                  "source": c.source, "camera": c.camera, "keyed": int(c.keyed),
+                  "take": c.take}
                  for i, c in enumerate(self.cues)), pk="id")
 
     def stored_source(self) -> tuple[str | None, str | None]:
@@ -396,4 +397,5 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
                duration=row["duration"], pre_wait=row["pre_wait"], post_wait=row["post_wait"],
                continue_mode=ContinueMode(row["continue_mode"]), notes=row["notes"] or "",
                prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
-               source=row["source"])
+               source=row["source"], camera=row["camera"], keyed=bool(row["keyed"]),
+               take=row["take"])

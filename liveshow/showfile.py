@@ -21,7 +21,8 @@ EXTENSION_TYPES = {
     ".aac": RecordType.AUDIO,
 }
 CUE_FIELDS = {"id", "kind", "title", "subtitle", "type", "media", "text", "credits", "duration",
-              "pre_wait", "post_wait", "continue", "notes", "prompt", "source"}
+              "pre_wait", "post_wait", "continue", "notes", "prompt", "source", "camera",
+              "keyed", "take"}
 PROMPT_FIELDS = {"kind", "question", "options", "max_length", "max_seconds"}
 MAX_TEXT_LENGTH = 1000
 MAX_AUDIO_SECONDS = 120.0
@@ -142,7 +143,35 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         cue.source = source
     elif raw.get("source") is not None:
         raise ShowFileError(f"{label}: 'source' belongs on wall and poll cues")
+    _camera_fields(cue, raw, label)
     return cue
+
+
+def _camera_fields(cue: Cue, raw: dict[str, Any], label: str) -> None:
+    camera, keyed, take = raw.get("camera"), raw.get("keyed"), raw.get("take")
+    if cue.kind not in (CueKind.CAMERA, CueKind.REPLAY):
+        for key in ("camera", "keyed", "take"):
+            if raw.get(key) is not None:
+                raise ShowFileError(f"{label}: '{key}' belongs on camera and replay cues")
+        return
+    if camera is not None and (not isinstance(camera, str) or not ID_PATTERN.match(camera)):
+        raise ShowFileError(f"{label}: 'camera' must be a camera name (letters, digits, - _)")
+    if cue.kind is CueKind.CAMERA:
+        if camera is None:
+            raise ShowFileError(f"{label}: a camera cue needs 'camera': the camera's name")
+        if keyed is not None and not isinstance(keyed, bool):
+            raise ShowFileError(f"{label}: 'keyed' must be true or false")
+        if take is not None:
+            raise ShowFileError(f"{label}: 'take' belongs on replay cues")
+        cue.keyed = bool(keyed)
+    else:
+        if keyed is not None:
+            raise ShowFileError(f"{label}: 'keyed' belongs on camera cues")
+        if take is not None and (not isinstance(take, str) or not take.strip()):
+            raise ShowFileError(f"{label}: 'take' must be a take id (or leave it out for the "
+                                "latest take)")
+        cue.take = None if take in (None, "latest") else take
+    cue.camera = camera
 
 
 def _prompt(raw: Any, label: str) -> PromptSpec:

@@ -74,6 +74,22 @@ def m002_audience(db: sqlite_utils.Database) -> None:
                               "submission": str, "at": float}, pk=("prompt", "device"))
 
 
+@migration
+def m003_takes(db: sqlite_utils.Database) -> None:
+    db.table("cues").add_column("camera", str)
+    db.table("cues").add_column("keyed", int)
+    db.table("cues").add_column("take", str)
+    db.table("takes").create({
+        "id": str, "seq": int, "camera": str, "raw_sha256": str, "composite_sha256": str,
+        "thumb_sha256": str, "duration": float, "started_at": float, "ended_at": float,
+        "operator": str, "performer": str, "body_sha256": str, "complete": int,
+        "created_at": float}, pk="id")
+    db.table("take_parents").create({"take": str, "submission": str, "start_s": float,
+                                     "end_s": float}, pk=("take", "submission", "start_s"))
+    db.table("uploads").create({"sha256": str, "total": int, "received": int,
+                                "started_at": float}, pk="sha256")
+
+
 class Store:
     """One connection, one writer lock. Writes go through :meth:`write` (BEGIN IMMEDIATE)."""
 

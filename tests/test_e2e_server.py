@@ -193,3 +193,19 @@ def test_a_page_from_another_origin_cannot_open_a_socket(server_factory: Any,
     same = websocket.create_connection(url, timeout=5, origin=srv.url)
     assert same.recv().startswith("0{")
     same.close()
+
+
+def test_a_second_server_on_a_busy_port_refuses_to_start(server_factory: Any,
+                                                         tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    show = tmp_path / "show.yaml"
+    show.write_text("title: T\ncues:\n  - {id: a, kind: title, title: A}\n")
+    first = server_factory(show, data=tmp_path / "data-first")
+    second = subprocess.run(
+        [sys.executable, "-m", "liveshow", "serve", "--show", str(show), "--data",
+         str(tmp_path / "data-second"), "--host", "127.0.0.1", "--port", str(first.port)],
+        capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{first.port}" in second.stderr
+    assert first.state()["show"]["title"] == "T"

@@ -106,3 +106,24 @@ def test_import_replaces_the_cue_list(engine: Any) -> None:
     editing.import_show(engine, "title: Imported\ncues:\n  - {id: only, kind: blackout}\n")
     assert ids(engine) == ["only"] and engine.show.title == "Imported"
     assert engine.state.current is None
+
+
+def test_save_after_an_import_does_not_overwrite_the_started_file(tmp_path: Path,
+                                                                  text_show: Path) -> None:
+    app = make_app(tmp_path / "data", text_show)
+    engine = app.extensions["liveshow"].engine
+    before = text_show.read_text()
+    editing.import_show(engine, "title: Imported\ncues:\n  - {id: only, kind: blackout}\n")
+    path = editing.save_show(engine, tmp_path / "data" / "show.yaml")
+    assert path == tmp_path / "data" / "show.yaml"
+    assert text_show.read_text() == before
+
+
+def test_save_never_rewrites_the_bundled_demo(tmp_path: Path, demo_show: Path) -> None:
+    app = make_app(tmp_path / "data", demo_show)
+    engine = app.extensions["liveshow"].engine
+    before = demo_show.read_text()
+    path = editing.save_show(engine, tmp_path / "data" / "show.yaml")
+    assert path == tmp_path / "data" / "show.yaml" and demo_show.read_text() == before
+    from liveshow.showfile import load_file
+    assert [c.id for c in load_file(path).cues] == [c.id for c in engine.cues]

@@ -1,0 +1,206 @@
+// The crew dashboard: renders the server's `state` and sends operator actions on /crew.
+import { $, clear, el, isTyping, setText } from "./dom.js";
+import { ServerClock, clockTime, timeOfDay } from "./time.js";
+import { CrewConnection } from "./connection.js";
+import { CueList, cueLabel, kindLabel } from "./cuelist.js";
+import { Transport } from "./transport.js";
+import { CueEditor } from "./editor.js";
+import { renderDisplays } from "./displays.js";
+import { installPreflight } from "./preflight.js";
+import { confirmAction, dialogOpen } from "./confirm.js";
+import { reportAck } from "./toast.js";
+
+const TICK_MS = 100;
+const CONNECTION_TEXT = {
+  connecting: "Connecting…",
+  connected: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+  "logged-out": "Logged out",
+};
+
+let state = null;
+let lastRev = -1;
+const clock = new ServerClock();
+const getState = () => state;
+
+const connection = new CrewConnection({ onState, onStatus });
+const cueList = new CueList({
+  onSelect: (cue) => {
+    renderSelected(cue);
+    editor.updateSelection(cue);
+  },
+  onActivate: (id) => transport.gotoCue(id),
+  onMove: (id, to) => editor.moveTo(id, to),
+});
+const transport = new Transport({ connection, clock, cueList, getState });
+const editor = new CueEditor({ connection, cueList, getState });
+installPreflight({ connection, clock, getState, onPickCue: (id) => cueList.select(id, { focus: true, scroll: true }) });
+installModeSwitch();
+installKeyboard();
+setInterval(tick, TICK_MS);
+
+function onStatus(status) {
+  const box = $("#connection");
+  box.className = `connection connection-${status}`;
+  setText(box.querySelector(".connection-text"), CONNECTION_TEXT[status] || status);
+  document.body.classList.toggle("offline", status !== "connected");
+  if (status === "connected") {
+    lastRev = -1;        // a fresh snapshot follows every (re)connect
+    clock.reset();
+  }
+}
+
+function onState(next) {
+  if (!next || typeof next !== "object" || typeof next.rev !== "number") return;
+  clock.sample(next.server_time);
+  if (next.rev < lastRev) return;   // an older snapshot overtaken by a newer one
+  lastRev = next.rev;
+  state = next;
+  render();
+}
+
+function render() {
+  const title = (state.show && state.show.title) || "Untitled show";
+  setText($("#show-title"), title);
+  document.title = `${title} · Crew · liveshow`;
+  document.body.classList.remove("mode-unknown", "mode-edit", "mode-rehearsal", "mode-show");
+  document.body.classList.add(`mode-${state.mode}`);
+  document.body.classList.toggle("is-blackout", Boolean(state.blackout));
+  for (const radio of document.querySelectorAll('#mode-switch input[name="mode"]')) {
+    radio.checked = radio.value === state.mode;
+  }
+  $("#blackout-badge").hidden = !state.blackout;
+  const joined = state.stats && typeof state.stats.joined === "number" ? state.stats.joined : null;
+  $("#audience-stat").hidden = joined === null;
+  setText($("#audience-stat"), joined === null ? "" : `Phones ${joined}`);
+  const prompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
+  $("#prompt-open").hidden = !prompt;
+  setText($("#prompt-open"), prompt ? `Prompt open (${prompt.kind || "?"}): ${prompt.question || prompt.id || ""}` : "");
+  cueList.render(state);
+  transport.render(state);
+  editor.render(state);
+  editor.afterRender();
+  renderDisplays(state);
+  tick();
+}
+
+function tick() {
+  if (!state) return;
+  const now = clock.now();
+  setText($("#wall-clock"), timeOfDay(now));
+  transport.tick(state);
+  cueList.tick(state, now);
+}
+
+function renderSelected(cue) {
+  const box = $("#selected-detail");
+  clear(box);
+  if (!cue) {
+    box.append(el("dd", { className: "muted", text: "No cue selected." }));
+    return;
+  }
+  const i = cueList.indexOf(cue.id);
+  const rows = [
+    ["Cue", cueLabel(cue, i + 1)],
+    ["Id", cue.id],
+    ["Kind", kindLabel(cue)],
+  ];
+  if (cue.subtitle) rows.push(["Subtitle", cue.subtitle]);
+  if (cue.media) rows.push(["Media", cue.media]);
+  if (cue.text) rows.push(["Text", cue.text]);
+  if (cue.prompt) {
+    rows.push(["Asks", `${cue.prompt.kind}: ${cue.prompt.question}`]);
+    if (cue.prompt.options && cue.prompt.options.length) rows.push(["Options", cue.prompt.options.join("\n")]);
+  }
+  if (cue.source) {
+    const j = cueList.indexOf(cue.source);
+    rows.push(["Answers to", j >= 0 ? cueLabel(cueList.cues[j], j + 1) : cue.source]);
+  }
+  if (cue.effective_duration) rows.push(["Length", clockTime(cue.effective_duration) + (cue.duration === null ? " (from the file)" : "")]);
+  if (cue.credits && cue.credits.length) rows.push(["Credits", cue.credits.map((c) => `${c.role}: ${c.name}`).join("\n")]);
+  if (cue.media_info) {
+    const info = cue.media_info;
+    rows.push(["Media check", info.playable && !info.problems.length ? `✓ plays (${info.mime})` : `✗ ${info.problems.join("; ") || "does not play"}`]);
+  }
+  if (cue.notes) rows.push(["Notes", cue.notes]);
+  for (const [term, value] of rows) {
+    box.append(el("dt", { text: term }), el("dd", { text: value, className: term === "Notes" ? "notes" : "" }));
+  }
+}
+
+function installModeSwitch() {
+  for (const radio of document.querySelectorAll('#mode-switch input[name="mode"]')) {
+    radio.addEventListener("change", async () => {
+      if (!radio.checked || !state || radio.value === state.mode) return;
+      const mode = radio.value;
+      if (state.mode === "show") {
+        const sure = await confirmAction({
+          title: "Leave show mode?",
+          message: `Switch to ${mode} mode? The GO spacing guard is lifted${mode === "edit" ? " and the cue list unlocks" : ""}.`,
+          confirmLabel: `Switch to ${mode}`,
+          danger: true,
+        });
+        if (!sure) {
+          render();
+          return;
+        }
+      }
+      const ack = reportAck(await connection.request("mode", { mode }), `Switch to ${mode} mode`);
+      if (!ack.ok && state) render();
+    });
+  }
+}
+
+function installKeyboard() {
+  document.addEventListener("keydown", (e) => {
+    if (dialogOpen() || e.ctrlKey || e.metaKey) return;   // dialogs own the keyboard
+    if (e.key === "Escape") {
+      e.preventDefault();
+      if (!e.repeat) transport.panic();
+      return;
+    }
+    if (isTyping(e.target)) return;
+    const onControl = e.target instanceof Element && e.target.closest("button, a, summary, label, input");
+    switch (e.key) {
+      case " ":
+        e.preventDefault();        // Space is GO everywhere, never "click the focused button"
+        if (!e.repeat) transport.go();
+        break;
+      case "Enter":
+        if (onControl) return;     // Enter on a button presses that button
+        e.preventDefault();
+        if (!e.repeat) transport.gotoSelected();
+        break;
+      case "Backspace":
+        e.preventDefault();
+        if (!e.repeat) transport.back();
+        break;
+      case "b":
+      case "B":
+        if (!e.repeat && !e.altKey) transport.toggleBlackout();
+        break;
+      case "p":
+      case "P":
+        if (!e.repeat && !e.altKey) transport.pauseOrResume();
+        break;
+      case "ArrowUp":
+      case "ArrowDown":
+        if (e.target instanceof Element && e.target.closest("#mode-switch")) return;
+        e.preventDefault();
+        if (e.altKey) editor.move(e.key === "ArrowUp" ? -1 : 1);
+        else cueList.moveSelection(e.key === "ArrowUp" ? -1 : 1);
+        break;
+      case "Home":
+      case "End":
+        e.preventDefault();
+        cueList.moveSelection(e.key === "Home" ? -Infinity : Infinity);
+        break;
+      default:
+    }
+  });
+  // A focused button fires its click on Space's keyup: stop it, Space is GO and nothing else.
+  document.addEventListener("keyup", (e) => {
+    if (e.key === " " && !isTyping(e.target) && !dialogOpen()) e.preventDefault();
+  });
+}

@@ -1,0 +1,249 @@
+// The cue list table: one keyed row per cue, the playhead marks, selection and drag-reorder.
+import { $, el, setText } from "./dom.js";
+import { clockTime, countdown, waitTime } from "./time.js";
+
+const STATE_MARK = {
+  standby: "▶ standby",
+  running: "● running",
+  paused: "❚❚ paused",
+  "pre-wait": "◔ pre-wait",
+  done: "✓",
+  idle: "",
+};
+const CONTINUE_LABEL = { none: "", "auto-continue": "↳ continue", "auto-follow": "⤓ follow" };
+
+export function kindLabel(cue) {
+  return cue.kind === "record" ? (cue.type || "record") : cue.kind;
+}
+
+export function cueLabel(cue, number) {
+  const name = cue.title || cue.kind;
+  return number ? `${number} · ${name}` : name;
+}
+
+export function creditsSummary(credits, max = 2) {
+  if (!credits || !credits.length) return "";
+  const names = credits.slice(0, max).map((c) => c.name);
+  const more = credits.length - max;
+  return names.join(", ") + (more > 0 ? ` +${more}` : "");
+}
+
+export class CueList {
+  constructor({ onSelect, onActivate, onMove }) {
+    this.body = $("#cue-rows");
+    this.rows = new Map();
+    this.cues = [];
+    this.selectedId = null;
+    this.lastStandby = null;
+    this.editable = false;
+    this.onSelect = onSelect;
+    this.onActivate = onActivate;
+    this.onMove = onMove;
+    this.dragId = null;
+    this.body.addEventListener("click", (e) => {
+      const row = e.target.closest("tr[data-cue]");
+      if (row) this.select(row.dataset.cue, { focus: true });
+    });
+    this.body.addEventListener("dblclick", (e) => {
+      const row = e.target.closest("tr[data-cue]");
+      if (row) this.onActivate(row.dataset.cue);
+    });
+    this.installDrag();
+  }
+
+  indexOf(id) {
+    return this.cues.findIndex((c) => c.id === id);
+  }
+
+  cue(id) {
+    return this.cues.find((c) => c.id === id) || null;
+  }
+
+  get selected() {
+    return this.cue(this.selectedId);
+  }
+
+  render(state) {
+    this.cues = state.cues || [];
+    this.editable = state.mode === "edit";
+    const keep = new Set(this.cues.map((c) => c.id));
+    for (const [id, row] of this.rows) {
+      if (!keep.has(id)) {
+        row.remove();
+        this.rows.delete(id);
+      }
+    }
+    this.cues.forEach((cue, i) => {
+      let row = this.rows.get(cue.id);
+      if (!row) {
+        row = this.makeRow(cue.id);
+        this.rows.set(cue.id, row);
+      }
+      this.fillRow(row, cue, i + 1);
+      if (this.body.children[i] !== row) this.body.insertBefore(row, this.body.children[i] || null);
+    });
+    // Selection follows the playhead unless the operator has put it somewhere else; after a
+    // go-to of the selected cue it moves on to the new standby, as the playhead does.
+    const wentTo = this.followAfter && state.cue && state.cue.id === this.followAfter;
+    if (wentTo) this.followAfter = null;
+    if (wentTo || !keep.has(this.selectedId) || this.selectedId === this.lastStandby) {
+      this.select(state.standby || this.selectedId || (this.cues[0] && this.cues[0].id), {});
+    } else {
+      this.select(this.selectedId, {});
+    }
+    this.lastStandby = state.standby;
+  }
+
+  makeRow(id) {
+    const cells = ["state", "num", "id", "kind", "title", "credits", "pre", "duration", "post", "continue"]
+      .map((name) => el("td", { className: `col-${name}` }));
+    const row = el("tr", { dataset: { cue: id }, tabIndex: -1, className: "cue-row" }, ...cells);
+    const durationCell = cells[7];
+    durationCell.append(el("span", { className: "duration-text" }),
+      el("div", { className: "row-progress", "aria-hidden": "true" }, el("div", { className: "fill" })));
+    cells[4].append(el("span", { className: "title-text" }), el("span", { className: "subtitle-text" }));
+    return row;
+  }
+
+  fillRow(row, cue, number) {
+    const [state, num, id, kind, title, credits, pre, duration, post, cont] = row.children;
+    row.dataset.state = cue.state;
+    row.draggable = this.editable;
+    row.classList.toggle("draggable", this.editable);
+    setText(state, STATE_MARK[cue.state] ?? cue.state);
+    setText(num, number);
+    setText(id, cue.id);
+    setText(kind, kindLabel(cue));
+    kind.dataset.kind = kindLabel(cue);
+    setText(title.querySelector(".title-text"), cue.title || (cue.kind === "blackout" ? "Blackout" : ""));
+    setText(title.querySelector(".subtitle-text"), secondLine(cue, this.cues));
+    title.title = [cue.title, cue.subtitle, cue.media, cue.text].filter(Boolean).join("\n");
+    setText(credits, creditsSummary(cue.credits));
+    credits.title = (cue.credits || []).map((c) => `${c.role}: ${c.name}`).join("\n");
+    if (cue.state !== "pre-wait") setText(pre, waitTime(cue.pre_wait));
+    setText(duration.querySelector(".duration-text"), waitTime(cue.effective_duration));
+    duration.classList.toggle("from-media", cue.duration === null && cue.effective_duration !== null);
+    setText(post, waitTime(cue.post_wait));
+    setText(cont, CONTINUE_LABEL[cue.continue] ?? cue.continue);
+    cont.title = cue.continue === "none" ? "" : `${cue.continue}${cue.post_wait ? `, post-wait ${waitTime(cue.post_wait)}` : ""}`;
+    const problems = cue.media_info && (!cue.media_info.playable || cue.media_info.problems.length);
+    row.classList.toggle("has-problem", Boolean(problems));
+    row.title = problems ? `Media problem: ${cue.media_info.problems.join("; ") || "not playable"}` : "";
+  }
+
+  /** After a go-to: once the state shows `id` on stage, select the new standby. */
+  followPlayheadAfter(id, state) {
+    if (state && state.cue && state.cue.id === id) {
+      if (state.standby) this.select(state.standby, { scroll: true });
+    } else {
+      this.followAfter = id;
+    }
+  }
+
+  select(id, { focus = false, scroll = false } = {}) {
+    if (!id || !this.rows.has(id)) {
+      this.selectedId = null;
+      this.onSelect(null);
+      return;
+    }
+    const changed = id !== this.selectedId;
+    for (const [rid, row] of this.rows) {
+      const on = rid === id;
+      row.classList.toggle("selected", on);
+      row.setAttribute("aria-selected", on ? "true" : "false");
+      row.tabIndex = on ? 0 : -1;
+    }
+    this.selectedId = id;
+    const row = this.rows.get(id);
+    if (focus) row.focus({ preventScroll: !scroll });
+    if (scroll || changed) row.scrollIntoView({ block: "nearest" });
+    this.onSelect(this.selected);
+  }
+
+  moveSelection(delta) {
+    if (!this.cues.length) return;
+    const i = this.indexOf(this.selectedId);
+    const next = Math.min(this.cues.length - 1, Math.max(0, (i < 0 ? 0 : i + delta)));
+    this.select(this.cues[next].id, { focus: document.activeElement?.closest?.("#cue-rows") != null, scroll: true });
+  }
+
+  /** Every 100 ms: the running cue's progress and any pre-wait countdown. */
+  tick(state, now) {
+    for (const cue of this.cues) {
+      const row = this.rows.get(cue.id);
+      if (!row) continue;
+      const fill = row.querySelector(".row-progress .fill");
+      if ((cue.state === "running" || cue.state === "paused") && state.cue && state.cue.id === cue.id) {
+        const elapsed = elapsedOf(state, now);
+        const total = cue.effective_duration;
+        fill.style.width = total ? `${Math.min(100, (100 * elapsed) / total)}%` : "100%";
+        row.classList.toggle("indeterminate", !total);
+      } else if (fill.style.width) {
+        fill.style.width = "";
+      }
+      if (cue.state === "pre-wait" && state.pending && state.pending.cue === cue.id) {
+        setText(row.children[6], `−${countdown(state.pending.starts_at - now)}`);
+      }
+    }
+  }
+
+  installDrag() {
+    const body = this.body;
+    const clearMarks = () => body.querySelectorAll(".drop-before, .drop-after")
+      .forEach((r) => r.classList.remove("drop-before", "drop-after"));
+    body.addEventListener("dragstart", (e) => {
+      const row = e.target.closest("tr[data-cue]");
+      if (!this.editable || !row) return e.preventDefault();
+      this.dragId = row.dataset.cue;
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", this.dragId);
+      row.classList.add("dragging");
+    });
+    body.addEventListener("dragover", (e) => {
+      const row = e.target.closest("tr[data-cue]");
+      if (!this.dragId || !row) return;
+      e.preventDefault();
+      clearMarks();
+      const box = row.getBoundingClientRect();
+      row.classList.add(e.clientY < box.top + box.height / 2 ? "drop-before" : "drop-after");
+    });
+    body.addEventListener("dragleave", (e) => {
+      if (!body.contains(e.relatedTarget)) clearMarks();
+    });
+    body.addEventListener("drop", (e) => {
+      const row = e.target.closest("tr[data-cue]");
+      if (!this.dragId || !row) return;
+      e.preventDefault();
+      const from = this.indexOf(this.dragId);
+      const over = this.indexOf(row.dataset.cue);
+      const after = row.classList.contains("drop-after");
+      clearMarks();
+      let to = after ? over + 1 : over;
+      if (from < to) to -= 1;
+      if (to !== from) this.onMove(this.dragId, to);
+    });
+    body.addEventListener("dragend", () => {
+      clearMarks();
+      body.querySelectorAll(".dragging").forEach((r) => r.classList.remove("dragging"));
+      this.dragId = null;
+    });
+  }
+}
+
+/** What to show after the title: a subtitle, a prompt's question, a wall's prompt. */
+function secondLine(cue, cues) {
+  if (cue.prompt) return `${cue.prompt.kind}: ${cue.prompt.question}`;
+  if (cue.source) {
+    const i = cues.findIndex((c) => c.id === cue.source);
+    return `answers to ${i >= 0 ? `${i + 1} · ${cues[i].title || cues[i].id}` : cue.source}`;
+  }
+  return cue.subtitle || "";
+}
+
+export function elapsedOf(state, now) {
+  if (!state.cue || state.cue_started_at === null || state.cue_started_at === undefined) return null;
+  if (state.paused) return state.position ?? 0;
+  return Math.max(0, now - state.cue_started_at);
+}
+
+export { clockTime };

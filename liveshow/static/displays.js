@@ -1,0 +1,54 @@
+// The displays panel: every expected and connected projector, and whether it is ready.
+import { $, clear, el } from "./dom.js";
+
+export function renderDisplays(state) {
+  const list = $("#displays");
+  const connected = state.displays || [];
+  const expected = state.expected_displays || [];
+  const cues = state.cues || [];
+  const label = (id) => {
+    if (!id) return "nothing";
+    const i = cues.findIndex((c) => c.id === id);
+    return i < 0 ? id : `${i + 1} · ${cues[i].title || cues[i].kind}`;
+  };
+  const names = [...new Set([...expected, ...connected.map((d) => d.name)])].sort();
+  // Rebuilt only when something changed: the list is a live region, and states arrive often.
+  const signature = JSON.stringify([names, connected, state.standby, cues.map((c) => [c.id, c.title])]);
+  if (list.dataset.signature === signature) return;
+  list.dataset.signature = signature;
+  clear(list);
+  if (!names.length) {
+    list.append(el("li", { className: "muted", text: "No displays expected or connected." }));
+    return;
+  }
+  for (const name of names) {
+    const here = connected.filter((d) => d.name === name);
+    if (!here.length) {
+      list.append(el("li", { className: "display display-missing", dataset: { display: name, status: "missing" } },
+        el("span", { className: "display-status", text: "✗ missing" }),
+        el("span", { className: "display-name", text: name }),
+        el("span", { className: "display-detail", text: "expected by the show, not connected" })));
+      continue;
+    }
+    for (const d of here) {
+      const ready = state.standby ? d.preloaded === state.standby : null;
+      const item = el("li", {
+        className: `display display-connected${d.problem ? " display-problem" : ""}`,
+        dataset: { display: name, status: "connected" },
+      },
+      el("span", { className: "display-status", text: d.problem ? "⚠ connected" : "● connected" }),
+      el("span", { className: "display-name", text: name }),
+      el("span", { className: "display-address", text: d.address || "" }),
+      el("span", { className: "display-detail" },
+        el("span", { text: `showing ${label(d.showing)}` }),
+        state.standby ? el("span", {
+          className: ready ? "preload preload-ok" : "preload preload-missing",
+          title: ready ? "The standby cue's media is loaded" : "The standby cue's media is not loaded yet",
+          text: ready ? " · standby preloaded ✓" : " · standby preloaded ✗",
+        }) : null),
+      d.problem ? el("span", { className: "display-problem-text", text: d.problem }) : null);
+      if (!expected.includes(name)) item.append(el("span", { className: "display-extra", text: "not in the show's display list" }));
+      list.append(item);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// Pre-flight: ask the server what would go wrong in front of the audience.
+import { $, clear, el } from "./dom.js";
+import { timeOfDay } from "./time.js";
+import { reportAck } from "./toast.js";
+
+export function installPreflight({ connection, clock, getState, onPickCue }) {
+  const button = $("#preflight-run");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    setSummary("Checking…", "");
+    const ack = await connection.request("preflight", {});
+    button.disabled = false;
+    if (!reportAck(ack, "Pre-flight").ok) {
+      setSummary("Pre-flight could not run.", "bad");
+      return;
+    }
+    render(ack.problems || [], getState(), clock, onPickCue);
+  });
+}
+
+function setSummary(text, tone) {
+  const summary = $("#preflight-summary");
+  summary.textContent = text;
+  summary.className = `preflight-summary ${tone}`;
+}
+
+function render(problems, state, clock, onPickCue) {
+  const list = $("#preflight-list");
+  clear(list);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  const at = timeOfDay(clock.now());
+  if (!problems.length) {
+    setSummary(`✓ No problems found (checked ${at}).`, "good");
+    return;
+  }
+  setSummary(`${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"} (checked ${at}).`,
+    errors ? "bad" : "warn");
+  const cues = (state && state.cues) || [];
+  for (const p of problems) {
+    const i = cues.findIndex((c) => c.id === p.cue);
+    const where = p.cue ? (i >= 0 ? `cue ${i + 1} · ${p.cue}` : `cue ${p.cue}`) : "show";
+    const item = el("li", { className: `problem problem-${p.severity}`, dataset: { severity: p.severity } },
+      el("span", { className: "severity", text: p.severity }),
+      p.cue && i >= 0
+        ? el("button", { type: "button", className: "problem-cue linklike", text: where, title: "Select this cue" })
+        : el("span", { className: "problem-cue", text: where }),
+      el("span", { className: "problem-message", text: p.message }));
+    const link = item.querySelector("button.problem-cue");
+    if (link) link.addEventListener("click", () => onPickCue(p.cue));
+    list.append(item);
+  }
+}

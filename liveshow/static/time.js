@@ -1,0 +1,61 @@
+// The server's clock as seen from here, and how the dashboard writes times.
+
+/**
+ * Each `state` carries `server_time`. A sample (server_time - local now) is the true offset
+ * minus the message's travel time, so the largest recent sample is the best estimate.
+ */
+export class ServerClock {
+  constructor(keep = 20) {
+    this.samples = [];
+    this.keep = keep;
+    this.offset = 0;
+  }
+
+  sample(serverTime) {
+    if (typeof serverTime !== "number") return;
+    this.samples.push(serverTime - Date.now() / 1000);
+    if (this.samples.length > this.keep) this.samples.shift();
+    this.offset = Math.max(...this.samples);
+  }
+
+  reset() {
+    this.samples = [];
+  }
+
+  now() {
+    return Date.now() / 1000 + this.offset;
+  }
+}
+
+/** 75.34 -> "1:15.3"; null -> "–" */
+export function clockTime(seconds, { tenths = true } = {}) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "–";
+  const sign = seconds < 0 ? "−" : "";
+  let s = Math.abs(seconds);
+  if (!tenths) s = Math.floor(s);
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const secs = tenths ? (Math.floor(rest * 10) / 10).toFixed(1) : String(Math.floor(rest));
+  const padded = secs.padStart(tenths ? 4 : 2, "0");
+  return hours
+    ? `${sign}${hours}:${String(minutes).padStart(2, "0")}:${padded}`
+    : `${sign}${minutes}:${padded}`;
+}
+
+/** A wait or duration cell: zero waits are quiet. */
+export function waitTime(seconds) {
+  if (!seconds) return "";
+  return clockTime(seconds);
+}
+
+/** Seconds counting down, e.g. "3.2 s". */
+export function countdown(seconds) {
+  return `${Math.max(0, seconds).toFixed(1)} s`;
+}
+
+export function timeOfDay(epochSeconds) {
+  const d = new Date(epochSeconds * 1000);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()]
+    .map((n) => String(n).padStart(2, "0")).join(":");
+}
