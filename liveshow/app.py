@@ -17,6 +17,7 @@ from . import joining, settings, snapshot, workers
 from .demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
 from .displays import DisplayRegistry
 from .audience import Audience
+from .cameras import CameraRegistry
 from .cues import Cue, CueKind
 from .media import MediaLibrary
 from .prompts import Prompts
@@ -24,6 +25,8 @@ from .ratelimit import AUDIENCE_LIMITS, RateLimiter
 from .show import ShowEngine
 from .store import Store
 from .submissions import Submissions
+from .takes import Takes
+from .uploads import Uploads
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("liveshow")
@@ -44,6 +47,9 @@ class Runtime:
     login_failures: defaultdict[str, deque[float]] = field(
         default_factory=lambda: defaultdict(deque))
     generated: list[str] = field(default_factory=list)
+    cameras: CameraRegistry = field(default_factory=CameraRegistry)
+    takes: Takes = field(init=False)
+    uploads: Uploads = field(init=False)
     audience: Audience = field(init=False)
     prompts: Prompts = field(init=False)
     submissions: Submissions = field(init=False)
@@ -59,6 +65,8 @@ class Runtime:
         self.audience = Audience(self.store, clock)
         self.prompts = Prompts(self.store, clock)
         self.submissions = Submissions(self.store, self.media, self.prompts, clock)
+        self.takes = Takes(self.store, self.media, clock)
+        self.uploads = Uploads(self.store, self.media, self.data_dir / "uploads")
 
         def open_prompt(cue: Cue, at: float) -> None:
             if cue.kind is CueKind.PROMPT:
@@ -66,11 +74,12 @@ class Runtime:
         self.engine.start_hooks.append(open_prompt)
 
     def public_state(self) -> dict[str, Any]:
-        return snapshot.public_state(self.engine, self.join_url(), self.submissions)
+        return snapshot.public_state(self.engine, self.join_url(), self.submissions,
+                                     self.takes)
 
     def crew_state(self) -> dict[str, Any]:
         return snapshot.crew_state(self.engine, self.displays.listing(), self.join_url(),
-                                   self.submissions)
+                                   self.submissions, self.takes)
 
     def join_url(self) -> str:
         return joining.join_url(self.settings)
@@ -115,11 +124,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["liveshow"] = rt
 
     from .api import bp as api_bp
+    from .camera_api import bp as camera_bp
     from .crew_auth import bp as auth_bp
     from .pages import bp as pages_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(camera_bp)
 
     from .realtime import broadcaster, register_namespaces
     register_namespaces(socketio)

@@ -100,7 +100,7 @@ class MediaLibrary:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def path_for(self, sha: str) -> Path | None:
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
@@ -124,7 +124,7 @@ class MediaLibrary:
                 "height": row["height"]}
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make a rename durable: fsync the directory that holds the new name."""
     fd = os.open(folder, os.O_RDONLY)
     try:

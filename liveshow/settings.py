@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("join_code", None, "Join code in the audience URL (`/join/<code>`). When unset, "
             "generated once per data directory and kept (a crew rotation wins).", str,
             secret=True),
+    Setting("camera_key", None, "Key camera agents need (`liveshow camera --key`). When "
+            "unset, generated once per data directory and kept.", str, secret=True),
     Setting("secret_key", None, "Flask session signing key. Generated per data directory and "
             "kept in it when unset.", str, secret=True),
     Setting("public_url", None, "Base URL phones and displays use (for QR codes and printed "
@@ -113,7 +115,8 @@ def fill_secrets(values: dict[str, Any], stored: Callable[[str], str | None],
     generated = []
     for name, maker in (("crew_password", lambda: secrets.token_urlsafe(12)),
                         ("display_key", lambda: secrets.token_urlsafe(12)),
-                        ("join_code", new_join_code)):
+                        ("join_code", new_join_code),
+                        ("camera_key", lambda: secrets.token_urlsafe(12))):
         if not values.get(name):
             values[name] = stored(name) or maker()
             keep(name, values[name])

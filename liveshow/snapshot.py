@@ -7,10 +7,11 @@ from typing import Any
 from .cues import Cue, CueKind
 from .show import ShowEngine
 from .submissions import Submissions
+from .takes import Takes
 
 
-def cue_public(engine: ShowEngine, cue: Cue | None,
-               submissions: Submissions | None = None) -> dict[str, Any] | None:
+def cue_public(engine: ShowEngine, cue: Cue | None, submissions: Submissions | None = None,
+               takes: Takes | None = None) -> dict[str, Any] | None:
     """A cue as a display sees it: never the crew's notes."""
     if cue is None:
         return None
@@ -26,6 +27,14 @@ def cue_public(engine: ShowEngine, cue: Cue | None,
         data["audience"] = submissions.contributors() if submissions else []
     if cue.prompt is not None:
         data["prompt"] = {"id": cue.id, **cue.prompt.to_dict()}
+    if cue.kind is CueKind.CAMERA and cue.camera:
+        data["camera"] = {"name": cue.camera, "keyed": cue.keyed,
+                          "live_url": f"/camera/{cue.camera}/live.mjpg"}
+    if cue.kind is CueKind.REPLAY and takes is not None:
+        take = takes.get(cue.take) if cue.take else takes.latest(cue.camera)
+        data["take"] = takes.public(take) if take else None
+        data["media"] = data["take"]["media"] if take else None
+        data["duration"] = take["duration"] if take else None
     source = engine.cue(cue.source) if cue.source else None
     if submissions is not None and source is not None and source.prompt is not None:
         data["question"] = source.prompt.question
@@ -51,15 +60,16 @@ def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
 
 
 def public_state(engine: ShowEngine, join_url: str | None = None,
-                 submissions: Submissions | None = None) -> dict[str, Any]:
+                 submissions: Submissions | None = None,
+                 takes: Takes | None = None) -> dict[str, Any]:
     st = engine.state
     now = engine.clock()
     return {
         "rev": st.rev,
         "mode": st.mode.value,
         "show": {"title": engine.show.title},
-        "cue": cue_public(engine, engine.cue(st.current), submissions),
-        "next": cue_public(engine, engine.standby(), submissions),
+        "cue": cue_public(engine, engine.cue(st.current), submissions, takes),
+        "next": cue_public(engine, engine.standby(), submissions, takes),
         "cue_started_at": st.started_at,
         "server_time": now,
         "paused": st.paused,
@@ -72,9 +82,9 @@ def public_state(engine: ShowEngine, join_url: str | None = None,
 
 
 def crew_state(engine: ShowEngine, displays: list[dict[str, Any]],
-               join_url: str | None = None,
-               submissions: Submissions | None = None) -> dict[str, Any]:
-    state = public_state(engine, join_url, submissions)
+               join_url: str | None = None, submissions: Submissions | None = None,
+               takes: Takes | None = None) -> dict[str, Any]:
+    state = public_state(engine, join_url, submissions, takes)
     standby = engine.standby()
     cues = []
     for cue in engine.cues:

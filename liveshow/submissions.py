@@ -189,6 +189,28 @@ class Submissions:
                 Placed(self.media.place_bytes(image.thumb), len(image.thumb), "image/jpeg",
                        "image")]
 
+    def add_snapshot(self, camera: str, prompt: str, jpeg: bytes,
+                     offload: Offload = _direct) -> dict[str, Any]:
+        """A camera still, approved by the crew's own action, credited to the camera."""
+        import secrets
+        placed = offload(self._process, PromptKind.PHOTO, jpeg, 0.0)
+        main, thumb = placed
+        now = self.clock()
+        sub_id = f"snap-{camera}-{secrets.token_hex(6)}"
+        row = {"id": sub_id, "device": f"camera:{camera}", "handle": f"camera {camera}",
+               "prompt": prompt, "kind": PromptKind.PHOTO.value,
+               "status": SubmissionStatus.APPROVED.value,
+               "body_sha256": _body_sha("snapshot", prompt, jpeg), "created_at": now,
+               "moderated_at": now, "moderated_by": "crew", "flagged": 0,
+               "media_sha256": main.sha, "thumb_sha256": thumb.sha, "mime": main.mime,
+               "width": main.width, "height": main.height}
+
+        def record_media() -> None:
+            for p in placed:
+                self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height)
+        self._insert(row, record_media)
+        return self.get(sub_id) or row
+
     # ---- moderation -------------------------------------------------------------------
     def get(self, sub_id: Any) -> dict[str, Any] | None:
         if not isinstance(sub_id, str):

@@ -36,10 +36,11 @@ def test_generated_secrets_survive_a_restart(tmp_path: Path, text_show: Path) ->
                      join_code=None).extensions["liveshow"]
     second = make_app(tmp_path / "data", text_show, crew_password=None, display_key=None,
                       join_code=None).extensions["liveshow"]
-    for name in ("crew_password", "display_key", "join_code"):
+    names = {"crew_password", "display_key", "join_code", "camera_key"}
+    for name in names:
         assert first.settings[name] == second.settings[name]
         assert len(first.settings[name]) >= 6
-    assert set(first.generated) == {"crew_password", "display_key", "join_code"}
+    assert set(first.generated) == names
 
 
 def test_a_rotated_join_code_wins_after_a_restart(tmp_path: Path, text_show: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from liveshow import settings
 from liveshow.cli import main
 from liveshow.realtime.audience import AudienceNamespace
+from liveshow.realtime.camera import CameraNamespace
 from liveshow.realtime.crew import CrewNamespace
 from liveshow.realtime.display import DisplayNamespace
 
@@ -31,7 +32,8 @@ def test_every_route_is_documented(app: Any) -> None:
     assert not missing, f"routes missing from README.md: {missing}"
 
 
-@pytest.mark.parametrize("namespace", [CrewNamespace, DisplayNamespace, AudienceNamespace])
+@pytest.mark.parametrize("namespace", [CrewNamespace, DisplayNamespace, AudienceNamespace,
+                                       CameraNamespace])
 def test_every_socket_event_is_documented(namespace: type) -> None:
     events = [name[3:] for name in vars(namespace) if name.startswith("on_")
               and name not in ("on_connect", "on_disconnect")]

@@ -17,11 +17,13 @@ def register_namespaces(socketio: SocketIO) -> None:
     if id(socketio) in _registered:
         return
     from .audience import AudienceNamespace
+    from .camera import CameraNamespace
     from .crew import CrewNamespace
     from .display import DisplayNamespace
     socketio.on_namespace(CrewNamespace("/crew"))
     socketio.on_namespace(DisplayNamespace("/display"))
     socketio.on_namespace(AudienceNamespace("/audience"))
+    socketio.on_namespace(CameraNamespace("/camera"))
     _registered.add(id(socketio))
 
 

@@ -15,6 +15,7 @@ from ..preflight import preflight
 from ..show import CueError, ShowEngine
 from . import emit_crew_state, error, ok
 from .audience import device_room
+from .camera import crew_camera_action, emit_takes
 
 
 
@@ -58,6 +59,16 @@ def _rotate_join_code(args: dict[str, Any]) -> dict[str, Any]:
     rt = runtime()
     rt.rotate_join_code()
     return {"join_url": rt.join_url()}
+
+
+def _take_credit(args: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime()
+    try:
+        take = rt.takes.credit(args["take"], args.get("operator"), args.get("performer"))
+    except AudienceError as exc:
+        raise CueError(str(exc)) from None
+    emit_takes()
+    return {"take": take["id"]}
 
 
 def _prompt_close(args: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +152,14 @@ class CrewNamespace(Namespace):
 
     def on_join_rotate(self, data: Any = None) -> dict[str, Any]:
         return _act(_rotate_join_code, data)
+
+    def on_camera(self, data: Any = None) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            return error("camera needs {\"camera\", \"action\"}")
+        return crew_camera_action(data)
+
+    def on_take_credit(self, data: Any = None) -> dict[str, Any]:
+        return _act(_take_credit, data, "take")
 
     def on_prompt_close(self, data: Any = None) -> dict[str, Any]:
         return _act(_prompt_close, data)

@@ -1,0 +1,183 @@
+"""/camera: camera agents report state and send previews and programme frames; the crew
+commands them through the server (record, stop, snapshot, key on/off, backgrounds)."""
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Any
+
+from flask import request
+from flask_socketio import Namespace
+
+from ..app import runtime, socketio
+from ..cameras import STATES
+from ..cues import ID_PATTERN
+from . import error, ok
+
+MAX_FRAME = 2_000_000        # bytes: a 1080p JPEG is well under this
+STATUS_FIELDS = {"fps": float, "dropped": int, "recording": bool, "keyed": bool,
+                 "source": str, "problem": str}
+
+
+def emit_cameras() -> None:
+    socketio.emit("cameras", {"cameras": runtime().cameras.listing()}, namespace="/crew")
+
+
+def emit_takes() -> None:
+    socketio.emit("takes", {"takes": runtime().takes.listing()}, namespace="/crew")
+
+
+def viewers_changed(rt: Any, name: str) -> None:
+    """Programme frames flow only while a projector watches (they are full size)."""
+    info = rt.cameras.get(name)
+    if info is not None and info.sid is not None:
+        socketio.emit("command", {"action": "program",
+                                  "on": rt.cameras.viewers.get(name, 0) > 0},
+                      to=info.sid, namespace="/camera")
+
+
+class CameraNamespace(Namespace):
+    def on_connect(self, auth: Any = None) -> None:
+        rt = runtime()
+        auth = auth if isinstance(auth, dict) else {}
+        key, name = auth.get("key"), auth.get("camera")
+        expected = rt.settings["camera_key"]
+        if not isinstance(key, str) or not hmac.compare_digest(key.encode(), expected.encode()):
+            raise ConnectionRefusedError("wrong camera key")
+        if not isinstance(name, str) or not ID_PATTERN.match(name):
+            raise ConnectionRefusedError("camera name must be letters, digits, - and _")
+        rt.cameras.connect(name, request.sid, request.remote_addr or "?")  # type: ignore
+        emit_cameras()
+        if rt.cameras.viewers.get(name, 0) > 0:
+            viewers_changed(rt, name)
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        if runtime().cameras.disconnect(request.sid) is not None:  # type: ignore[attr-defined]
+            emit_cameras()
+
+    def on_status(self, data: Any = None) -> dict[str, Any]:
+        info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
+        if info is None or not isinstance(data, dict):
+            return error("status needs an object")
+        state = data.get("state", info.state)
+        if state not in STATES:
+            return error(f"state must be one of {', '.join(STATES)}")
+        info.state = state
+        for field, kind in STATUS_FIELDS.items():
+            value = data.get(field)
+            if value is not None and isinstance(value, kind) and not (
+                    kind is not bool and isinstance(value, bool)):
+                setattr(info, field, value if not isinstance(value, str) else value[:300])
+        info.updated_at = time.time()
+        emit_cameras()
+        return ok()
+
+    def on_preview(self, data: Any = None) -> None:
+        info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
+        if info is None or not _jpeg(data):
+            return
+        runtime().cameras.previews[info.name] = data
+        socketio.emit("preview", {"camera": info.name, "jpeg": data}, namespace="/crew")
+
+    def on_frame(self, data: Any = None) -> None:
+        info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
+        if info is not None and _jpeg(data):
+            runtime().cameras.put_frame(info.name, data)
+
+
+def _jpeg(data: Any) -> bool:
+    return isinstance(data, bytes) and 0 < len(data) <= MAX_FRAME and data[:3] == b"\xff\xd8\xff"
+
+
+def command(camera: str, action: str, **fields: Any) -> dict[str, Any]:
+    """Send one command to a connected agent and wait for its answer."""
+    info = runtime().cameras.get(camera)
+    if info is None or info.sid is None:
+        return error(f"camera {camera!r} is not connected")
+    try:
+        answer = socketio.call("command", {"action": action, **fields}, to=info.sid,
+                               namespace="/camera", timeout=10)
+    except TimeoutError:
+        return error(f"camera {camera!r} did not answer")
+    except Exception as exc:        # the agent went away mid-call
+        return error(f"camera {camera!r}: {exc}")
+    return answer if isinstance(answer, dict) else error(f"camera {camera!r}: bad answer")
+
+
+
+CAMERA_ACTIONS = ("record", "stop", "key", "background", "snapshot")
+
+
+def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
+    """The crew's `camera` event: one camera, or "*" for all (record/stop)."""
+    rt = runtime()
+    camera, action = args.get("camera"), args.get("action")
+    if action not in CAMERA_ACTIONS:
+        return error(f"action must be one of {', '.join(CAMERA_ACTIONS)}")
+    if camera == "*":
+        if action not in ("record", "stop"):
+            return error("only record and stop can go to every camera at once")
+        answers = {c.name: command(c.name, action) for c in rt.cameras.connected()}
+        if not answers:
+            return error("no camera is connected")
+        failed = {n: a.get("error") for n, a in answers.items() if not a.get("ok")}
+        return error(f"not every camera obeyed: {failed}") if failed else ok(cameras=answers)
+    if not isinstance(camera, str):
+        return error("'camera' must be a camera name or \"*\"")
+    if action == "key":
+        if not isinstance(args.get("on"), bool):
+            return error("key needs {\"on\": true|false} (and optional \"settings\")")
+        settings = args.get("settings")
+        return command(camera, "key", on=args["on"],
+                       settings=_key_settings(settings if isinstance(settings, dict) else {}))
+    if action == "background":
+        return _backgrounds(camera, args)
+    if action == "snapshot":
+        return _snapshot(camera, args.get("prompt"))
+    return command(camera, action)
+
+
+def _key_settings(raw: dict[str, Any]) -> dict[str, float | str]:
+    out: dict[str, float | str] = {}
+    for name in ("similarity", "smoothness", "spill"):
+        value = raw.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+            out[name] = float(value)
+    if raw.get("screen") in ("green", "blue"):
+        out["screen"] = raw["screen"]
+    return out
+
+
+def _backgrounds(camera: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Approved audience pictures behind the performer: one, or a cycle."""
+    rt = runtime()
+    ids = args.get("submissions")
+    if not isinstance(ids, list) or not ids or len(ids) > 50:
+        return error("background needs {\"submissions\": [1 to 50 submission ids]}")
+    images = []
+    for sub_id in ids:
+        row = rt.submissions.get(sub_id)
+        if row is None or row["status"] not in ("approved", "featured") \
+                or row["kind"] not in ("photo", "drawing"):
+            return error(f"{sub_id!r} is not an approved photo or drawing")
+        images.append({"submission": row["id"], "url": f"/media/{row['media_sha256']}"})
+    period = args.get("period", 8.0)
+    if isinstance(period, bool) or not isinstance(period, (int, float)) or not 1 <= period <= 600:
+        return error("'period' must be 1 to 600 seconds")
+    return command(camera, "background", images=images, period=float(period))
+
+
+def _snapshot(camera: str, prompt: Any) -> dict[str, Any]:
+    """A still from a camera goes to a photo prompt's wall, approved, credited to the camera."""
+    rt = runtime()
+    target = prompt if isinstance(prompt, str) else (rt.prompts.current() or {}).get("id")
+    cue = rt.engine.cue(target) if isinstance(target, str) else None
+    if cue is None or cue.prompt is None or cue.prompt.kind.value not in ("photo", "drawing"):
+        return error("a snapshot goes to a photo prompt's wall: open one, or name it "
+                     "with {\"prompt\"}")
+    answer = command(camera, "snapshot")
+    if not answer.get("ok") or not isinstance(answer.get("jpeg"), bytes):
+        return answer if not answer.get("ok") else error("the camera sent no picture")
+    row = rt.submissions.add_snapshot(camera, cue.id, answer["jpeg"], rt.offload)
+    rt.engine.record("snapshot", {"camera": camera, "submission": row["id"]}, "crew")
+    return ok(submission=row["id"])
