@@ -68,10 +68,12 @@ class Runtime:
         self.takes = Takes(self.store, self.media, clock)
         self.uploads = Uploads(self.store, self.media, self.data_dir / "uploads")
 
-        def open_prompt(cue: Cue, at: float) -> None:
+        def on_start(cue: Cue, at: float) -> None:
             if cue.kind is CueKind.PROMPT:
                 self.prompts.open(cue, at)
-        self.engine.start_hooks.append(open_prompt)
+            elif cue.kind is CueKind.REPLAY:
+                self.takes.log_replay(cue)
+        self.engine.start_hooks.append(on_start)
 
     def public_state(self) -> dict[str, Any]:
         return snapshot.public_state(self.engine, self.join_url(), self.submissions,

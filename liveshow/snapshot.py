@@ -50,7 +50,8 @@ def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
     seen: set[str] = set()
     roll = []
     for row in engine.store.db.query(
-            "select cue_id, title, credits from play_log where kind = 'record' order by id"):
+            "select cue_id, title, credits from play_log where kind in ('record', 'replay') "
+            "order by id"):
         if row["cue_id"] in seen:
             continue
         seen.add(row["cue_id"])

@@ -8,6 +8,7 @@ import re
 from typing import Any, Callable
 
 from .audience import AudienceError, clean_text
+from .cues import Cue
 from .media import MediaLibrary
 from .store import Store
 
@@ -80,6 +81,23 @@ class Takes:
                 raise AudienceError(f"no submission {item['submission']!r} (background)")
             out.append({"submission": item["submission"], "start_s": start, "end_s": end})
         return out
+
+    def log_replay(self, cue: Cue) -> None:
+        """Credit a screened take in the play log: its performer, camera operator and the
+        audience members whose work was behind it (inside the engine's transaction)."""
+        take = self.get(cue.take) if cue.take else self.latest(cue.camera)
+        if take is None:
+            return
+        credits = [c.to_dict() for c in cue.credits]
+        for role, label in (("performer", "performer"), ("operator", "camera")):
+            if take[role]:
+                credits.append({"name": take[role], "role": label})
+        for parent in self.parents(take["id"]):
+            credits.append({"name": parent["handle"], "role": f"background ({parent['kind']})"})
+        self.store.db.execute(
+            "update play_log set credits = ?, media_sha256 = ? where id = "
+            "(select max(id) from play_log where cue_id = ?)",
+            [json.dumps(credits), take["composite_sha256"] or take["raw_sha256"], cue.id])
 
     def credit(self, take_id: Any, operator: Any, performer: Any) -> dict[str, Any]:
         take = self.get(take_id)

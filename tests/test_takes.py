@@ -231,3 +231,24 @@ def test_crew_camera_commands_reach_a_real_agent_and_mjpeg_flows(server_factory:
     finally:
         agent.disconnect()
         crew.disconnect()
+
+
+def test_the_credits_roll_credits_a_screened_take(film_app: Any, http: Any,
+                                                  clip: bytes) -> None:
+    crew = socketio.test_client(film_app, namespace="/crew", auth={"password": CREW_PASSWORD})
+    crew.emit("goto", {"cue": "ask-photo"}, namespace="/crew", callback=True)
+    phone = Phone(film_app)
+    phone.join("Drew")
+    phone.upload(http, "bg-photo-0002", "ask-photo", "photo", jpeg())
+    raw = upload(http, clip)
+    http.post("/api/takes", headers=AUTH, json={
+        "id": "take-000009", "camera": "cam1", "raw": raw,
+        "backgrounds": [{"submission": "bg-photo-0002", "start": 0, "end": 3}]})
+    crew.emit("take_credit", {"take": "take-000009", "performer": "Lee", "operator": "Sam"},
+              namespace="/crew", callback=True)
+    crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)
+    from liveshow.snapshot import credits_roll
+    roll = credits_roll(film_app.extensions["liveshow"].engine)
+    assert roll[-1]["credits"] == [{"name": "Lee", "role": "performer"},
+                                   {"name": "Sam", "role": "camera"},
+                                   {"name": "Drew", "role": "background (photo)"}]
