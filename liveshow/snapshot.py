@@ -76,6 +76,9 @@ def public_state(engine: ShowEngine, join_url: str | None = None,
         "paused": st.paused,
         "position": engine.position(now),
         "pending": ({"cue": st.pending, "starts_at": st.pending_at} if st.pending else None),
+        # the cue in its pre-wait, whole: a display that (re)loads now can still preload it
+        "pending_cue": (cue_public(engine, engine.cue(st.pending), submissions, takes)
+                        if st.pending else None),
         "blackout": st.blackout,
         "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,

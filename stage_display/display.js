@@ -1,0 +1,161 @@
+// The projector page: /display/<name>?key=…
+//
+// It renders the server's `state` snapshots (never older than the last one rendered), keeps
+// media on the server clock, preloads the standby cue and tells the server what it shows.
+
+import { ServerClock } from "./clock.js";
+import { Ramp } from "./fade.js";
+import { Preloader } from "./preload.js";
+import { Stage } from "./stage.js";
+
+const CLOCK_EVERY_MS = 10000;
+const LINK_LOST_AFTER_MS = 1000;
+
+const params = new URLSearchParams(location.search);
+const key = params.get("key") || "";
+const name = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop() || "");
+document.title = `liveshow · ${name}`;
+
+const clock = new ServerClock();
+let state = null;            // the last state rendered
+let lastRev = 0;
+let freshConnection = true;  // the first snapshot on a connection is the truth, whatever its rev
+let take = 0;                // counts re-GOs of the same cue, so a restart dissolves in anew
+const problems = new Map();  // source -> what is wrong, reported to the crew
+
+function expectedPosition() {
+  if (!state || !state.cue) return null;
+  if (state.paused) return typeof state.position === "number" ? state.position : 0;
+  const now = clock.now();
+  if (now == null || typeof state.cue_started_at !== "number") return null;
+  return Math.max(0, now - state.cue_started_at);
+}
+
+const ctx = {
+  master: new Ramp(1, () => stage.applyVolume()),
+  state: () => state,
+  target: (cue) => (state && state.cue && cue && state.cue.id === cue.id
+    ? { position: expectedPosition(), playing: !state.paused } : null),
+  problem: setProblem,
+  preloader: null,
+};
+const preloader = new Preloader(document.getElementById("preload"), {
+  onReady: () => scheduleStatus(),
+  onProblem: (msg) => setProblem("preload", msg),
+});
+ctx.preloader = preloader;
+const stage = new Stage(document.getElementById("stage"), ctx);
+
+function layerKey(s) {
+  if (!s.cue) return "none";
+  const extra = s.cue.kind === "join" ? s.join_url : s.cue.kind === "credits" ? s.show : "";
+  return JSON.stringify([s.cue, extra, take]);
+}
+
+function restarted(prev, s) {
+  // The same cue GOne again (not a pause/resume): cue_started_at moved while running.
+  return prev && prev.cue && s.cue && prev.cue.id === s.cue.id && !prev.paused && !s.paused
+    && prev.cue_started_at !== s.cue_started_at;
+}
+
+function onState(s) {
+  if (!s || typeof s.rev !== "number") return;
+  if (!freshConnection && s.rev < lastRev) return;      // an old message: never go back
+  freshConnection = false;
+  if (restarted(state, s)) take += 1;
+  const prev = state;
+  state = s;
+  lastRev = s.rev;
+  clock.roughFrom(s.server_time);
+  if (!prev || !s.cue || !prev.cue || prev.cue.id !== s.cue.id) {
+    problems.delete("media");
+    problems.delete("autoplay");
+  }
+  stage.show(s.cue, layerKey(s));
+  stage.setBlackout(Boolean(s.blackout), !prev);
+  stage.checkMedia();
+  preloader.want(s.next, s, s.pending ? s.pending.cue : null);
+  scheduleStatus();
+}
+
+// ---- reporting to the server ------------------------------------------------------------
+function setProblem(source, message) {
+  if (message) problems.set(source, String(message)); else problems.delete(source);
+  scheduleStatus();
+}
+
+let statusQueued = false;
+let lastStatus = "";
+function scheduleStatus() {
+  if (statusQueued) return;
+  statusQueued = true;
+  queueMicrotask(() => {
+    statusQueued = false;
+    const status = {
+      showing: state && state.cue ? state.cue.id : null,
+      preloaded: preloader.readyId,
+      problem: problems.size ? [...problems.values()].join("; ").slice(0, 300) : null,
+      rev: lastRev,
+    };
+    const text = JSON.stringify(status);
+    if (!socket.connected || text === lastStatus) return;
+    lastStatus = text;
+    socket.emit("status", status);
+  });
+}
+
+// ---- the connection ---------------------------------------------------------------------
+const link = document.getElementById("link");
+let linkTimer = null;
+function linkLost(lost) {
+  clearTimeout(linkTimer);
+  if (!lost) link.hidden = true;
+  else linkTimer = setTimeout(() => { link.hidden = false; }, LINK_LOST_AFTER_MS);
+}
+
+const socket = window.io("/display", {
+  auth: (cb) => cb({ key, name, rev: lastRev }),
+  reconnectionDelay: 500,
+  reconnectionDelayMax: 1500,
+});
+socket.on("connect", () => {
+  freshConnection = true;
+  lastStatus = "";
+  linkLost(false);
+  clock.burst(socket, 6);
+});
+socket.on("disconnect", () => linkLost(true));
+socket.on("connect_error", () => {
+  linkLost(true);
+  // A refusal (e.g. the display key changed) stops socket.io retrying by itself.
+  if (!socket.active) setTimeout(() => socket.connect(), 5000);
+});
+socket.on("state", onState);
+setInterval(() => { if (socket.connected) clock.burst(socket, 2, 200); }, CLOCK_EVERY_MS);
+linkLost(true);
+
+// ---- time ---------------------------------------------------------------------------------
+function frame() {
+  stage.tick(expectedPosition());
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+setInterval(() => stage.checkMedia(), 200);
+
+// Someone clicked the projector page: the browser now allows sound.
+for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, () => stage.unblock());
+
+// ---- a small read-only view for tests and for a person at the console ----------------------
+window.liveshowDisplay = Object.freeze({
+  get name() { return name; },
+  get rev() { return state ? state.rev : null; },
+  get cueId() { return state && state.cue ? state.cue.id : null; },
+  get offset() { return clock.offset; },
+  get rtt() { return clock.rtt; },
+  get connected() { return socket.connected; },
+  videoPosition() {
+    const video = stage.video;
+    return video ? video.currentTime : null;
+  },
+  expectedPosition,
+});

@@ -1,0 +1,94 @@
+// Gets the standby cue ready before its GO: video and audio buffered in a hidden element that
+// is moved on stage when the cue starts, images fully decoded, the join QR code fetched.
+
+import { once } from "./dom.js";
+import { qrSource, recordType } from "./layers.js";
+
+const keyOf = (cue) => `${cue.id}|${cue.media ? cue.media.sha256 : ""}`;
+
+export class Preloader {
+  constructor(holder, { onReady, onProblem }) {
+    this.holder = holder;
+    this.onReady = onReady;
+    this.onProblem = onProblem;
+    this.entries = new Map();      // key -> {key, cueId, ready, el}
+    this.standbyKey = null;
+  }
+
+  /** The id of the standby cue once it is ready to GO, or null. */
+  get readyId() {
+    const entry = this.entries.get(this.standbyKey);
+    return entry && entry.ready ? entry.cueId : null;
+  }
+
+  /**
+   * Preload `cue` (the standby). What was preloaded for `keepId` (a cue in its pre-wait,
+   * about to start) is kept; anything else is let go.
+   */
+  want(cue, state, keepId = null) {
+    const key = cue ? keyOf(cue) : null;
+    this.standbyKey = key;
+    for (const [k, entry] of this.entries) {
+      if (k !== key && entry.cueId !== keepId) this.release(k);
+    }
+    if (!cue || this.entries.has(key)) return this.onReady();
+    const entry = { key, cueId: cue.id, ready: false, el: null };
+    this.entries.set(key, entry);
+    this.onReady();
+    this.load(entry, cue, state).then((ready) => {
+      if (this.entries.get(key) !== entry) return;
+      entry.ready = ready;
+      this.onProblem(ready ? null : `could not preload cue ${cue.id}`);
+      this.onReady();
+    });
+  }
+
+  async load(entry, cue, state) {
+    if (cue.kind === "join") return decode(entry, qrSource(state.join_url));
+    if (cue.kind !== "record" || !cue.media) return true;
+    const type = recordType(cue);
+    if (type === "image") return decode(entry, cue.media.url);
+    if (type !== "video" && type !== "audio") return true;
+    const el = document.createElement(type);
+    el.preload = "auto";
+    el.playsInline = true;
+    el.src = cue.media.url;
+    this.holder.append(el);
+    entry.el = el;
+    if (el.readyState < 3) await once(el, ["canplaythrough", "canplay", "error"], 20000);
+    return el.readyState >= 3;
+  }
+
+  /** Hands the preloaded element to the layer that shows `cue` (once). */
+  take(cue) {
+    const entry = this.entries.get(keyOf(cue));
+    if (!entry || !entry.el) return null;
+    const el = entry.el;
+    entry.el = null;
+    return el;
+  }
+
+  release(key) {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    const el = entry && entry.el;
+    if (el && (el.tagName === "VIDEO" || el.tagName === "AUDIO")) {
+      el.removeAttribute("src");
+      el.load();
+      el.remove();
+    }
+  }
+}
+
+async function decode(entry, url) {
+  const img = new Image();
+  img.decoding = "async";
+  img.src = url;
+  entry.el = img;
+  try {
+    await img.decode();
+    return true;
+  } catch {
+    return false;
+  }
+}

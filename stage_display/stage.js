@@ -1,0 +1,76 @@
+// The picture: cue layers stacked on black. A new cue dissolves in over the old one; a
+// blackout fades the whole stage (and its sound) to black and back.
+
+import { makeLayer } from "./layers.js";
+
+export const CROSSFADE_MS = 400;
+export const BLACKOUT_MS = 1000;
+
+export class Stage {
+  constructor(root, ctx) {
+    this.root = root;
+    this.ctx = ctx;
+    this.layer = null;
+    this.key = null;
+    this.leaving = new Set();
+    window.addEventListener("resize", () => this.layer && this.layer.layout());
+  }
+
+  /** Puts `cue` on stage unless it is already there; `key` tells one showing from another. */
+  show(cue, key) {
+    if (key === this.key) return false;
+    this.key = key;
+    const old = this.layer;
+    const layer = makeLayer(cue, this.ctx);
+    layer.el.classList.add("entering");
+    this.root.append(layer.el);
+    layer.layout();
+    this.layer = layer;
+    void layer.el.offsetWidth;                 // commit the transparent start of the fade
+    layer.el.classList.remove("entering");
+    if (old) {
+      this.leaving.add(old);
+      old.leave(CROSSFADE_MS);
+      setTimeout(() => {
+        this.leaving.delete(old);
+        old.dispose();
+      }, CROSSFADE_MS + 80);
+    }
+    return true;
+  }
+
+  /** `instant`: a display (re)loading into a blackout must not flash the picture first. */
+  setBlackout(on, instant = false) {
+    if (this.root.classList.contains("blackout") === on) return;
+    if (instant) this.root.classList.add("instant");
+    this.root.classList.toggle("blackout", on);
+    this.ctx.master.to(on ? 0 : 1, instant ? 0 : BLACKOUT_MS);
+    if (instant) {
+      void this.root.offsetWidth;
+      this.root.classList.remove("instant");
+    }
+  }
+
+  tick(position) {
+    if (this.layer) this.layer.tick(position);
+  }
+
+  checkMedia() {
+    if (this.layer) this.layer.checkMedia();
+  }
+
+  /** The master gain moved: every layer's sound follows (scaled by the layer's own fade). */
+  applyVolume() {
+    if (this.layer) this.layer.applyVolume();
+    this.leaving.forEach((layer) => layer.applyVolume());
+  }
+
+  get video() {
+    return this.layer && this.layer.media && this.layer.media.tagName === "VIDEO"
+      ? this.layer.media : null;
+  }
+
+  unblock() {
+    if (this.layer && this.layer.sync) this.layer.sync.unblock();
+  }
+}
