@@ -10,7 +10,6 @@ from .app import runtime
 from .audience import AudienceError
 from .crew_auth import crew_required
 from .editing import export_text
-from .preflight import preflight
 from .realtime import notify_new_submission
 
 bp = Blueprint("api", __name__)
@@ -50,7 +49,8 @@ def submissions() -> Any:
         return {"error": "join the show first: this upload has no valid audience token"}, 401
     if not (rt.limiter.allow("upload-ip", request.remote_addr or "?")
             and rt.limiter.allow("upload-device", device["id"])):
-        return {"error": "too many uploads from this phone: wait a minute"}, 429
+        return {"error": "too many uploads from this phone: wait a minute"}, 429, \
+            {"Retry-After": "10"}
     # A few uploads at a time: the rest wait (their bytes held back by TCP) instead of
     # all parsing at once on the event loop while a cue needs broadcasting.
     with rt.upload_slots:
@@ -84,8 +84,7 @@ def export_show() -> Response:
 @bp.get("/api/preflight")
 @crew_required
 def preflight_report() -> Any:
-    rt = runtime()
-    return {"problems": [p.to_json() for p in preflight(rt.engine, rt.displays.names())]}
+    return {"problems": runtime().preflight()}
 
 
 @bp.get("/api/events")

@@ -83,6 +83,11 @@ class Runtime:
         return snapshot.crew_state(self.engine, self.displays.listing(), self.join_url(),
                                    self.submissions, self.takes)
 
+    def preflight(self) -> list[dict[str, Any]]:
+        from .preflight import preflight
+        cameras = {c.name for c in self.cameras.connected()}
+        return [p.to_json() for p in preflight(self.engine, self.displays.names(), cameras)]
+
     def join_url(self) -> str:
         return joining.join_url(self.settings)
 

@@ -64,8 +64,9 @@ def check_cues(cues: list[Cue], media: dict[str, dict[str, Any] | None],
     return problems
 
 
-def preflight(engine: ShowEngine, connected: set[str]) -> list[Problem]:
-    """Checks for the loaded show: media, continue modes, and which displays are missing."""
+def preflight(engine: ShowEngine, connected: set[str],
+              cameras: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+    """Checks for the loaded show: media, continue modes, missing displays and cameras."""
     media: dict[str, dict[str, Any] | None] = {}
     for cue in engine.cues:
         if cue.media:
@@ -76,6 +77,10 @@ def preflight(engine: ShowEngine, connected: set[str]) -> list[Problem]:
     for name in engine.show.displays:
         if name not in connected:
             problems.append(Problem(Severity.ERROR, None, f"display {name!r} is not connected"))
+    for cue in engine.cues:
+        if cue.kind is CueKind.CAMERA and cue.camera not in cameras:
+            problems.append(Problem(Severity.ERROR, cue.id,
+                                    f"camera {cue.camera!r} is not connected"))
     return problems
 
 

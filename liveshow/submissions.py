@@ -281,6 +281,13 @@ class Submissions:
             "select handle, count(*) as n from submissions where status in "
             "('approved', 'featured') group by device order by min(moderated_at)")]
 
+    def featured_for(self, device: str) -> list[str]:
+        """This phone's featured submissions (told again on reconnect: a phone that was
+        offline when it was featured still hears it)."""
+        return [r["id"] for r in self.store.db.query(
+            "select id from submissions where device = ? and status = 'featured' "
+            "order by featured_at", [device])]
+
     def stats(self) -> dict[str, Any]:
         per_prompt: dict[str, dict[str, int]] = {}
         for r in self.store.db.query("select prompt, status, count(*) as n from submissions "

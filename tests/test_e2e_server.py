@@ -209,3 +209,23 @@ def test_a_second_server_on_a_busy_port_refuses_to_start(server_factory: Any,
     assert second.returncode != 0
     assert f"cannot listen on 127.0.0.1:{first.port}" in second.stderr
     assert first.state()["show"]["title"] == "T"
+
+
+@pytest.mark.parametrize("namespace, auth, reason", [
+    ("/audience", {"code": "wrong", "device": "phone-device-0001"}, "join link has expired"),
+    ("/crew", {"password": "wrong"}, "crew login required"),
+    ("/display", {"key": "wrong", "name": "main"}, "wrong display key"),
+    ("/camera", {"key": "wrong", "camera": "cam1"}, "wrong camera key"),
+])
+def test_a_refused_client_is_told_why(server_factory: Any, tmp_path: Path, namespace: str,
+                                      auth: dict[str, Any], reason: str) -> None:
+    show = tmp_path / "show.yaml"
+    show.write_text("title: T\ncues:\n  - {id: a, kind: title, title: A}\n")
+    srv = server_factory(show, data=tmp_path / "data-refused")
+    client = socketio.Client(reconnection=False)
+    told: list[Any] = []
+    client.on("connect_error", told.append, namespace=namespace)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(srv.url, namespaces=[namespace], auth=auth, transports=["websocket"],
+                       wait_timeout=10)
+    assert told and reason in str(told[0])

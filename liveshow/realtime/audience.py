@@ -9,7 +9,7 @@ import hmac
 from typing import Any
 
 from flask import request
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from ..app import runtime
 from ..audience import AudienceError
@@ -54,7 +54,8 @@ class AudienceNamespace(Namespace):
         if known is not None and known["id"] == device and not known["banned"]:
             _joined[request.sid] = device  # type: ignore[attr-defined]
             handle = known["handle"]
-        emit("welcome", {"joined": handle is not None, "handle": handle,
+        featured = rt.submissions.featured_for(device) if handle is not None else []
+        emit("welcome", {"joined": handle is not None, "handle": handle, "featured": featured,
                          "terms": {"version": TERMS_VERSION, "text": TERMS_TEXT}})
         emit("state", rt.public_state())
 
@@ -67,7 +68,7 @@ class AudienceNamespace(Namespace):
             return error("join needs {handle, consent}")
         device = _device_of_room()       # the device this connection was opened for
         if _limited("join", device):
-            return error("too many attempts to join: wait a minute")
+            return error("too many attempts to join: wait a minute", retry=True)
         try:
             result = rt.audience.join(device, data.get("handle"), data.get("consent"),
                                       request.remote_addr or "?")
@@ -81,9 +82,9 @@ class AudienceNamespace(Namespace):
         rt = runtime()
         device_id = _joined.get(request.sid)  # type: ignore[attr-defined]
         if _limited("event", device_id):
-            return error("slow down: too many messages from this phone")
+            return error("slow down: too many messages from this phone", retry=True)
         if device_id is None:
-            return error("join the show first (pick a name and accept the terms)")
+            return error("join the show first (pick a name and accept the terms)", retry=True)
         if not isinstance(data, dict):
             return error("submit needs {id, prompt, kind, text|option}")
         device = rt.audience.device(device_id)

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from flask import request
-from flask_socketio import Namespace
+from flask_socketio import ConnectionRefusedError, Namespace
 
 from ..app import runtime, socketio
 from ..cameras import STATES

@@ -4,14 +4,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import current_app, request
-from flask_socketio import Namespace, emit
+from flask_socketio import ConnectionRefusedError, Namespace, emit
 
 from .. import editing
 from ..app import runtime, socketio
 from ..audience import AudienceError
 from ..submissions import crew_item
 from ..crew_auth import is_crew, password_ok
-from ..preflight import preflight
 from ..show import CueError, ShowEngine
 from . import emit_crew_state, error, ok
 from .audience import device_room
@@ -81,8 +80,7 @@ def _prompt_close(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _preflight(args: dict[str, Any]) -> dict[str, Any]:
-    rt = runtime()
-    return {"problems": [p.to_json() for p in preflight(rt.engine, rt.displays.names())]}
+    return {"problems": runtime().preflight()}
 
 
 def _save(args: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import hmac
 from typing import Any
 
 from flask import current_app, request
-from flask_socketio import Namespace, emit
+from flask_socketio import ConnectionRefusedError, Namespace, emit
 
 from ..app import runtime
 from ..cues import ID_PATTERN

@@ -1,0 +1,65 @@
+// "My submissions": what this phone made tonight and what became of it. Everything here is
+// the person's own text or the server's words, so it goes in as text only.
+
+import { h, formatSeconds } from "./dom.js";
+
+const KIND = { text: "Text", photo: "Photo", drawing: "Drawing", audio: "Sound", vote: "Vote" };
+const LIMIT = 60;
+
+let urls = [];
+
+function status(item, online) {
+  if (item.state === "pending") {
+    return { icon: "⏳", text: online && !item.lastError ? "Sending…" : "Waiting to send",
+             tone: "pending" };
+  }
+  if (item.state === "rejected") {
+    return { icon: "✗", text: `Rejected: ${item.reason || "refused"}`, tone: "bad" };
+  }
+  if (item.status === "featured") return { icon: "★", text: "On screen!", tone: "star" };
+  return { icon: "✓", text: item.kind === "vote" ? "Counted" : "Sent", tone: "ok" };
+}
+
+function summary(item) {
+  if (item.kind === "text") return item.text || "";
+  if (item.kind === "vote") return item.option || "";
+  if (item.kind === "audio") {
+    return [item.name, item.duration != null ? formatSeconds(item.duration) : ""]
+      .filter(Boolean).join(" · ");
+  }
+  return item.width ? `${item.width} × ${item.height}` : "";
+}
+
+/** Only the latest vote per prompt is worth listing: it is the one that counts. */
+function visible(items) {
+  const latestVote = new Map();
+  for (const i of items) if (i.kind === "vote") latestVote.set(i.prompt, i.id);
+  return items.filter((i) => i.kind !== "vote" || latestVote.get(i.prompt) === i.id);
+}
+
+export function renderHistory(list, items, { online = true } = {}) {
+  urls.forEach((u) => URL.revokeObjectURL(u));
+  urls = [];
+  const shown = visible(items).reverse().slice(0, LIMIT);   // newest first
+  list.replaceChildren(...shown.map((item) => {
+    const s = status(item, online);
+    let thumb = null;
+    if (item.thumb && item.thumb.data) {
+      const url = URL.createObjectURL(new Blob([item.thumb.data], { type: item.thumb.type }));
+      urls.push(url);
+      thumb = h("img", { class: "thumb", src: url, alt: "" });
+    }
+    return h("li", { class: "sub", "data-id": item.id, "data-state": item.state,
+                     "data-kind": item.kind, "data-tone": s.tone },
+      thumb,
+      h("div", { class: "sub-body" },
+        h("p", { class: "sub-what" },
+          h("span", { class: "sub-kind", text: KIND[item.kind] || item.kind }),
+          item.question ? h("span", { class: "sub-question", text: ` · ${item.question}` }) : null),
+        h("p", { class: "sub-summary", text: summary(item) }),
+        h("p", { class: "sub-status" },
+          h("span", { class: "sub-icon", "aria-hidden": "true", text: s.icon }),
+          h("span", { class: "sub-status-text", text: ` ${s.text}` }))));
+  }));
+  return shown.length;
+}

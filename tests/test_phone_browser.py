@@ -1,0 +1,366 @@
+"""The phone app in a real (phone-sized) browser, against a real server process.
+
+Each test names the risk it covers: an audience member who joins must stay joined across
+reloads, photos must be made small on the phone, nothing made offline may be lost or sent
+twice, a vote is one per phone, the "you're on screen" moment must arrive, and refusals (an
+expired link, a file the server will not take) must be said clearly.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import cv2
+import numpy as np
+import pytest
+import requests
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
+
+from conftest import ServerProcess, sio_client
+from tests.audience_helpers import PROMPT_SHOW, jpeg, wav
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+STEP = 0.05
+UI_TIMEOUT_MS = 15_000
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(STEP)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
+
+
+def rows(srv: ServerProcess, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    """Read the server's database read-only, as an auditor would."""
+    db = sqlite3.connect(f"file:{srv.data / 'show.db'}?mode=ro", uri=True, timeout=5)
+    db.row_factory = sqlite3.Row
+    try:
+        return list(db.execute(sql, args))
+    finally:
+        db.close()
+
+
+class Crew:
+    """A crew socket: drives the show, moderates, and hears about new submissions."""
+
+    def __init__(self, srv: ServerProcess) -> None:
+        self.submissions: list[dict[str, Any]] = []
+        self.client = sio_client(srv, "/crew", {"password": srv.password})
+        self.client.on("submission", self.submissions.append, namespace="/crew")
+
+    def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        ack = self.client.call(event, data or {}, namespace="/crew", timeout=10)
+        assert ack["ok"], ack
+        return ack  # type: ignore[no-any-return]
+
+    def goto(self, cue: str) -> None:
+        self.call("goto", {"cue": cue})
+
+
+@pytest.fixture
+def srv(server_factory: Any, tmp_path: Path) -> ServerProcess:
+    show = tmp_path / "prompts.yaml"
+    show.write_text(PROMPT_SHOW)
+    return server_factory(show)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def crew(srv: ServerProcess) -> Iterator[Crew]:
+    c = Crew(srv)
+    yield c
+    c.client.disconnect()
+
+
+@pytest.fixture
+def phone_context(browser: Any) -> Iterator[BrowserContext]:
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone(phone_context: BrowserContext, srv: ServerProcess) -> Iterator[Page]:
+    """The phone app, opened from the join link; page errors fail the test."""
+    page = phone_context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    expect.set_options(timeout=UI_TIMEOUT_MS)   # the machine may be busy with other suites
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{srv.url}/join/{srv.join_code}")
+    yield page
+    expect.set_options(timeout=None)             # back to Playwright's default
+    assert not errors, errors
+
+
+def join(page: Page, handle: str = "Ana") -> None:
+    expect(page.locator("#screen-join")).to_be_visible()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(page.locator("#terms-text")).to_contain_text("50/50")
+    page.fill("#handle", handle)
+    page.check("#consent")
+    page.click("#join-button")
+    expect(page.locator("#screen-app")).to_be_visible()
+    expect(page.locator("#whoami")).to_contain_text(handle)
+
+
+def send_text(page: Page, words: str) -> None:
+    page.fill("#answer-text", words)
+    page.click("#send-text")
+
+
+def item(page: Page, kind: str, nth: int = 0) -> Any:
+    """An entry of "My submissions" (newest first)."""
+    return page.locator(f"#history-list .sub[data-kind={kind}]").nth(nth)
+
+
+def multipart(request: Request) -> dict[str, bytes]:
+    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + (request.post_data_buffer or b""))
+    return {part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+            for part in message.iter_parts()}
+
+
+# ---- tests ---------------------------------------------------------------------------------
+def test_join_send_text_and_stay_joined_after_reload(srv: ServerProcess, crew: Crew,
+                                                     phone: Page) -> None:
+    crew.goto("ask-text")
+    join(phone, "Ana <b>Bold</b>")
+    expect(phone.locator("#prompt-question")).to_have_text("A tiny story")
+    phone.fill("#answer-text", "<img src=x onerror=alert(1)> swims")
+    expect(phone.locator("#text-count")).to_have_text("34 / 50")
+    phone.click("#send-text")
+    sent = item(phone, "text")
+    expect(sent).to_have_attribute("data-state", "sent")
+    expect(sent).to_contain_text("✓ Sent")
+    # user text stays text: no element was made from it
+    expect(sent.locator(".sub-summary")).to_have_text("<img src=x onerror=alert(1)> swims")
+    assert phone.locator("#history-list img, #whoami b").count() == 0
+
+    device = phone.evaluate("localStorage.getItem('liveshow-device')")
+    assert len(device) == 32 and int(device, 16) >= 0
+    stored = rows(srv, "select * from submissions where kind = 'text'")
+    assert [(r["text"], r["handle"], r["device"]) for r in stored] == [
+        ("<img src=x onerror=alert(1)> swims", "Ana <b>Bold</b>", device)]
+    assert stored[0]["id"] == sent.get_attribute("data-id")
+    assert len(stored[0]["id"]) == 32
+
+    phone.reload()
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(phone.locator("#screen-app")).to_be_visible()
+    expect(phone.locator("#screen-join")).to_be_hidden()
+    expect(phone.locator("#answer-text")).to_be_visible()
+    expect(item(phone, "text")).to_contain_text("✓ Sent")
+    assert phone.evaluate("localStorage.getItem('liveshow-device')") == device
+    # still the same joined phone: a second text is accepted under the same device
+    send_text(phone, "Second story")
+    expect(phone.locator("#history-list .sub[data-state=sent]")).to_have_count(2)
+    expect(item(phone, "text")).to_contain_text("Second story")
+    assert len(rows(srv, "select id from submissions where device = ?", (device,))) == 2
+
+
+def test_a_photo_is_downscaled_on_the_phone_before_upload(srv: ServerProcess, crew: Crew,
+                                                          phone: Page, tmp_path: Path) -> None:
+    crew.goto("ask-photo")
+    join(phone)
+    original = jpeg(3000, 2000)
+    path = tmp_path / "big.jpg"
+    path.write_bytes(original)
+    uploads: list[Request] = []
+
+    def watch(route: Route) -> None:      # routed requests carry their multipart body
+        uploads.append(route.request)
+        route.continue_()
+    phone.route("**/api/submissions", watch)
+
+    phone.set_input_files("#photo-camera", str(path))
+    expect(phone.locator(".preview figcaption")).to_contain_text("1920 × 1280")
+    phone.click("#send-photo")
+    sent = item(phone, "photo")
+    expect(sent).to_have_attribute("data-state", "sent")
+    expect(sent).to_contain_text("✓ Sent")
+
+    # what travelled: a JPEG at most 1920 px wide, with the id, prompt and kind
+    assert len(uploads) == 1
+    assert uploads[0].headers["authorization"].startswith("Bearer ")
+    fields = multipart(uploads[0])
+    assert fields["kind"] == b"photo" and fields["prompt"] == b"ask-photo"
+    assert fields["id"].decode() == sent.get_attribute("data-id")
+    picture = cv2.imdecode(np.frombuffer(fields["file"], np.uint8), cv2.IMREAD_COLOR)
+    assert picture.shape[:2] == (1280, 1920)
+    assert fields["file"][:2] == b"\xff\xd8"
+
+    # what the crew and the database got
+    new = wait_until(lambda: [s for s in crew.submissions if s["kind"] == "photo"], 15,
+                     "the crew hearing about the photo")
+    assert new[0]["id"] == sent.get_attribute("data-id")
+    (row,) = rows(srv, "select * from submissions where kind = 'photo'")
+    assert row["width"] <= 1920 and (row["width"], row["height"]) == (1920, 1280)
+
+
+def test_offline_work_waits_then_arrives_exactly_once(srv: ServerProcess, crew: Crew,
+                                                      phone: Page,
+                                                      phone_context: BrowserContext) -> None:
+    crew.goto("ask-text")
+    join(phone)
+    phone_context.set_offline(True)
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "offline")
+    expect(phone.locator("#offline-note")).to_be_visible()
+    send_text(phone, "Written in the dark")
+    send_text(phone, "Still no signal")
+    pending = phone.locator("#history-list .sub[data-state=pending]")
+    expect(pending).to_have_count(2)
+    expect(pending.first).to_contain_text("⏳")
+    expect(phone.locator("#history-count")).to_have_text("2 waiting to send")
+    time.sleep(1.0)
+    assert rows(srv, "select count(*) from submissions")[0][0] == 0
+
+    phone_context.set_offline(False)
+    expect(phone.locator("#history-list .sub[data-state=sent]")).to_have_count(2)
+    expect(phone.locator("#history-count")).to_have_text("")
+    ids = phone.eval_on_selector_all("#history-list .sub", "els => els.map(e => e.dataset.id)")
+    time.sleep(0.5)       # any duplicate would have arrived by now
+    stored = rows(srv, "select id, text from submissions order by seq")
+    assert [r["text"] for r in stored] == ["Written in the dark", "Still no signal"]
+    assert sorted(r["id"] for r in stored) == sorted(ids)
+
+
+def test_a_drawing_is_sent_as_a_transparent_png(srv: ServerProcess, crew: Crew,
+                                                phone: Page) -> None:
+    crew.goto("ask-drawing")
+    join(phone)
+    expect(phone.locator("#send-drawing")).to_be_disabled()
+    box = phone.locator("#drawing-canvas").bounding_box()
+    assert box and box["width"] >= 300
+
+    def stroke(x0: float, y0: float, dx: float, dy: float) -> None:
+        phone.mouse.move(box["x"] + x0, box["y"] + y0)
+        phone.mouse.down()
+        for i in range(1, 16):
+            phone.mouse.move(box["x"] + x0 + dx * i, box["y"] + y0 + dy * i)
+        phone.mouse.up()
+    stroke(30, 30, 15, 8)
+    phone.get_by_role("button", name="Coral").click()
+    expect(phone.get_by_role("button", name="Coral")).to_have_attribute("aria-pressed", "true")
+    stroke(200, 40, -6, 10)
+    stroke(40, 240, 12, -1)
+    phone.click("#draw-undo")                                       # the last stroke goes
+    expect(phone.locator("#send-drawing")).to_be_enabled()
+    phone.click("#send-drawing")
+    sent = item(phone, "drawing")
+    expect(sent).to_have_attribute("data-state", "sent")
+    expect(sent.locator("img.thumb")).to_have_count(1)
+    expect(phone.locator("#send-drawing")).to_be_disabled()        # a fresh canvas
+
+    (row,) = rows(srv, "select * from submissions where kind = 'drawing'")
+    assert row["mime"] == "image/png" and row["id"] == sent.get_attribute("data-id")
+    png = requests.get(f"{srv.url}/media/{row['media_sha256']}", timeout=5).content
+    pixels = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert pixels.shape == (900, 1200, 4)
+    alpha = pixels[:, :, 3]
+    assert (alpha == 0).mean() > 0.8 and (alpha == 255).sum() > 500
+    coral = (pixels[:, :, 2] > 200) & (pixels[:, :, 1] < 140) & (alpha == 255)
+    assert coral.sum() > 200                  # the second stroke; the third was undone
+    assert not alpha[740:830, 150:740].any()  # where the undone stroke was
+
+
+def test_one_vote_per_phone_changeable_and_highlighted(srv: ServerProcess, crew: Crew,
+                                                       phone: Page) -> None:
+    crew.goto("ask-vote")
+    join(phone)
+    a = phone.locator(".option[data-option=A]")
+    b = phone.locator(".option[data-option=B]")
+    a.click()
+    expect(a).to_have_attribute("aria-pressed", "true")
+    expect(phone.locator(".prompt .note")).to_contain_text("Your vote: A ✓")
+    b.click()
+    expect(b).to_have_attribute("aria-pressed", "true")
+    expect(a).to_have_attribute("aria-pressed", "false")
+    expect(phone.locator(".prompt .note")).to_contain_text("Your vote: B ✓")
+
+    device = phone.evaluate("localStorage.getItem('liveshow-device')")
+    votes = rows(srv, "select * from votes where prompt = 'ask-vote'")
+    assert [(v["device"], v["option"]) for v in votes] == [(device, "B")]
+    subs = rows(srv, "select id, option from submissions where kind = 'vote' order by seq")
+    assert [s["option"] for s in subs] == ["A", "B"] and subs[0]["id"] != subs[1]["id"]
+    poll = srv.state()
+    assert poll["prompt"]["id"] == "ask-vote"
+    expect(phone.locator("#history-list .sub[data-kind=vote]")).to_have_count(1)
+    expect(item(phone, "vote")).to_contain_text("B")
+
+    phone.reload()
+    expect(phone.locator(".option[data-option=B]")).to_have_attribute("aria-pressed", "true")
+
+
+def test_featured_work_tells_the_phone(srv: ServerProcess, crew: Crew, phone: Page) -> None:
+    crew.goto("ask-text")
+    join(phone)
+    send_text(phone, "The moon swallows a kite")
+    sent = item(phone, "text")
+    expect(sent).to_have_attribute("data-state", "sent")
+    expect(phone.locator("#featured")).to_be_hidden()
+    crew.call("moderate", {"submission": sent.get_attribute("data-id"), "action": "feature"})
+    expect(phone.locator("#featured")).to_be_visible()
+    expect(phone.locator("#featured")).to_contain_text("You're on screen")
+    expect(sent).to_contain_text("On screen")
+    phone.click("#featured-close")
+    expect(phone.locator("#featured")).to_be_hidden()
+
+
+def test_refusals_are_said_clearly(srv: ServerProcess, crew: Crew, phone: Page,
+                                   phone_context: BrowserContext, tmp_path: Path) -> None:
+    # a wrong join code: the expired page, not the app
+    other = phone_context.new_page()
+    response = other.goto(f"{srv.url}/join/not-the-code")
+    assert response is not None and response.status == 404
+    expect(other.locator("h1")).to_contain_text("expired")
+    other.close()
+
+    # too long for the prompt: stopped on the phone, nothing sent
+    crew.goto("ask-text")
+    join(phone)
+    phone.fill("#answer-text", "x" * 55)
+    expect(phone.locator("#text-count")).to_have_attribute("data-tone", "bad")
+    expect(phone.locator("#text-count")).to_contain_text("5 too many")
+    phone.click("#send-text")
+    expect(phone.locator(".prompt .note")).to_contain_text("too long")
+    expect(phone.locator("#history-list .sub")).to_have_count(0)
+
+    # a sound goes up and is accepted; a file that is no sound is refused by the server,
+    # and the phone shows the server's reason
+    crew.goto("ask-sound")
+    good = tmp_path / "hum.wav"
+    good.write_bytes(wav(2.0))
+    phone.set_input_files("#audio-file", str(good))
+    expect(phone.locator(".file-info")).to_contain_text("hum.wav")
+    expect(phone.locator(".file-info")).to_contain_text("2 s")
+    phone.click("#send-audio")
+    expect(item(phone, "audio")).to_have_attribute("data-state", "sent")
+
+    bad = tmp_path / "notes.wav"
+    bad.write_bytes(b"these are my shopping notes, not a recording\n" * 20)
+    phone.set_input_files("#audio-file", str(bad))
+    phone.click("#send-audio")
+    refused = item(phone, "audio")
+    expect(refused).to_have_attribute("data-state", "rejected")
+    expect(refused).to_contain_text("✗ Rejected: that file is not a sound recording")
+    expect(phone.locator(".prompt .note")).to_contain_text("not a sound recording")
+    assert [r["kind"] for r in rows(srv, "select kind from submissions")] == ["audio"]
+
+    # the crew rotates the join code: a phone that reconnects with the old link is told
+    crew.call("join_rotate")
+    phone_context.set_offline(True)
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "offline")
+    phone_context.set_offline(False)
+    expect(phone.locator("#screen-fatal")).to_be_visible()
+    expect(phone.locator("#fatal-title")).to_have_text("This join link has expired")
+    expect(phone.locator("#fatal-message")).to_contain_text("Scan the QR code")
