@@ -55,6 +55,7 @@ class Runtime:
     submissions: Submissions = field(init=False)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(AUDIENCE_LIMITS))
     refresh_pending: bool = False
+    stats_pending: bool = False
     upload_slots: threading.Semaphore = field(init=False)
     offload: Callable[..., Any] = field(init=False)
 

@@ -218,8 +218,10 @@ class Submissions:
         rows = list(self.store.db.query("select * from submissions where id = ?", [sub_id]))
         return rows[0] if rows else None
 
-    def moderate(self, sub_id: Any, action_name: Any, actor: str) -> dict[str, Any]:
-        """Apply a crew decision; returns the updated row. Raises AudienceError."""
+    def moderate(self, sub_id: Any, action_name: Any,
+                 actor: str) -> tuple[dict[str, Any], list[str]]:
+        """Apply a crew decision: (the updated row, ids of other rows it changed — a ban
+        rejects the phone's pending work). Raises AudienceError."""
         try:
             action = ModerationAction(action_name)
         except ValueError:
@@ -239,15 +241,19 @@ class Submissions:
                                    "moderated_by": actor}
         if action is ModerationAction.FEATURE:
             changes["featured_at"] = now
+        also: list[str] = []
         with self.store.write() as db:
             db.table("submissions").update(row["id"], changes)
             if action is ModerationAction.BAN:
+                also = [r["id"] for r in db.query(
+                    "select id from submissions where device = ? and status = 'pending'",
+                    [row["device"]])]
                 db.table("devices").update(row["device"], {"banned": 1})
                 db.execute("update submissions set status = ?, moderated_at = ?, "
                            "moderated_by = ?, reason = 'device banned' where device = ? and "
                            "status = ?", [SubmissionStatus.REJECTED.value, now, actor,
                                           row["device"], SubmissionStatus.PENDING.value])
-        return self.get(row["id"]) or row
+        return self.get(row["id"]) or row, also
 
     # ---- what the room sees -----------------------------------------------------------
     def public_item(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -296,11 +302,15 @@ class Submissions:
         devices = self.store.db.execute("select count(*) from devices").fetchone()[0]
         return {"prompts": per_prompt, "joined": devices}
 
-    def queue(self, limit: int = 300) -> list[dict[str, Any]]:
-        """The newest submissions for the crew (moderation queue), newest first."""
-        return [crew_item(r, self.media) for r in self.store.db.query(
-            "select * from submissions where kind != 'vote' order by seq desc limit ?",
-            [limit])]
+    def queue(self, decided: int = 300, pending: int = 2000) -> list[dict[str, Any]]:
+        """For a moderator who (re)connects: every pending submission (up to ``pending``)
+        and the newest ``decided`` others, newest first."""
+        rows = list(self.store.db.query(
+            "select * from (select * from submissions where kind != 'vote' and status = "
+            "'pending' order by seq desc limit ?) union all select * from (select * from "
+            "submissions where kind != 'vote' and status != 'pending' order by seq desc "
+            "limit ?) order by seq desc", [pending, decided]))
+        return [crew_item(r, self.media) for r in rows]
 
 
 def crew_item(row: dict[str, Any], media: MediaLibrary) -> dict[str, Any]:

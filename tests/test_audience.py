@@ -266,3 +266,43 @@ def test_credits_include_audience_members_whose_work_was_approved(show_app: Any,
     goto(crew, "roll")
     cue = show_app.test_client().get("/api/state").get_json()["cue"]
     assert cue["audience"] == [{"handle": "Approved Artist", "works": 1}]
+
+
+def test_a_joined_phone_keeps_its_place_after_the_join_code_rotates(show_app: Any,
+                                                                    crew: Any) -> None:
+    phone = Phone(show_app)
+    phone.join()
+    crew.emit("join_rotate", namespace="/crew", callback=True)
+    back = socketio.test_client(show_app, namespace="/audience", auth={
+        "code": JOIN_CODE, "device": phone.device, "token": phone.token})
+    assert back.is_connected("/audience")
+    stranger = socketio.test_client(show_app, namespace="/audience", auth={
+        "code": JOIN_CODE, "device": "phone-device-0002", "token": phone.token})
+    assert not stranger.is_connected("/audience")
+
+
+def test_a_ban_tells_the_crew_about_every_row_it_rejects(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    for i in range(3):
+        text(phone, f"banned-{i:06d}", f"words {i}")
+    crew.get_received("/crew")
+    moderate(crew, "banned-000000", "ban")
+    told = {m["args"][0]["id"]: m["args"][0]["status"] for m in crew.get_received("/crew")
+            if m["name"] == "submission"}
+    assert told == {f"banned-{i:06d}": "rejected" for i in range(3)}
+
+
+def test_a_reconnecting_moderator_gets_every_pending_item(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    subs = show_app.extensions["liveshow"].submissions
+    phone = Phone(show_app)
+    phone.join()
+    show_app.extensions["liveshow"].limiter.clock = lambda: 1000.0
+    text(phone, "oldest-pend1", "still waiting")
+    text(phone, "decided-0001", "done")
+    moderate(crew, "decided-0001", "approve")
+    queue = subs.queue(decided=0)
+    assert [q["id"] for q in queue] == ["oldest-pend1"]
+    assert {q["id"] for q in subs.queue()} == {"oldest-pend1", "decided-0001"}

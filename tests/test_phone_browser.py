@@ -356,11 +356,16 @@ def test_refusals_are_said_clearly(srv: ServerProcess, crew: Crew, phone: Page,
     expect(phone.locator(".prompt .note")).to_contain_text("not a sound recording")
     assert [r["kind"] for r in rows(srv, "select kind from submissions")] == ["audio"]
 
-    # the crew rotates the join code: a phone that reconnects with the old link is told
+    # the crew rotates the join code: a phone that joined keeps its place with its token
+    # (it reconnects fine), while the old link is dead for anyone new
     crew.call("join_rotate")
     phone_context.set_offline(True)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "offline")
     phone_context.set_offline(False)
-    expect(phone.locator("#screen-fatal")).to_be_visible()
-    expect(phone.locator("#fatal-title")).to_have_text("This join link has expired")
-    expect(phone.locator("#fatal-message")).to_contain_text("Scan the QR code")
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(phone.locator("#screen-fatal")).to_be_hidden()
+    newcomer = phone_context.new_page()
+    response = newcomer.goto(phone.url)
+    assert response is not None and response.status == 404
+    expect(newcomer.locator("h1")).to_contain_text("expired")
+    newcomer.close()

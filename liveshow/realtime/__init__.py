@@ -66,6 +66,23 @@ def refresh_displays_soon() -> None:
     socketio.start_background_task(refresh)
 
 
+def refresh_stats_soon() -> None:
+    """Send the crew fresh counts (joined, per prompt) soon, once per burst."""
+    from ..app import socketio
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    rt = app.extensions["liveshow"]
+    if rt.stats_pending:
+        return
+    rt.stats_pending = True
+
+    def send() -> None:
+        socketio.sleep(REFRESH_DELAY)
+        rt.stats_pending = False
+        with app.app_context():
+            socketio.emit("stats", rt.submissions.stats(), namespace="/crew")
+    socketio.start_background_task(send)
+
+
 def notify_new_submission(answer: Any) -> None:
     """Tell the crew about a new submission (moderation queue); votes move the poll bars."""
     from ..app import runtime, socketio
@@ -73,6 +90,7 @@ def notify_new_submission(answer: Any) -> None:
     if answer.row is None:          # a repeat: nothing new
         return
     rt = runtime()
+    refresh_stats_soon()
     if answer.row["kind"] == "vote":
         refresh_displays_soon()
         return

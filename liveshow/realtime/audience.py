@@ -15,7 +15,7 @@ from ..app import runtime
 from ..audience import AudienceError
 from ..cues import PromptKind
 from ..terms import TERMS_TEXT, TERMS_VERSION
-from . import error, notify_new_submission, ok
+from . import error, notify_new_submission, ok, refresh_stats_soon
 
 # sid -> device id, once the phone proved it holds the device's token (or just joined)
 _joined: dict[str, str] = {}
@@ -39,8 +39,12 @@ class AudienceNamespace(Namespace):
         auth = auth if isinstance(auth, dict) else {}
         code = auth.get("code")
         expected = rt.settings["join_code"]
-        if not isinstance(code, str) or not hmac.compare_digest(code.encode(),
-                                                                 expected.encode()):
+        code_ok = isinstance(code, str) and hmac.compare_digest(code.encode(),
+                                                                expected.encode())
+        known = rt.audience.by_token(auth.get("token"))
+        # A phone that joined before the code was rotated keeps its place with its token.
+        if not code_ok and (known is None or known["id"] != auth.get("device")
+                            or known["banned"]):
             raise ConnectionRefusedError("this join link has expired: scan the QR code again")
         if _limited("connect", None):
             raise ConnectionRefusedError("too many connections: wait a moment")
@@ -49,7 +53,6 @@ class AudienceNamespace(Namespace):
         except AudienceError as exc:
             raise ConnectionRefusedError(str(exc)) from None
         join_room(device_room(device))
-        known = rt.audience.by_token(auth.get("token"))
         handle = None
         if known is not None and known["id"] == device and not known["banned"]:
             _joined[request.sid] = device  # type: ignore[attr-defined]
@@ -76,6 +79,7 @@ class AudienceNamespace(Namespace):
             return error(str(exc))
         assert device is not None
         _joined[request.sid] = device  # type: ignore[attr-defined]
+        refresh_stats_soon()
         return ok(**result)
 
     def on_submit(self, data: Any = None) -> dict[str, Any]:

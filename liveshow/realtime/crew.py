@@ -42,7 +42,7 @@ def _act(action: Callable[[dict[str, Any]], dict[str, Any] | None], data: Any,
 def _moderate(args: dict[str, Any]) -> dict[str, Any]:
     rt = runtime()
     try:
-        row = rt.submissions.moderate(args["submission"], args["action"], "crew")
+        row, also = rt.submissions.moderate(args["submission"], args["action"], "crew")
     except AudienceError as exc:
         raise CueError(str(exc)) from None
     rt.engine.record("moderate", {"submission": row["id"], "action": args["action"],
@@ -50,7 +50,8 @@ def _moderate(args: dict[str, Any]) -> dict[str, Any]:
     if row["status"] == "featured":
         socketio.emit("featured", {"submission": row["id"], "prompt": row["prompt"]},
                       to=device_room(row["device"]), namespace="/audience")
-    socketio.emit("submission", crew_item(row, rt.media), namespace="/crew")
+    for changed in [row, *filter(None, map(rt.submissions.get, also))]:
+        socketio.emit("submission", crew_item(changed, rt.media), namespace="/crew")
     return {"status": row["status"]}
 
 

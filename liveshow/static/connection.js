@@ -25,6 +25,11 @@ export class CrewConnection {
     this.socket.on("state", onState);
   }
 
+  /** Listen to another server event (`submissions`, `submission`, ...). */
+  on(event, handler) {
+    this.socket.on(event, handler);
+  }
+
   get connected() {
     return this.socket.connected;
   }

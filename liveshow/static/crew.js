@@ -9,8 +9,11 @@ import { renderDisplays } from "./displays.js";
 import { installPreflight } from "./preflight.js";
 import { confirmAction, dialogOpen } from "./confirm.js";
 import { reportAck } from "./toast.js";
+import { Moderation } from "./moderation.js";
 
 const TICK_MS = 100;
+const VIEWS = ["cues", "split", "moderation"];
+const VIEW_KEY = "liveshow.crew.view";
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
   connected: "Live",
@@ -35,6 +38,8 @@ const cueList = new CueList({
 });
 const transport = new Transport({ connection, clock, cueList, getState });
 const editor = new CueEditor({ connection, cueList, getState });
+const moderation = new Moderation({ connection, onWantView: wantView });
+installViewSwitch();
 installPreflight({ connection, clock, getState, onPickCue: (id) => cueList.select(id, { focus: true, scroll: true }) });
 installModeSwitch();
 installKeyboard();
@@ -82,7 +87,43 @@ function render() {
   editor.render(state);
   editor.afterRender();
   renderDisplays(state);
+  moderation.onState(state);
   tick();
+}
+
+/** The cue list, both side by side, or the moderation queue on its own. */
+function setView(view) {
+  if (!VIEWS.includes(view)) view = "cues";
+  for (const v of VIEWS) document.body.classList.toggle(`view-${v}`, v === view);
+  for (const button of document.querySelectorAll("#view-switch [data-view]")) {
+    button.setAttribute("aria-pressed", button.dataset.view === view ? "true" : "false");
+  }
+  try {
+    localStorage.setItem(VIEW_KEY, view);
+  } catch (_) { /* private mode: the choice just is not remembered */ }
+}
+
+const currentView = () => VIEWS.find((v) => document.body.classList.contains(`view-${v}`)) || "cues";
+
+/** M: the queue wants to be seen (or the cue list does); keep the other one if it fits. */
+function wantView(what) {
+  const view = currentView();
+  if (what === "queue" && view === "cues") setView("split");
+  if (what === "cues") {
+    if (view === "moderation") setView("split");
+    cueList.select(cueList.selectedId, { focus: true, scroll: true });
+  }
+}
+
+function installViewSwitch() {
+  let stored = null;
+  try {
+    stored = localStorage.getItem(VIEW_KEY);
+  } catch (_) { /* ignore */ }
+  setView(stored || "cues");
+  for (const button of document.querySelectorAll("#view-switch [data-view]")) {
+    button.addEventListener("click", () => setView(button.dataset.view));
+  }
 }
 
 function tick() {
@@ -161,7 +202,10 @@ function installKeyboard() {
       return;
     }
     if (isTyping(e.target)) return;
+    if (moderation.handleKey(e)) return;    // J K A F R X in the queue, M anywhere
     const onControl = e.target instanceof Element && e.target.closest("button, a, summary, label, input");
+    // With the cue list hidden (Queue view), never act on a selection nobody can see.
+    if (currentView() === "moderation" && ["Enter", "ArrowUp", "ArrowDown", "Home", "End"].includes(e.key)) return;
     switch (e.key) {
       case " ":
         e.preventDefault();        // Space is GO everywhere, never "click the focused button"

@@ -1,0 +1,701 @@
+// The moderation queue: audience submissions arrive live, the crew approves, features,
+// rejects or bans. Everything from the audience (text, handles) is untrusted: it reaches the
+// page only through textContent (dom.js `el` / `setText`), never as HTML.
+import { $, clear, el, setText } from "./dom.js";
+import { timeOfDay } from "./time.js";
+import { confirmAction } from "./confirm.js";
+import { reportAck, toast } from "./toast.js";
+
+export const STATUSES = ["pending", "approved", "featured", "rejected"];
+const STATUS_LABEL = { pending: "Pending", approved: "Approved", featured: "Featured", rejected: "Rejected" };
+const STATUS_MARK = { pending: "●", approved: "✓", featured: "★", rejected: "✕" };
+const ACTIONS = {
+  approve: { label: "Approve", key: "A", status: "approved" },
+  feature: { label: "Feature", key: "F", status: "featured" },
+  reject: { label: "Reject", key: "R", status: "rejected" },
+  ban: { label: "Ban", key: "X", status: "rejected" },
+};
+const KEY_ACTION = { a: "approve", f: "feature", r: "reject", x: "ban" };
+const KIND_GLYPH = { text: "Aa", photo: "◩", drawing: "✎", audio: "♪", vote: "▮" };
+const KIND_LABEL = { text: "text", photo: "photo", drawing: "drawing", audio: "sound", vote: "vote" };
+const FILTERS = [
+  ["pending-first", "Pending first"],
+  ["pending", "Pending"],
+  ["approved", "Approved"],
+  ["featured", "Featured"],
+  ["rejected", "Rejected"],
+];
+const MAX_ROWS = 200;          // rows in the DOM at once; the rest wait behind the filters
+const MAX_ITEMS = 5000;        // items kept in memory
+const ROWS_PER_FRAME = 60;     // new rows made per animation frame (a burst stays smooth)
+const PAGE = 8;                // PageUp / PageDown
+const MEDIA_URL = /^\/media\/[A-Za-z0-9_-]+$/;
+
+const mediaUrl = (url) => (typeof url === "string" && MEDIA_URL.test(url) ? url : null);
+
+function validItem(item) {
+  return item && typeof item === "object" && typeof item.id === "string" && typeof item.seq === "number"
+    && typeof item.status === "string" && item.kind !== "vote";
+}
+
+export class Moderation {
+  constructor({ connection, onWantView }) {
+    this.connection = connection;
+    this.onWantView = onWantView;
+    this.items = new Map();       // id -> crew item, as the server last described it
+    this.maxSeq = 0;
+    this.baseStats = {};          // state.stats.prompts of the last state
+    this.delta = Object.create(null);   // new submissions since that state (no state follows them)
+    this.joined = null;
+    this.filter = { prompt: "", status: "pending-first" };
+    this.cursorId = null;
+    this.cursorIndex = 0;
+    this.shown = [];              // ids in the DOM, in order
+    this.rows = new Map();        // id -> <li>
+    this.busy = new Set();
+    this.bannedDevices = new Set();
+    this.prompts = [];
+    this.openPrompt = null;
+    this.joinUrl = null;
+    this.sideSignature = "";
+    this.frame = 0;
+
+    this.queue = $("#mod-queue");
+    this.peek = $("#mod-peek");
+    connection.on("submissions", (data) => this.onSnapshot(data));
+    connection.on("submission", (item) => this.onItem(item));
+    connection.on("stats", (stats) => this.onStats(stats));
+    this.buildFilters();
+    this.installEvents();
+    this.renderFilters();
+    this.schedule();
+  }
+
+  // ---- data ----------------------------------------------------------------------------
+  onSnapshot(data) {
+    if (!data || !Array.isArray(data.items)) return;
+    this.items = new Map();
+    for (const item of data.items) {
+      if (!validItem(item)) continue;
+      this.items.set(item.id, item);
+      this.maxSeq = Math.max(this.maxSeq, item.seq);
+    }
+    this.changed();
+  }
+
+  onItem(item) {
+    if (!validItem(item)) return;
+    const known = this.items.get(item.id);
+    // A new submission is not followed by a state: count it here until the next state does.
+    // (A moderated one is: the server broadcasts the state, with its counts, first.)
+    if (!known && item.seq > this.maxSeq) this.bump(item.prompt, item.status, 1);
+    this.maxSeq = Math.max(this.maxSeq, item.seq);
+    this.items.set(item.id, item);
+    if (this.items.size > MAX_ITEMS + 500) this.trim();
+    this.changed();
+  }
+
+  onStats(stats) {
+    if (this.applyStats(stats)) this.renderSide();
+  }
+
+  applyStats(stats) {
+    if (!stats || typeof stats !== "object") return false;
+    this.baseStats = stats.prompts && typeof stats.prompts === "object" ? stats.prompts : {};
+    this.delta = Object.create(null);
+    if (typeof stats.joined === "number") this.joined = stats.joined;
+    return true;
+  }
+
+  /** Called with every crew `state`. */
+  onState(state) {
+    this.applyStats(state.stats);
+    this.prompts = (state.cues || []).filter((c) => c.kind === "prompt" && c.prompt)
+      .map((c) => ({ id: c.id, kind: c.prompt.kind, question: c.prompt.question || c.title || c.id }));
+    this.openPrompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
+    this.joinUrl = typeof state.join_url === "string" ? state.join_url : this.joinUrl;
+    this.renderSide();
+  }
+
+  bump(prompt, status, n) {
+    const counts = (this.delta[prompt] ||= {});
+    counts[status] = (counts[status] || 0) + n;
+  }
+
+  trim() {
+    const oldest = [...this.items.values()].sort((a, b) => a.seq - b.seq);
+    for (const item of oldest.slice(0, this.items.size - MAX_ITEMS)) this.items.delete(item.id);
+  }
+
+  counts(promptId) {
+    const out = { pending: 0, approved: 0, featured: 0, rejected: 0, counted: 0 };
+    const add = (src) => {
+      for (const [status, n] of Object.entries(src || {})) if (typeof n === "number") out[status] = (out[status] || 0) + n;
+    };
+    const ids = promptId ? [promptId] : [...new Set([...Object.keys(this.baseStats), ...Object.keys(this.delta)])];
+    for (const id of ids) {
+      add(this.baseStats[id]);
+      add(this.delta[id]);
+    }
+    return out;
+  }
+
+  promptLabel(id) {
+    const p = this.prompts.find((q) => q.id === id);
+    return p ? p.question : id;
+  }
+
+  changed() {
+    this.sideDirty = true;
+    this.schedule();
+  }
+
+  // ---- what is shown -------------------------------------------------------------------
+  visible() {
+    const { prompt, status } = this.filter;
+    let list = [...this.items.values()];
+    if (prompt) list = list.filter((i) => i.prompt === prompt);
+    if (status !== "pending-first") list = list.filter((i) => i.status === status);
+    const rank = (i) => (status === "pending-first" && i.status !== "pending" ? 1 : 0);
+    return list.sort((a, b) => rank(a) - rank(b) || b.seq - a.seq);
+  }
+
+  schedule() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  render() {
+    this.frame = 0;
+    if (this.sideDirty) {
+      this.sideDirty = false;
+      this.renderSide();
+    }
+    const queue = this.queue;
+    const hadFocus = queue.contains(document.activeElement);
+    const all = this.visible();
+    const shown = all.slice(0, MAX_ROWS);
+    let budget = ROWS_PER_FRAME;
+    let more = false;
+    const desired = [];
+    for (const item of shown) {
+      let row = this.rows.get(item.id);
+      if (!row) {
+        if (budget-- <= 0) {
+          more = true;
+          break;
+        }
+        row = this.makeRow(item);
+        this.rows.set(item.id, row);
+      }
+      this.fillRow(row, item);
+      desired.push(row);
+    }
+    const want = new Set(desired);
+    for (const [id, row] of this.rows) {
+      if (!want.has(row)) {
+        row.remove();
+        this.rows.delete(id);
+      }
+    }
+    placeInOrder(queue, desired);
+    this.shown = desired.map((r) => r.dataset.id);
+    if (this.peekSource && !this.peekSource.isConnected) this.hidePeek();
+
+    // Away from the queue, a cursor at the top stays at the top (the newest); in use, the
+    // cursor stays on its item however many arrive above it.
+    let index = hadFocus || this.cursorIndex > 0 ? this.shown.indexOf(this.cursorId) : 0;
+    if (index < 0) index = Math.min(this.cursorIndex, this.shown.length - 1);
+    const refocus = hadFocus && !queue.contains(document.activeElement);
+    this.setCursor(index >= 0 ? this.shown[index] : null, { focus: refocus });
+    if (refocus && !this.shown.length) queue.focus({ preventScroll: true });
+
+    queue.classList.toggle("one-prompt", Boolean(this.filter.prompt));
+    const empty = $("#mod-empty");
+    empty.hidden = desired.length > 0 || more;
+    setText(empty, this.emptyText());
+    setText($("#mod-shown"), all.length > shown.length
+      ? `showing the newest ${shown.length} of ${all.length}: filter to see the rest`
+      : `${all.length} shown`);
+    if (more) this.schedule();
+  }
+
+  emptyText() {
+    const p = this.prompts.find((q) => q.id === this.filter.prompt);
+    if (p && p.kind === "vote") return "Votes are counted, not moderated.";
+    if (!this.items.size) return "No submissions yet. They appear here the moment a phone sends one.";
+    if (this.filter.status === "pending") return "Nothing waiting. ✓";
+    return "Nothing here with these filters.";
+  }
+
+  makeRow(item) {
+    const thumbUrl = mediaUrl(item.thumb);
+    const who = item.handle || "someone";
+    const thumb = el("div", { className: `mod-thumb ${thumbUrl ? "picture" : "glyph"}` },
+      thumbUrl
+        ? el("img", { src: thumbUrl, alt: `${KIND_LABEL[item.kind] || item.kind} by ${who}`, loading: "lazy", decoding: "async" })
+        : el("span", { className: "mod-glyph", "aria-hidden": "true", text: KIND_GLYPH[item.kind] || "?" }));
+    const content = el("div", { className: "mod-content" });
+    if (item.text) content.append(el("p", { className: "mod-text", text: item.text }));
+    const audioUrl = item.kind === "audio" && item.media ? mediaUrl(item.media.url) : null;
+    if (audioUrl) {
+      content.append(el("audio", { className: "mod-audio", controls: true, preload: "none", src: audioUrl, tabIndex: -1,
+        "aria-label": `Recording by ${who}` }));
+    }
+    const seconds = item.media && typeof item.media.duration === "number" ? item.media.duration : null;
+    const meta = el("div", { className: "mod-meta" },
+      el("span", { className: "mod-status" }),
+      el("span", { className: "mod-kind", text: KIND_LABEL[item.kind] || item.kind }),
+      seconds !== null && item.kind === "audio" ? el("span", { className: "mod-duration", text: `${seconds.toFixed(1)} s` }) : null,
+      el("span", { className: "mod-handle", text: who }),
+      el("time", { className: "mod-time", text: typeof item.created_at === "number" ? timeOfDay(item.created_at) : "" }),
+      el("span", { className: "mod-prompt-tag" }),
+      item.flagged ? el("span", { className: "mod-flag", title: "The profanity model flagged this text (advice, not a verdict)" },
+        `⚑ Flagged ${typeof item.flag_score === "number" ? item.flag_score.toFixed(2) : ""}`) : null,
+      el("span", { className: "mod-banned", text: "⛔ phone banned" }),
+      el("span", { className: "mod-reason" }));
+    content.append(meta);
+    const actions = el("div", { className: "mod-actions", role: "group", "aria-label": "Decide" },
+      ...Object.entries(ACTIONS).map(([action, spec]) => el("button", {
+        type: "button", className: `btn btn-small mod-act mod-act-${action}`, tabIndex: -1,
+        dataset: { action }, "aria-keyshortcuts": spec.key,
+      }, spec.label, el("kbd", { text: spec.key }))));
+    const row = el("li", { className: `mod-item${item.flagged ? " flagged" : ""}`, tabIndex: -1,
+      dataset: { id: item.id, kind: item.kind } }, thumb, content, actions);
+    if (item.created_at) row.querySelector(".mod-time").title = new Date(item.created_at * 1000).toLocaleString();
+    return row;
+  }
+
+  fillRow(row, item) {
+    const banned = this.bannedDevices.has(item.device);
+    const label = this.promptLabel(item.prompt);
+    const sig = [item.status, item.reason, banned, label, this.busy.has(item.id)].join("|");
+    if (row.dataset.sig === sig) return;
+    row.dataset.sig = sig;
+    row.dataset.status = item.status;
+    const status = row.querySelector(".mod-status");
+    setText(status, `${STATUS_MARK[item.status] || ""} ${STATUS_LABEL[item.status] || item.status}`);
+    status.className = `mod-status status-${item.status}`;
+    setText(row.querySelector(".mod-prompt-tag"), label ? `· ${label}` : "");
+    setText(row.querySelector(".mod-reason"), item.reason ? `(${item.reason})` : "");
+    row.classList.toggle("banned", banned);
+    row.classList.toggle("busy", this.busy.has(item.id));
+    row.setAttribute("aria-busy", this.busy.has(item.id) ? "true" : "false");
+    for (const button of row.querySelectorAll("button[data-action]")) {
+      const action = button.dataset.action;
+      const current = action !== "ban" && ACTIONS[action].status === item.status;
+      button.setAttribute("aria-pressed", current ? "true" : "false");
+      // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>
+      button.setAttribute("aria-disabled", this.busy.has(item.id) || (action === "ban" && banned) ? "true" : "false");
+    }
+    const flag = item.flagged ? `, flagged ${typeof item.flag_score === "number" ? item.flag_score.toFixed(2) : ""}` : "";
+    row.setAttribute("aria-label", `${KIND_LABEL[item.kind] || item.kind} from ${item.handle || "someone"}, `
+      + `${STATUS_LABEL[item.status] || item.status}${flag}${item.text ? `: ${item.text}` : ""}`);
+  }
+
+  setCursor(id, { focus = false } = {}) {
+    const previous = this.cursorId ? this.rows.get(this.cursorId) : null;
+    const row = id ? this.rows.get(id) : null;
+    if (previous && previous !== row) setCurrent(previous, false);
+    if (row) setCurrent(row, true);
+    this.cursorId = row ? id : null;
+    if (row) this.cursorIndex = this.shown.indexOf(id);
+    this.queue.tabIndex = row ? -1 : 0;
+    if (focus && row) {
+      row.focus({ preventScroll: true });
+      row.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  move(delta) {
+    if (!this.shown.length) return;
+    const i = this.shown.indexOf(this.cursorId);
+    const next = Math.max(0, Math.min(this.shown.length - 1, i < 0 ? 0 : i + delta));
+    this.setCursor(this.shown[next], { focus: true });
+  }
+
+  /** Where the cursor goes when `id` leaves: the next item down, else the one above. */
+  neighbour(id) {
+    const i = this.shown.indexOf(id);
+    if (i < 0) return null;
+    return this.shown[i + 1] || this.shown[i - 1] || null;
+  }
+
+  focusQueue() {
+    this.onWantView("queue");
+    if (this.frame) this.render();
+    const row = this.cursorId ? this.rows.get(this.cursorId) : null;
+    if (row) this.setCursor(this.cursorId, { focus: true });
+    else if (this.shown.length) this.setCursor(this.shown[0], { focus: true });
+    else this.queue.focus();
+  }
+
+  // ---- actions -------------------------------------------------------------------------
+  async act(id, action, { advance = false } = {}) {
+    const item = this.items.get(id);
+    const spec = ACTIONS[action];
+    if (!item || !spec || this.busy.has(id)) return null;
+    const who = item.handle || "someone";
+    const what = `${who}’s ${KIND_LABEL[item.kind] || item.kind}`;
+    if (action !== "ban" && item.status === spec.status) {
+      if (advance) this.advanceFrom(id);
+      return null;
+    }
+    if (action === "ban" && this.bannedDevices.has(item.device)) {
+      toast(`${who}’s phone is already banned.`, "info");
+      return null;
+    }
+    if (action === "ban") {
+      const theirs = [...this.items.values()].filter((i) => i.device === item.device && i.id !== id);
+      const others = theirs.filter((i) => i.status === "pending").length;
+      const shown = theirs.filter((i) => i.status === "approved" || i.status === "featured").length;
+      const sure = await confirmAction({
+        title: "Ban this phone?",
+        message: `Ban ${who}’s phone for the rest of the show? This ${KIND_LABEL[item.kind] || "submission"} is rejected`
+          + (others ? `, and so ${others === 1 ? "is their other pending submission" : `are their ${others} other pending submissions`}` : "")
+          + ". The phone cannot send anything else tonight."
+          + (shown ? ` ${shown} approved or featured ${shown === 1 ? "stays" : "stay"} on the wall unless you reject ${shown === 1 ? "it" : "them"}.` : ""),
+        confirmLabel: "Ban phone",
+        danger: true,
+      });
+      if (!sure) {
+        this.setCursor(id, { focus: true });
+        return null;
+      }
+    }
+    if (advance) this.advanceFrom(id);
+    this.setBusy(id, true);
+    const ack = await this.connection.request("moderate", { submission: id, action });
+    this.setBusy(id, false);
+    reportAck(ack, `${spec.label} ${what}`);
+    if (ack.ok && action === "ban") this.markBanned(item);
+    if (ack.ok && action === "feature") toast(`Featured ${what}: their phone was told.`, "ok");
+    return ack;
+  }
+
+  advanceFrom(id) {
+    const next = this.neighbour(id);
+    if (next) this.setCursor(next, { focus: true });
+  }
+
+  setBusy(id, on) {
+    if (on) this.busy.add(id);
+    else this.busy.delete(id);
+    const row = this.rows.get(id);
+    const item = this.items.get(id);
+    if (row && item) this.fillRow(row, item);
+  }
+
+  /**
+   * The server rejects a banned phone's pending work but sends a `submission` only for the
+   * banned one: mirror what it did (the ack confirmed it) so the queue does not keep
+   * showing those as pending.
+   */
+  markBanned(item) {
+    this.bannedDevices.add(item.device);
+    let others = 0;
+    for (const other of this.items.values()) {
+      if (other.device === item.device && other.id !== item.id && other.status === "pending") {
+        this.items.set(other.id, { ...other, status: "rejected", reason: "device banned" });
+        others += 1;
+      }
+    }
+    toast(`Banned ${item.handle || "someone"}’s phone${others ? `; ${others} more pending rejected` : ""}.`, "ok");
+    this.changed();
+  }
+
+  async closePrompt() {
+    const ack = await this.connection.request("prompt_close", {});
+    const label = ack.ok ? this.promptLabel(ack.prompt) : "";
+    reportAck(ack, "Close prompt", `Closed “${label}”. Answers already on their way count for 30 s more.`);
+  }
+
+  async rotateJoinCode() {
+    const sure = await confirmAction({
+      title: "Make a new join code?",
+      message: "The QR code and join link change now: the old link, and photos of the old QR code, stop working. "
+        + "Phones connected right now keep going, but one that drops its connection must scan the new code.",
+      confirmLabel: "New join code",
+      danger: true,
+    });
+    if (!sure) return;
+    const ack = await this.connection.request("join_rotate", {});
+    if (reportAck(ack, "New join code").ok) {
+      this.joinUrl = ack.join_url || this.joinUrl;
+      this.sideSignature = "";
+      this.renderSide();
+      const link = $("#mod-join-url");
+      link.classList.add("fresh");
+      setTimeout(() => link.classList.remove("fresh"), 6000);
+      toast(`New join link: ${ack.join_url}`, "info");
+    }
+  }
+
+  // ---- keyboard ------------------------------------------------------------------------
+  /** Returns true when the key was the queue's. Show keys (Space, B, P, Esc, Bksp) pass. */
+  handleKey(e) {
+    const target = e.target instanceof Element ? e.target : null;
+    const key = e.key;
+    if ((key === "m" || key === "M") && !e.altKey) {
+      e.preventDefault();
+      if (e.repeat) return true;
+      if (target && target.closest("#moderation")) this.onWantView("cues");
+      else this.focusQueue();
+      return true;
+    }
+    const inPanel = target && target.closest("#moderation");
+    if (!inPanel) return false;
+    const onControl = target.closest("button, a, input, select, summary, label");
+    if (!target.closest("#mod-queue")) {
+      if (key === "Enter" && !onControl) {
+        e.preventDefault();          // never "go to the selected cue" from this panel
+        return true;
+      }
+      if ((key === "ArrowUp" || key === "ArrowDown") && target.closest("#mod-prompts")) {
+        e.preventDefault();
+        const buttons = [...document.querySelectorAll("#mod-prompts button")];
+        const i = buttons.indexOf(target.closest("button"));
+        const next = buttons[Math.max(0, Math.min(buttons.length - 1, i + (key === "ArrowUp" ? -1 : 1)))];
+        if (next) next.focus();
+        return true;
+      }
+      return false;
+    }
+    if (e.altKey) return false;
+    const row = target.closest(".mod-item");
+    const id = row ? row.dataset.id : this.cursorId;
+    switch (key) {
+      case "j": case "J": case "ArrowDown":
+        e.preventDefault();
+        this.move(1);
+        return true;
+      case "k": case "K": case "ArrowUp":
+        e.preventDefault();
+        this.move(-1);
+        return true;
+      case "PageDown": case "PageUp":
+        e.preventDefault();
+        this.move(key === "PageDown" ? PAGE : -PAGE);
+        return true;
+      case "Home": case "End":
+        e.preventDefault();
+        this.move(key === "Home" ? -Infinity : Infinity);
+        return true;
+      case "Enter":
+        if (onControl) return false;   // Enter on a button presses it
+        e.preventDefault();
+        if (!e.repeat) this.toggleAudio(id);
+        return true;
+      default: {
+        const action = KEY_ACTION[key.toLowerCase()];
+        if (!action || key.length !== 1) return false;
+        e.preventDefault();
+        if (!e.repeat && id) this.act(id, action, { advance: true });
+        return true;
+      }
+    }
+  }
+
+  toggleAudio(id) {
+    const audio = id && this.rows.get(id) ? this.rows.get(id).querySelector("audio") : null;
+    if (!audio) return;
+    if (audio.paused) audio.play().catch(() => toast("This recording does not play here.", "error"));
+    else audio.pause();
+  }
+
+  installEvents() {
+    this.queue.addEventListener("click", (e) => {
+      const row = e.target.closest(".mod-item");
+      if (!row) return;
+      const button = e.target.closest("button[data-action]");
+      if (button) {
+        if (button.getAttribute("aria-disabled") === "true") return;
+        this.setCursor(row.dataset.id);
+        this.act(row.dataset.id, button.dataset.action);
+        return;
+      }
+      if (!e.target.closest("audio, a")) this.setCursor(row.dataset.id, { focus: true });
+    });
+    this.queue.addEventListener("focusin", (e) => {
+      const row = e.target.closest(".mod-item");
+      if (row && row.dataset.id !== this.cursorId) this.setCursor(row.dataset.id);
+    });
+    // Large picture while the pointer rests on a thumbnail.
+    this.queue.addEventListener("mouseover", (e) => {
+      const img = e.target.closest(".mod-thumb img");
+      if (img) this.showPeek(img);
+    });
+    this.queue.addEventListener("mouseout", (e) => {
+      if (e.target.closest(".mod-thumb img") && !(e.relatedTarget && e.relatedTarget.closest && e.relatedTarget.closest(".mod-thumb img"))) {
+        this.hidePeek();
+      }
+    });
+    this.queue.addEventListener("scroll", () => this.hidePeek(), { passive: true });
+    $("#mod-prompts").addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-prompt]");
+      if (!button) return;
+      this.filter.prompt = button.dataset.prompt;
+      this.cursorIndex = 0;
+      this.sideSignature = "";
+      this.renderSide();
+      this.schedule();
+    });
+    $("#mod-filters").addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-status]");
+      if (!button) return;
+      this.filter.status = button.dataset.status;
+      this.cursorIndex = 0;
+      this.renderFilters();
+      this.schedule();
+    });
+    $("#prompt-close").addEventListener("click", () => this.closePrompt());
+    $("#join-rotate").addEventListener("click", () => this.rotateJoinCode());
+  }
+
+  showPeek(img) {
+    if (!img.complete || !img.naturalWidth) return;
+    this.peekSource = img;
+    const peek = this.peek;
+    const big = peek.querySelector("img") || peek.appendChild(el("img", { alt: "" }));
+    if (big.getAttribute("src") !== img.getAttribute("src")) big.src = img.getAttribute("src");
+    const box = img.getBoundingClientRect();
+    const scale = Math.min(320 / img.naturalWidth, 320 / img.naturalHeight, 2.5);
+    const w = Math.round(img.naturalWidth * Math.max(scale, 1));
+    const h = Math.round(img.naturalHeight * Math.max(scale, 1));
+    const left = Math.min(window.innerWidth - w - 12, box.right + 10);
+    const top = Math.max(8, Math.min(window.innerHeight - h - 12, box.top + box.height / 2 - h / 2));
+    peek.style.cssText = `left:${left}px;top:${top}px;width:${w}px;height:${h}px`;
+    peek.hidden = false;
+  }
+
+  hidePeek() {
+    this.peekSource = null;
+    this.peek.hidden = true;
+  }
+
+  // ---- the panel around the queue ------------------------------------------------------
+  buildFilters() {
+    const bar = $("#mod-filters");
+    for (const [status, label] of FILTERS) {
+      bar.append(el("button", { type: "button", className: `mod-filter filter-${status}`, dataset: { status },
+        "aria-pressed": "false" },
+      STATUS_MARK[status] ? el("span", { className: "mark", "aria-hidden": "true", text: STATUS_MARK[status] }) : null,
+      label,
+      status === "pending-first" ? null : el("span", { className: "n", text: "0" })));
+    }
+  }
+
+  renderFilters() {
+    const counts = this.counts(this.filter.prompt);
+    for (const button of document.querySelectorAll("#mod-filters button[data-status]")) {
+      const status = button.dataset.status;
+      button.setAttribute("aria-pressed", status === this.filter.status ? "true" : "false");
+      const n = button.querySelector(".n");
+      if (n) setText(n, counts[status] || 0);
+    }
+  }
+
+  renderSide() {
+    const total = this.counts("");
+    const pending = total.pending || 0;
+    setText($("#mod-pending"), pending ? `${pending} waiting` : "all decided");
+    $("#mod-pending").classList.toggle("has-pending", pending > 0);
+    const pill = $("#view-pending");
+    pill.hidden = !pending;
+    setText(pill, pending);
+    pill.title = `${pending} submission${pending === 1 ? "" : "s"} waiting for a decision`;
+
+    const open = this.openPrompt;
+    setText($("#mod-open-text"), open ? `${open.kind}: ${open.question || open.id}` : "No prompt open");
+    $("#mod-open").classList.toggle("is-open", Boolean(open));
+    $("#prompt-close").hidden = !open;
+    setText($("#mod-joined"), this.joined === null ? "–" : String(this.joined));
+    const link = $("#mod-join-url");
+    setText(link, this.joinUrl ? this.joinUrl.replace(/^https?:\/\//, "") : "–");
+    if (this.joinUrl && /^https?:\/\//.test(this.joinUrl)) link.href = this.joinUrl;
+    else link.removeAttribute("href");
+    this.renderFilters();
+
+    const ids = this.prompts.map((p) => p.id);
+    for (const id of [...Object.keys(this.baseStats), ...Object.keys(this.delta)]) if (!ids.includes(id)) ids.push(id);
+    const rows = ids.map((id) => {
+      const p = this.prompts.find((q) => q.id === id) || { id, kind: "?", question: id };
+      return { ...p, counts: this.counts(id) };
+    });
+    const signature = JSON.stringify([rows, total, this.filter.prompt, open && open.id]);
+    if (signature === this.sideSignature) return;
+    this.sideSignature = signature;
+    const list = $("#mod-prompts");
+    const focused = document.activeElement && list.contains(document.activeElement)
+      ? document.activeElement.dataset.prompt : null;
+    clear(list);
+    list.append(el("li", {}, this.promptButton({ id: "", kind: "", question: "All prompts", counts: total })));
+    for (const p of rows) {
+      if (p.kind === "vote") {
+        list.append(el("li", { className: "mod-prompt mod-prompt-vote", dataset: { promptRow: p.id } },
+          el("span", { className: "mod-prompt-title" },
+            el("span", { className: "mod-prompt-kind", text: "vote" }), el("span", { text: p.question })),
+          open && open.id === p.id ? el("span", { className: "mod-prompt-open", text: "● open" }) : null,
+          el("span", { className: "mod-counts" }, el("span", { className: "c c-counted", text: `${p.counts.counted || 0} votes` }))));
+      } else {
+        list.append(el("li", {}, this.promptButton(p)));
+      }
+    }
+    if (focused !== null && focused !== undefined) {
+      const again = list.querySelector(`button[data-prompt="${CSS.escape(focused)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  promptButton(p) {
+    const open = this.openPrompt && this.openPrompt.id === p.id;
+    const c = p.counts;
+    return el("button", {
+      type: "button", className: `mod-prompt${open ? " is-open" : ""}`, dataset: { prompt: p.id, promptRow: p.id },
+      "aria-pressed": this.filter.prompt === p.id ? "true" : "false",
+      title: p.id ? `${p.question}: ${c.pending} pending, ${c.approved} approved, ${c.featured} featured, ${c.rejected} rejected` : "Every prompt",
+    },
+    el("span", { className: "mod-prompt-title" },
+      p.kind ? el("span", { className: "mod-prompt-kind", text: p.kind }) : null,
+      el("span", { className: "mod-prompt-question", text: p.question })),
+    open ? el("span", { className: "mod-prompt-open", text: "● open" }) : null,
+    el("span", { className: "mod-counts" },
+      ...STATUSES.map((s) => el("span", {
+        className: `c c-${s}${c[s] ? "" : " zero"}`, dataset: { status: s }, "aria-label": `${c[s] || 0} ${s}`,
+      }, `${STATUS_MARK[s]} `, el("span", { className: "num", text: c[s] || 0 })))));
+  }
+}
+
+function setCurrent(row, on) {
+  row.classList.toggle("current", on);
+  row.tabIndex = on ? 0 : -1;
+  for (const control of row.querySelectorAll("button, audio")) control.tabIndex = on ? 0 : -1;
+}
+
+/** Put `rows` into `list` in order, moving as few nodes as possible (focus and audio stay). */
+function placeInOrder(list, rows) {
+  const move = (node, before) => {
+    if (node.isConnected && typeof list.moveBefore === "function") {
+      try {
+        list.moveBefore(node, before);
+        return;
+      } catch (_) { /* fall back */ }
+    }
+    list.insertBefore(node, before);
+  };
+  let node = list.firstElementChild;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (node === row) {
+      node = node.nextElementSibling;
+      continue;
+    }
+    // One row in the way that belongs further down (it was just decided): move that one.
+    if (node && node.nextElementSibling === row && rows.indexOf(node, i + 1) > i) {
+      const after = rows[rows.indexOf(node, i + 1) + 1];
+      move(node, after && after.parentNode === list ? after : null);
+      node = row.nextElementSibling;
+      continue;
+    }
+    move(row, node);
+  }
+}
