@@ -95,7 +95,10 @@ class CrewNamespace(Namespace):
         if not (is_crew() or password_ok(given)):
             raise ConnectionRefusedError("crew login required")
         emit_crew_state(current_app._get_current_object(), to=request.sid)  # type: ignore
-        emit("submissions", {"items": runtime().submissions.queue()})
+        rt = runtime()
+        emit("submissions", {"items": rt.submissions.queue()})
+        emit("cameras", {"cameras": rt.cameras.listing()})
+        emit("takes", {"takes": rt.takes.listing()})
 
     def on_go(self, data: Any = None) -> dict[str, Any]:
         return _act(lambda a: {"cue": engine().go().id}, data)
