@@ -51,14 +51,40 @@ def serve(**options: Any) -> None:
 
 @main.command()
 @setting_options
-def demo(**options: Any) -> None:
+@click.option("--camera/--no-camera", "with_camera", default=True, show_default=True,
+              help="Also run a synthetic camera agent (cam1) for the demo's camera cues.")
+def demo(with_camera: bool, **options: Any) -> None:
     """Generate the demo media if needed and run the bundled demo show."""
     from .demo import DEMO_SHOW, ensure_demo_media
     click.echo("Preparing the demo show's media (made offline, once)...")
     ensure_demo_media()
     values = _parsed(options)
     values.setdefault("show", str(DEMO_SHOW))
+    if with_camera:
+        _start_demo_camera(values)
     run_server(values)
+
+
+def _start_demo_camera(overrides: dict[str, Any]) -> None:
+    """A synthetic camera agent as a child process; it connects once the server is up."""
+    import atexit
+    import subprocess
+    from .store import Store
+    values = settings.load(overrides)
+    data = settings.data_dir(values)
+    store = Store(data / "show.db")
+    settings.fill_secrets(values, store.meta_get, store.meta_set)
+    store.close()
+    agent = subprocess.Popen([sys.executable, "-m", "liveshow", "camera", "--server",
+                              f"http://127.0.0.1:{values['port']}", "--key",
+                              values["camera_key"], "--name", "cam1", "--source", "synthetic",
+                              "--fps", "25", "--takes", str(data / "takes")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop_agent() -> None:
+        if agent.poll() is None:
+            agent.terminate()
+    atexit.register(stop_agent)
 
 
 @main.command()
@@ -122,6 +148,37 @@ def qr(data: str | None, public_url: str | None, port: int | None, out: Path) ->
     else:
         out.write_bytes(qr_png(url))
     click.echo(f"wrote {out}: {url}")
+
+
+@main.command()
+@click.option("--server", required=True, help="The show server's URL, e.g. http://10.0.0.5:5000")
+@click.option("--key", envvar="LIVESHOW_CAMERA_KEY", required=True,
+              help="The camera key (printed by `liveshow serve`) [env LIVESHOW_CAMERA_KEY]")
+@click.option("--name", default="cam1", show_default=True, help="This camera's name.")
+@click.option("--source", default="synthetic", show_default=True,
+              help="A device index (0), a video file, an rtsp:// or http(s):// URL, or "
+                   "synthetic[:blue|:still] (a test picture of a performer on a green screen).")
+@click.option("--width", type=int, default=1280, show_default=True)
+@click.option("--height", type=int, default=720, show_default=True)
+@click.option("--fps", type=float, default=30.0, show_default=True)
+@click.option("--takes", "takes_dir", type=click.Path(path_type=Path),
+              default=Path("./liveshow-takes"), show_default=True,
+              help="Where takes are recorded and wait until the server has them.")
+@click.option("--duration", type=float, default=None, help="Stop after this many seconds.")
+def camera(server: str, key: str, name: str, source: str, width: int, height: int,
+           fps: float, takes_dir: Path, duration: float | None) -> None:
+    """Run a camera agent: capture, preview, keying, takes (OpenCV, in its own process)."""
+    import logging
+    import signal
+    from .camera_agent import AgentConfig, CameraAgent
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    agent = CameraAgent(AgentConfig(server=server, key=key, name=name, source=source,
+                                    width=width, height=height, fps=fps, takes_dir=takes_dir))
+    signal.signal(signal.SIGTERM, lambda *_: agent.stop())
+    try:
+        agent.run(duration)
+    except KeyboardInterrupt:
+        agent.shutdown()
 
 
 def _green(async_mode: str) -> None:
@@ -205,5 +262,7 @@ def banner(rt: Any) -> str:
     for name in engine.show.displays:
         lines.append(f"  Display {name:<7}: {base}/display/{name}?key={rt.settings['display_key']}")
     lines += [f"  Phones join at : {join_url(rt.settings)}",
+              f"  Camera agents  : liveshow camera --server {base} "
+              f"--key {rt.settings['camera_key']} --name cam1 --source 0",
               "Scan to log in as crew (one-time):", terminal_qr(login)]
     return "\n".join(lines)

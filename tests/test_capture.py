@@ -1,0 +1,325 @@
+"""The camera core's risks: takes that do not play or are lost in a crash, dropped frames
+that go uncounted, sources that vanish silently or never come back, and a capture loop
+that starves the preview or leaves a take unfinished when it stops."""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import IO, Callable
+
+import cv2
+import numpy as np
+import pytest
+
+from liveshow.capture import (CameraPipeline, FrameSource, KeySettings, PipelineConfig,
+                              ReconnectingSource, SourceError, SourceState, SyntheticSource,
+                              TakeRecorder, TakeRefused, TakeResult, open_source, recover)
+from liveshow.capture import sources
+from liveshow.capture.synthetic import Scene
+from liveshow.probe import ffmpeg_exe, probe
+
+W, H, FPS = 320, 240, 25
+
+
+def _frames(count: int) -> list[np.ndarray]:
+    scene = Scene(W, H, FPS)
+    return [scene.render(n).image for n in range(count)]
+
+
+def _write_clip(path: Path, frames: int) -> Path:
+    """A short MJPG .avi (OpenCV can write it, and read it back on any machine)."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (W, H))
+    for image in _frames(frames):
+        writer.write(image)
+    writer.release()
+    return path
+
+
+# -- recorder --------------------------------------------------------------------------
+
+def test_take_is_browser_playable_h264_mp4_of_the_right_length(tmp_path: Path) -> None:
+    recorder = TakeRecorder(tmp_path / "take.mp4", W, H, FPS)
+    for image in _frames(50):
+        assert recorder.write(image, wait=True)
+    take = recorder.finish()
+    info = probe(take.path)
+    assert (info.container, info.video_codec, info.playable) == ("mp4", "h264", True)
+    assert take.duration == pytest.approx(50 / FPS, abs=0.2)
+    assert take.sha256 == hashlib.sha256(take.path.read_bytes()).hexdigest()
+    assert take.thumbnail is not None and take.thumbnail.read_bytes()[:3] == b"\xff\xd8\xff"
+    assert (take.frames, take.dropped) == (50, 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["take.jpg", "take.mp4"]
+
+
+RECORD_FOREVER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from liveshow.capture.recorder import TakeRecorder
+    from liveshow.capture.synthetic import Scene
+    scene = Scene(%d, %d, %d)
+    recorder = TakeRecorder(Path(sys.argv[1]), scene.width, scene.height, scene.fps)
+    print("recording", flush=True)
+    n = 0
+    while True:
+        recorder.write(scene.render(n).image)
+        n += 1
+        time.sleep(1 / scene.fps)
+""" % (W, H, FPS))
+
+
+def test_take_killed_mid_recording_is_recovered_up_to_the_last_fragment(tmp_path: Path) -> None:
+    final = tmp_path / "crash.mp4"
+    # The agent and its ffmpeg die together (kill -9 of the process group), as in a crash.
+    agent = subprocess.Popen([sys.executable, "-c", RECORD_FOREVER, str(final)],
+                             stdout=subprocess.PIPE, start_new_session=True)
+    assert agent.stdout is not None and agent.stdout.readline().strip() == b"recording"
+    time.sleep(2.5)
+    os.killpg(agent.pid, signal.SIGKILL)
+    agent.wait()
+    take = recover(tmp_path / "crash.partial.mp4")
+    assert take.path == final and take.playable
+    assert 0.9 <= take.duration <= 2.6
+    assert not (tmp_path / "crash.partial.mp4").exists()
+
+
+def test_slow_encoder_drops_frames_counts_them_and_keeps_the_timeline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = TakeRecorder._pipe
+
+    def slow_pipe(self: TakeRecorder, stdin: IO[bytes], image: np.ndarray) -> None:
+        time.sleep(0.02)
+        original(self, stdin, image)
+
+    monkeypatch.setattr(TakeRecorder, "_pipe", slow_pipe)
+    recorder = TakeRecorder(tmp_path / "slow.mp4", W, H, FPS, queue_frames=2)
+    accepted, last_accepted = 0, -1
+    for n, image in enumerate(_frames(60)):  # offered every 10 ms, written every 20 ms
+        if recorder.write(image):
+            accepted, last_accepted = accepted + 1, n
+        time.sleep(0.01)
+    take = recorder.finish()
+    assert take.frames == 60 and take.dropped == 60 - accepted and take.dropped > 15
+    # Each dropped frame's slot is filled by repeating the one before, so the take spans
+    # what was filmed up to the last frame that got through.
+    assert recorder.encoded == last_accepted + 1
+    assert take.repeated == recorder.encoded - accepted
+    assert take.duration == pytest.approx(recorder.encoded / FPS, abs=0.2)
+
+
+# -- sources ---------------------------------------------------------------------------
+
+def test_file_source_reports_lost_when_the_file_ends(tmp_path: Path) -> None:
+    source = open_source(str(_write_clip(tmp_path / "clip.avi", 20)), W, H, FPS,
+                         realtime=False)
+    frames = 0
+    while source.read() is not None:
+        frames += 1
+    assert frames == 20
+    assert source.lost == "the video file ended"
+    assert source.finished and not source.is_live
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_stream_that_goes_silent_is_reported_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "STREAM_TIMEOUT_MS", 1000)
+    url = f"http://127.0.0.1:{_free_port()}"
+    server = subprocess.Popen([ffmpeg_exe(), "-hide_banner", "-loglevel", "quiet", "-re",
+                               "-f", "lavfi", "-i", f"testsrc=size={W}x{H}:rate={FPS}",
+                               "-c:v", "mpeg2video", "-f", "mpegts", "-listen", "1", url])
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                source = open_source(url, W, H, FPS)
+                break
+            except SourceError:
+                assert time.monotonic() < deadline, "the test stream did not start"
+                time.sleep(0.1)
+        assert all(source.read() is not None for _ in range(10))
+        server.send_signal(signal.SIGSTOP)  # alive but silent: the hard case
+        start = time.monotonic()
+        while source.read() is not None:
+            pass
+        assert time.monotonic() - start < 3.5
+        assert source.lost == "the stream stopped sending frames" and source.finished
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_reconnecting_source_reports_lost_retrying_and_live_again(tmp_path: Path) -> None:
+    clip = _write_clip(tmp_path / "clip.avi", 5)
+    states: list[SourceState] = []
+    source = ReconnectingSource(lambda: open_source(str(clip), W, H, FPS, realtime=False),
+                                W, H, FPS, on_state=lambda state, _: states.append(state),
+                                first_delay=0.05, max_delay=0.1)
+
+    def read_until(wanted: SourceState, limit: float = 5.0) -> None:
+        deadline = time.monotonic() + limit
+        while states[-1:] != [wanted] and time.monotonic() < deadline:
+            source.read()
+
+    read_until(SourceState.LIVE)
+    clip.rename(tmp_path / "unplugged.avi")  # the file runs out and cannot be reopened
+    read_until(SourceState.RETRYING)
+    for _ in range(10):
+        source.read()
+    assert source.attempts >= 2 and source.lost and "not found" in source.lost
+    (tmp_path / "unplugged.avi").rename(clip)
+    read_until(SourceState.LIVE)
+    assert states == [SourceState.LIVE, SourceState.LOST, SourceState.RETRYING,
+                      SourceState.LIVE]
+    assert source.read() is not None
+
+
+def test_reconnecting_source_gives_up_after_its_attempts() -> None:
+    def broken() -> SyntheticSource:
+        raise SourceError("camera 7 is not there")
+
+    states: list[SourceState] = []
+    source = ReconnectingSource(broken, W, H, FPS, on_state=lambda s, _: states.append(s),
+                                first_delay=0.01, max_attempts=3)
+    deadline = time.monotonic() + 5
+    while not source.finished and time.monotonic() < deadline:
+        assert source.read() is None
+    assert source.finished and source.attempts == 3 and "gave up" in (source.lost or "")
+    assert states == [SourceState.LOST, SourceState.RETRYING, SourceState.LOST]
+
+
+def test_synthetic_source_masks_match_its_frames() -> None:
+    source = open_source("synthetic:moving", W, H, FPS, realtime=False)
+    first, later = source.read(), None
+    for _ in range(30):
+        later = source.read()
+    for frame in (first, later):
+        assert frame is not None and frame.mask is not None
+        image, performer = frame.image.astype(int), frame.mask > 0
+        green = (image[..., 1] > image[..., 0] + 40) & (image[..., 1] > image[..., 2] + 40)
+        assert 0.05 < performer.mean() < 0.5
+        assert green[~performer].mean() > 0.99  # outside the mask: screen
+        assert green[cv2.erode(frame.mask, np.ones((3, 3))) > 0].mean() < 0.01
+    assert first is not None and later is not None
+    assert first.mask is not None and later.mask is not None
+    assert not np.array_equal(first.mask, later.mask)  # the performer moves
+
+
+def test_paced_sources_keep_to_their_frame_rate() -> None:
+    source = open_source("synthetic", W, H, 20)
+    start = time.monotonic()
+    for _ in range(11):
+        assert source.read() is not None
+    assert 0.45 <= time.monotonic() - start <= 1.5  # 10 frame periods of 50 ms
+
+
+def test_unknown_sources_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="not found"):
+        open_source(str(tmp_path / "missing.mp4"), W, H, FPS)
+    with pytest.raises(SourceError, match="unknown synthetic"):
+        open_source("synthetic:purple", W, H, FPS)
+
+
+# -- pipeline --------------------------------------------------------------------------
+
+def _pipeline(tmp_path: Path, source: FrameSource,
+              on_preview: Callable[[bytes], None] | None = None,
+              on_take: Callable[[TakeResult], None] | None = None) -> CameraPipeline:
+    return CameraPipeline(source, PipelineConfig(takes_dir=tmp_path / "takes"),
+                          on_preview=on_preview, on_take=on_take)
+
+
+def test_preview_arrives_at_about_the_requested_rate(tmp_path: Path) -> None:
+    previews: list[tuple[float, bytes]] = []
+    pipeline = _pipeline(tmp_path, SyntheticSource(W, H, 30),
+                         on_preview=lambda jpeg: previews.append((time.monotonic(), jpeg)))
+    pipeline.start()
+    time.sleep(2.0)
+    stats = pipeline.stats()
+    pipeline.stop()
+    assert len(previews) >= 10
+    rate = (len(previews) - 1) / (previews[-1][0] - previews[0][0])
+    assert 7.5 <= rate <= 12.5  # asked for 10 a second out of 30 frames a second
+    assert all(jpeg[:3] == b"\xff\xd8\xff" for _, jpeg in previews)
+    assert 0 < stats.previews_sent <= len(previews) and stats.frames_dropped == 0
+
+
+def test_stop_mid_take_finalises_the_take_with_its_backgrounds(tmp_path: Path) -> None:
+    finished: list[TakeResult] = []
+    pipeline = _pipeline(tmp_path, SyntheticSource(W, H, FPS), on_take=finished.append)
+    red = np.full((90, 120, 3), (0, 0, 255), np.uint8)
+    blue = np.full((90, 120, 3), (255, 0, 0), np.uint8)
+    pipeline.set_backgrounds([("sub-red", red), ("sub-blue", blue)], period=0.5)
+    pipeline.set_keying(True, KeySettings())
+    pipeline.start()
+    take_id = pipeline.start_take()
+    time.sleep(1.6)
+    snapshot = pipeline.snapshot()
+    result = pipeline.stop()
+    assert result is not None and finished == [result] and result.take_id == take_id
+    assert result.reason == "pipeline stopped" and not result.errors
+    assert result.raw is not None and result.composite is not None
+    for take in (result.raw, result.composite):
+        encoded = take.frames - take.dropped + take.repeated  # repeats cover skipped frames
+        assert take.playable and take.duration == pytest.approx(encoded / FPS, abs=0.2)
+        assert take.duration == pytest.approx(1.6, abs=0.5)
+    ids = [span[0] for span in result.backgrounds]
+    assert ids[:3] == ["sub-red", "sub-blue", "sub-red"]
+    assert result.backgrounds[0][1] == 0.0
+    assert result.backgrounds[-1][2] == pytest.approx(result.raw.duration, abs=0.2)
+    assert snapshot is not None
+    shown = np.asarray(cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR))
+    corner = shown[:20, :20].reshape(-1, 3).mean(axis=0)
+    assert corner[1] < 40  # the screen was replaced by a background
+
+
+def test_source_lost_mid_take_keeps_the_part_recorded(tmp_path: Path) -> None:
+    finished: list[TakeResult] = []
+    done = threading.Event()
+
+    def on_take(result: TakeResult) -> None:
+        finished.append(result)
+        done.set()
+
+    pipeline = _pipeline(tmp_path, SyntheticSource(W, H, FPS, max_frames=FPS), on_take=on_take)
+    pipeline.start()
+    pipeline.start_take("lost")
+    assert done.wait(10)
+    result = finished[0]
+    assert result.reason.startswith("source lost") and result.raw is not None
+    assert result.raw.playable and 0.6 <= result.raw.duration <= 1.2
+    assert not pipeline.running  # a plain source that ends does not come back
+    with pytest.raises(TakeRefused, match="not live"):
+        pipeline.start_take()
+    assert pipeline.stop() is None
+    assert sorted(p.name for p in (tmp_path / "takes").iterdir()) == ["lost.raw.jpg",
+                                                                     "lost.raw.mp4"]
+
+
+def test_capture_loop_survives_a_camera_that_drops_out_and_comes_back(tmp_path: Path) -> None:
+    states: list[SourceState] = []
+    # Each "plug-in" of this camera delivers half a second of frames, then it drops out.
+    source = ReconnectingSource(lambda: SyntheticSource(W, H, FPS, max_frames=FPS // 2),
+                                W, H, FPS, on_state=lambda state, _: states.append(state),
+                                first_delay=0.2)
+    pipeline = _pipeline(tmp_path, source)
+    pipeline.start()
+    deadline = time.monotonic() + 10
+    while states.count(SourceState.LIVE) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stats = pipeline.stats()
+    pipeline.stop()
+    assert states[:4] == [SourceState.LIVE, SourceState.LOST, SourceState.RETRYING,
+                          SourceState.LIVE]
+    assert stats.running and stats.frames_in >= 2 * (FPS // 2)
