@@ -40,7 +40,7 @@ class AgentConfig:
     height: int = 720
     fps: float = 30.0
     takes_dir: Path = Path("./liveshow-takes")
-    program_fps: float = 25.0
+    program_fps: float = 30.0
 
 
 class CameraAgent:
