@@ -85,6 +85,16 @@ def public_state(engine: ShowEngine, join_url: str | None = None,
     }
 
 
+def audience_state(public: dict[str, Any]) -> dict[str, Any]:
+    """What phones need: the open prompt and a word on what is on stage. Small, because it
+    goes to every phone in the room on every change."""
+    cue = public["cue"]
+    return {"rev": public["rev"], "show": public["show"], "blackout": public["blackout"],
+            "server_time": public["server_time"], "prompt": public["prompt"],
+            "cue": ({"id": cue["id"], "kind": cue["kind"], "title": cue["title"],
+                     "subtitle": cue["subtitle"]} if cue else None)}
+
+
 def crew_state(engine: ShowEngine, displays: list[dict[str, Any]],
                join_url: str | None = None, submissions: Submissions | None = None,
                takes: Takes | None = None) -> dict[str, Any]:

@@ -306,3 +306,16 @@ def test_a_reconnecting_moderator_gets_every_pending_item(show_app: Any, crew: A
     queue = subs.queue(decided=0)
     assert [q["id"] for q in queue] == ["oldest-pend1"]
     assert {q["id"] for q in subs.queue()} == {"oldest-pend1", "decided-0001"}
+
+
+def test_phones_get_a_small_state_without_wall_contents(show_app: Any, crew: Any) -> None:
+    goto(crew, "ask-text")
+    phone = Phone(show_app)
+    phone.join()
+    text(phone, "small-000001", "a story")
+    moderate(crew, "small-000001", "approve")
+    goto(crew, "text-wall")
+    state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
+    assert state["cue"] == {"id": "text-wall", "kind": "wall", "title": "", "subtitle": ""}
+    assert set(state) == {"rev", "show", "blackout", "server_time", "prompt", "cue"}
+    assert "a story" not in json.dumps(state)

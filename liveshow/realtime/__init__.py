@@ -7,8 +7,8 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 
 from ..show import ShowEngine
+from ..snapshot import audience_state
 
-PUBLIC_NAMESPACES = ("/display", "/audience")
 _registered: set[int] = set()
 
 
@@ -39,8 +39,8 @@ def broadcaster(app: Flask) -> Callable[[ShowEngine], None]:
 
     def broadcast(engine: ShowEngine) -> None:
         public = app.extensions["liveshow"].public_state()
-        for namespace in PUBLIC_NAMESPACES:
-            socketio.emit("state", public, namespace=namespace)
+        socketio.emit("state", public, namespace="/display")
+        socketio.emit("state", audience_state(public), namespace="/audience")
         emit_crew_state(app)
     return broadcast
 

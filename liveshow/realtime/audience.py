@@ -14,6 +14,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from ..app import runtime
 from ..audience import AudienceError
 from ..cues import PromptKind
+from ..snapshot import audience_state
 from ..terms import TERMS_TEXT, TERMS_VERSION
 from . import error, notify_new_submission, ok, refresh_stats_soon
 
@@ -60,7 +61,7 @@ class AudienceNamespace(Namespace):
         featured = rt.submissions.featured_for(device) if handle is not None else []
         emit("welcome", {"joined": handle is not None, "handle": handle, "featured": featured,
                          "terms": {"version": TERMS_VERSION, "text": TERMS_TEXT}})
-        emit("state", rt.public_state())
+        emit("state", audience_state(rt.public_state()))
 
     def on_disconnect(self, reason: Any = None) -> None:
         _joined.pop(request.sid, None)  # type: ignore[attr-defined]
