@@ -23,18 +23,10 @@ from pathlib import Path
 import requests
 import socketio
 
+from bench_server import start_server
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = "title: Programme bench\ncues:\n  - {id: live, kind: camera, camera: cam1, keyed: true}\n"
-
-
-def wait_up(url: str) -> None:
-    for _ in range(300):
-        try:
-            if requests.get(url + "/api/state", timeout=1).ok:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def main() -> None:
@@ -48,16 +40,9 @@ def main() -> None:
     url = f"http://127.0.0.1:{args.port}"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "show.yaml").write_text(SHOW)
-        env = {**os.environ, "LIVESHOW_CREW_PASSWORD": "bench", "LIVESHOW_DISPLAY_KEY": "bench",
-               "LIVESHOW_CAMERA_KEY": "bench", "LIVESHOW_DATA": str(folder / "data"),
-               "LIVESHOW_HOST": "127.0.0.1", "LIVESHOW_PORT": str(args.port)}
-        server = subprocess.Popen([sys.executable, "-m", "liveshow", "serve", "--show",
-                                   str(folder / "show.yaml")], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = start_server(folder, SHOW, args.port)
         agent = None
         try:
-            wait_up(url)
             agent = subprocess.Popen(
                 [sys.executable, "-m", "liveshow", "camera", "--server", url, "--key", "bench",
                  "--name", "cam1", "--source", "synthetic", "--width", str(args.width),

@@ -19,14 +19,13 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import requests
 import socketio
+
+from bench_server import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = """\
@@ -35,25 +34,6 @@ cues:
   - {id: a, kind: title, title: A}
   - {id: b, kind: title, title: B}
 """
-
-
-def start_server(folder: Path, port: int, mode: str) -> subprocess.Popen[bytes]:
-    (folder / "show.yaml").write_text(SHOW)
-    env = {**os.environ, "LIVESHOW_CREW_PASSWORD": "bench", "LIVESHOW_DISPLAY_KEY": "bench",
-           "LIVESHOW_JOIN_CODE": "bench", "LIVESHOW_DATA": str(folder / "data"),
-           "LIVESHOW_HOST": "127.0.0.1", "LIVESHOW_PORT": str(port),
-           "LIVESHOW_ASYNC_MODE": mode}
-    proc = subprocess.Popen([sys.executable, "-m", "liveshow", "serve", "--show",
-                             str(folder / "show.yaml")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/state", timeout=1).ok:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 async def run_round(url: str, clients: int, gos: int) -> list[float]:
@@ -111,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(Path(tmp), args.port, args.async_mode)
+        proc = start_server(Path(tmp), SHOW, args.port, LIVESHOW_ASYNC_MODE=args.async_mode)
         try:
             baseline = None
             for n in [int(x) for x in args.clients.split(",")]:

@@ -21,7 +21,6 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,11 +29,11 @@ from pathlib import Path
 import aiohttp
 import cv2
 import numpy as np
-import requests
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench_server import start_server  # noqa: E402
 from liveshow.terms import TERMS_VERSION  # noqa: E402
 
 SHOW = """\
@@ -51,24 +50,6 @@ def photo(seed: int) -> bytes:
     image = cv2.resize(rng.integers(0, 255, (90, 120, 3), dtype=np.uint8), (1920, 1440),
                        interpolation=cv2.INTER_CUBIC)
     return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
-
-
-def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    (folder / "show.yaml").write_text(SHOW)
-    env = {**os.environ, "LIVESHOW_CREW_PASSWORD": "bench", "LIVESHOW_DISPLAY_KEY": "bench",
-           "LIVESHOW_JOIN_CODE": "bench", "LIVESHOW_DATA": str(folder / "data"),
-           "LIVESHOW_HOST": "127.0.0.1", "LIVESHOW_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "liveshow", "serve", "--show",
-                             str(folder / "show.yaml")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/state", timeout=1).ok:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 class Fanout:
@@ -169,7 +150,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5098)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(Path(tmp), args.port)
+        proc = start_server(Path(tmp), SHOW, args.port)
         try:
             r = asyncio.run(run(f"http://127.0.0.1:{args.port}", args.phones, args.displays,
                                 args.gos))

@@ -54,8 +54,7 @@ class Runtime:
     prompts: Prompts = field(init=False)
     submissions: Submissions = field(init=False)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(AUDIENCE_LIMITS))
-    refresh_pending: bool = False
-    stats_pending: bool = False
+    pending_refresh: set[str] = field(default_factory=set)
     upload_slots: threading.Semaphore = field(init=False)
     offload: Callable[..., Any] = field(init=False)
 

@@ -61,7 +61,6 @@ def upload_part(sha256: str) -> Any:
 @bp.post("/api/takes")
 @camera_required
 def register_take() -> Any:
-    from .realtime import emit_crew_state
     from .realtime.camera import emit_takes
     rt = runtime()
     try:

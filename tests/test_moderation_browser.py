@@ -17,7 +17,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from liveshow.terms import TERMS_VERSION
-from tests.audience_helpers import jpeg, png_rgba, wav, write_prompt_show
+from tests.audience_helpers import jpeg, png_rgba, write_prompt_show
 from tests.conftest import ServerProcess, crew_login, sio_client
 
 XSS_TEXT = "<img src=x onerror=window.pwned=1>"

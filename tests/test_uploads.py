@@ -9,34 +9,27 @@ import cv2
 import numpy as np
 import pytest
 
-from liveshow import socketio
 from tests.audience_helpers import (SVG_WITH_SCRIPT, Phone, jpeg, jpeg_with_metadata,
                                     png_bomb, png_rgba, wav, write_prompt_show)
-from tests.conftest import CREW_PASSWORD, make_app
+from tests.conftest import make_app
 
 
 @pytest.fixture
-def show_app(tmp_path: Path) -> Any:
+def app(tmp_path: Path) -> Any:
+    """A show with a prompt of every kind, a wall and a poll (conftest's crew uses it)."""
     return make_app(tmp_path / "data", write_prompt_show(tmp_path))
 
 
 @pytest.fixture
-def crew(show_app: Any) -> Any:
-    c = socketio.test_client(show_app, namespace="/crew", auth={"password": CREW_PASSWORD})
-    yield c
-    c.disconnect(namespace="/crew")
-
-
-@pytest.fixture
-def phone(show_app: Any) -> Phone:
-    p = Phone(show_app)
+def phone(app: Any) -> Phone:
+    p = Phone(app)
     assert p.join()["ok"]
     return p
 
 
 @pytest.fixture
-def http(show_app: Any) -> Any:
-    return show_app.test_client()
+def http(app: Any) -> Any:
+    return app.test_client()
 
 
 def goto(crew: Any, cue: str) -> None:
@@ -49,20 +42,20 @@ def stored(app: Any) -> tuple[int, int]:
     return rows, len(list((rt.data_dir / "media").iterdir()))
 
 
-def test_a_photo_is_stored_re_encoded_with_a_thumbnail(show_app: Any, crew: Any,
+def test_a_photo_is_stored_re_encoded_with_a_thumbnail(app: Any, crew: Any,
                                                        phone: Phone, http: Any) -> None:
     goto(crew, "ask-photo")
     response = phone.upload(http, "photo-00000001", "ask-photo", "photo", jpeg(3000, 2000))
     assert response.status_code == 201
     assert response.get_json() == {"id": "photo-00000001", "status": "pending"}
-    row = show_app.extensions["liveshow"].submissions.get("photo-00000001")
+    row = app.extensions["liveshow"].submissions.get("photo-00000001")
     assert (row["width"], row["height"]) == (1920, 1280)      # downscaled to 1920 px
     assert row["handle"] == "Ana" and row["terms_version"] and row["consented_at"]
     thumb = http.get(f"/media/{row['thumb_sha256']}")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
 
 
-def test_gps_exif_xmp_and_comments_do_not_survive(show_app: Any, crew: Any, phone: Phone,
+def test_gps_exif_xmp_and_comments_do_not_survive(app: Any, crew: Any, phone: Phone,
                                                   http: Any) -> None:
     goto(crew, "ask-photo")
     original = jpeg_with_metadata()
@@ -70,7 +63,7 @@ def test_gps_exif_xmp_and_comments_do_not_survive(show_app: Any, crew: Any, phon
     assert cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_COLOR) is not None
     assert phone.upload(http, "photo-gps-0001", "ask-photo", "photo",
                         original).status_code == 201
-    row = show_app.extensions["liveshow"].submissions.get("photo-gps-0001")
+    row = app.extensions["liveshow"].submissions.get("photo-gps-0001")
     for sha in (row["media_sha256"], row["thumb_sha256"]):
         data = http.get(f"/media/{sha}").data
         assert data[:2] == b"\xff\xd8"
@@ -79,12 +72,12 @@ def test_gps_exif_xmp_and_comments_do_not_survive(show_app: Any, crew: Any, phon
             assert marker not in data, marker
 
 
-def test_a_drawing_keeps_its_transparency(show_app: Any, crew: Any, phone: Phone,
+def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone,
                                           http: Any) -> None:
     goto(crew, "ask-drawing")
     assert phone.upload(http, "draw-00000001", "ask-drawing", "drawing", png_rgba(),
                         "moon.png").status_code == 201
-    row = show_app.extensions["liveshow"].submissions.get("draw-00000001")
+    row = app.extensions["liveshow"].submissions.get("draw-00000001")
     data = http.get(f"/media/{row['media_sha256']}").data
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     assert decoded.shape[2] == 4 and decoded[0, 150, 3] == 0      # still transparent
@@ -100,33 +93,33 @@ def test_a_drawing_keeps_its_transparency(show_app: Any, crew: Any, phone: Phone
     ("empty.jpg", b"", 400, "empty"),
     ("gif.gif", b"GIF89a" + b"\x00" * 100, 415, "GIF"),
 ])
-def test_hostile_images_are_refused_and_store_nothing(show_app: Any, crew: Any,
+def test_hostile_images_are_refused_and_store_nothing(app: Any, crew: Any,
                                                       phone: Phone, http: Any, name: str,
                                                       data: bytes, status: int,
                                                       words: str) -> None:
     goto(crew, "ask-photo")
-    before = stored(show_app)
+    before = stored(app)
     response = phone.upload(http, "bad-upload-01", "ask-photo", "photo", data, name)
     assert response.status_code == status, response.get_json()
     assert words in response.get_json()["error"]
-    assert stored(show_app) == before
+    assert stored(app) == before
 
 
 def test_a_repeated_id_gets_the_first_answer_and_a_different_body_is_refused(
-        show_app: Any, crew: Any, phone: Phone, http: Any) -> None:
+        app: Any, crew: Any, phone: Phone, http: Any) -> None:
     goto(crew, "ask-photo")
     first = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
     again = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json() == again.get_json()
-    rows = stored(show_app)
+    rows = stored(app)
     other = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg(colour=(1, 2, 3)))
     assert other.status_code == 409 and "already used" in other.get_json()["error"]
-    assert stored(show_app) == rows
+    assert stored(app) == rows
 
 
 @pytest.mark.parametrize("token, status", [("", 401), ("not-a-real-token-at-all", 401)])
-def test_uploads_need_an_audience_token(show_app: Any, crew: Any, phone: Phone, http: Any,
+def test_uploads_need_an_audience_token(app: Any, crew: Any, phone: Phone, http: Any,
                                         token: str, status: int) -> None:
     goto(crew, "ask-photo")
     response = phone.upload(http, "no-token-0001", "ask-photo", "photo", jpeg(),
@@ -134,7 +127,7 @@ def test_uploads_need_an_audience_token(show_app: Any, crew: Any, phone: Phone, 
     assert response.status_code == status
 
 
-def test_uploads_to_a_closed_or_wrong_prompt_are_refused(show_app: Any, crew: Any,
+def test_uploads_to_a_closed_or_wrong_prompt_are_refused(app: Any, crew: Any,
                                                          phone: Phone, http: Any) -> None:
     response = phone.upload(http, "closed-000001", "ask-photo", "photo", jpeg())
     assert response.status_code == 409 and "not open" in response.get_json()["error"]
@@ -145,25 +138,25 @@ def test_uploads_to_a_closed_or_wrong_prompt_are_refused(show_app: Any, crew: An
     assert bad_kind.status_code == 400
 
 
-def test_a_recording_is_converted_and_a_long_one_refused(show_app: Any, crew: Any,
+def test_a_recording_is_converted_and_a_long_one_refused(app: Any, crew: Any,
                                                          phone: Phone, http: Any) -> None:
     goto(crew, "ask-sound")
     ok = phone.upload(http, "sound-0000001", "ask-sound", "audio", wav(2.0), "rec.wav")
     assert ok.status_code == 201, ok.get_json()
-    row = show_app.extensions["liveshow"].submissions.get("sound-0000001")
+    row = app.extensions["liveshow"].submissions.get("sound-0000001")
     assert row["mime"] == "audio/mp4" and 1.8 < row["duration"] < 2.3
-    before = stored(show_app)
+    before = stored(app)
     long = phone.upload(http, "sound-0000002", "ask-sound", "audio", wav(9.0), "long.wav")
     assert long.status_code == 413 and "limit is 5 s" in long.get_json()["error"]
     junk = phone.upload(http, "sound-0000003", "ask-sound", "audio", jpeg(), "rec.m4a")
     assert junk.status_code == 415
-    assert stored(show_app) == before
+    assert stored(app) == before
 
 
-def test_upload_flood_from_one_phone_is_cut_off(show_app: Any, crew: Any, phone: Phone,
+def test_upload_flood_from_one_phone_is_cut_off(app: Any, crew: Any, phone: Phone,
                                                 http: Any) -> None:
     goto(crew, "ask-photo")
-    show_app.extensions["liveshow"].limiter.clock = lambda: 1000.0     # no refill
+    app.extensions["liveshow"].limiter.clock = lambda: 1000.0     # no refill
     small = jpeg(64, 64)
     codes = [phone.upload(http, f"flood-{i:08d}", "ask-photo", "photo", small).status_code
              for i in range(10)]

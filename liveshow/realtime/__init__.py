@@ -45,42 +45,41 @@ def broadcaster(app: Flask) -> Callable[[ShowEngine], None]:
     return broadcast
 
 
-REFRESH_DELAY = 0.25    # seconds: votes and moderation coalesce into one display update
+REFRESH_DELAY = 0.25    # seconds: a burst of votes or joins becomes one update
+
+
+def _soon(name: str, send: Callable[[Flask, Any], None]) -> None:
+    """Run ``send`` once, REFRESH_DELAY from now, however often this is called meanwhile."""
+    from ..app import socketio
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    rt = app.extensions["liveshow"]
+    if name in rt.pending_refresh:
+        return
+    rt.pending_refresh.add(name)
+
+    def later() -> None:
+        socketio.sleep(REFRESH_DELAY)
+        rt.pending_refresh.discard(name)
+        with app.app_context():
+            send(app, rt)
+    socketio.start_background_task(later)
 
 
 def refresh_displays_soon() -> None:
-    """Send displays and crew the new state soon, once, however many votes arrive meanwhile."""
+    """Displays and crew get the new state (poll bars move) once per burst of votes."""
     from ..app import socketio
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    rt = app.extensions["liveshow"]
-    if rt.refresh_pending:
-        return
-    rt.refresh_pending = True
 
-    def refresh() -> None:
-        socketio.sleep(REFRESH_DELAY)
-        rt.refresh_pending = False
-        with app.app_context():
-            socketio.emit("state", rt.public_state(), namespace="/display")
-            emit_crew_state(app)
-    socketio.start_background_task(refresh)
+    def send(app: Flask, rt: Any) -> None:
+        socketio.emit("state", rt.public_state(), namespace="/display")
+        emit_crew_state(app)
+    _soon("state", send)
 
 
 def refresh_stats_soon() -> None:
-    """Send the crew fresh counts (joined, per prompt) soon, once per burst."""
+    """The crew gets fresh counts (joined, per prompt) once per burst."""
     from ..app import socketio
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    rt = app.extensions["liveshow"]
-    if rt.stats_pending:
-        return
-    rt.stats_pending = True
-
-    def send() -> None:
-        socketio.sleep(REFRESH_DELAY)
-        rt.stats_pending = False
-        with app.app_context():
-            socketio.emit("stats", rt.submissions.stats(), namespace="/crew")
-    socketio.start_background_task(send)
+    _soon("stats", lambda app, rt: socketio.emit("stats", rt.submissions.stats(),
+                                                 namespace="/crew"))
 
 
 def notify_new_submission(answer: Any) -> None:
