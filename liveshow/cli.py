@@ -187,6 +187,8 @@ def _green(async_mode: str) -> None:
         os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "4")
         import eventlet
         eventlet.monkey_patch()
+        from .eventlet_fixes import install
+        install()
     elif async_mode == "gevent":
         from gevent import monkey
         monkey.patch_all()

@@ -31,13 +31,19 @@ def cue_public(engine: ShowEngine, cue: Cue | None, submissions: Submissions | N
         data["camera"] = {"name": cue.camera, "keyed": cue.keyed,
                           "live_url": f"/camera/{cue.camera}/live.mjpg"}
     if cue.kind is CueKind.REPLAY and takes is not None:
-        take = takes.get(cue.take) if cue.take else takes.latest(cue.camera)
+        if cue.camera:
+            data["camera"] = {"name": cue.camera}
+        # On stage, the take chosen at GO; a take recorded meanwhile waits for the next GO.
+        pinned = takes.pinned.get(cue.id) if cue.id == engine.state.current else None
+        take = takes.get(cue.take or pinned) if (cue.take or pinned) else \
+            takes.latest(cue.camera)
         data["take"] = takes.public(take) if take else None
         data["media"] = data["take"]["media"] if take else None
         data["duration"] = take["duration"] if take else None
     source = engine.cue(cue.source) if cue.source else None
     if submissions is not None and source is not None and source.prompt is not None:
         data["question"] = source.prompt.question
+        data["source"] = source.id
         if cue.kind is CueKind.WALL:
             data["wall"] = submissions.wall(source.id)
         elif cue.kind is CueKind.POLL:

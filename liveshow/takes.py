@@ -21,6 +21,7 @@ class Takes:
         self.store = store
         self.media = media
         self.clock = clock
+        self.pinned: dict[str, str] = {}     # replay cue id -> the take it screens
 
     def register(self, data: Any) -> tuple[int, dict[str, Any]]:
         """Record a take whose files were uploaded. Idempotent by take id: (status, take)."""
@@ -88,6 +89,7 @@ class Takes:
         take = self.get(cue.take) if cue.take else self.latest(cue.camera)
         if take is None:
             return
+        self.pinned[cue.id] = take["id"]
         credits = [c.to_dict() for c in cue.credits]
         for role, label in (("performer", "performer"), ("operator", "camera")):
             if take[role]:

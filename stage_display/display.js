@@ -22,6 +22,7 @@ let lastRev = 0;
 let freshConnection = true;  // the first snapshot on a connection is the truth, whatever its rev
 let take = 0;                // counts re-GOs of the same cue, so a restart dissolves in anew
 const problems = new Map();  // source -> what is wrong, reported to the crew
+const CUE_PROBLEMS = ["media", "autoplay", "camera", "take"];   // belong to the cue on stage
 
 function expectedPosition() {
   if (!state || !state.cue) return null;
@@ -32,6 +33,7 @@ function expectedPosition() {
 }
 
 const ctx = {
+  key,
   master: new Ramp(1, () => stage.applyVolume()),
   state: () => state,
   target: (cue) => (state && state.cue && cue && state.cue.id === cue.id
@@ -46,10 +48,18 @@ const preloader = new Preloader(document.getElementById("preload"), {
 ctx.preloader = preloader;
 const stage = new Stage(document.getElementById("stage"), ctx);
 
+// What changes while a cue is on stage without making it a new showing.
+const LIVE_FIELDS = ["wall", "poll", "audience"];
+const JOIN_KINDS = ["join", "prompt"];
+
 function layerKey(s) {
   if (!s.cue) return "none";
-  const extra = s.cue.kind === "join" ? s.join_url : s.cue.kind === "credits" ? s.show : "";
-  return JSON.stringify([s.cue, extra, take]);
+  const fixed = { ...s.cue };
+  LIVE_FIELDS.forEach((f) => delete fixed[f]);
+  if (fixed.take) fixed.take = fixed.take.id;      // crediting a take does not replay it
+  const kind = s.cue.kind;
+  const extra = JOIN_KINDS.includes(kind) ? s.join_url : kind === "credits" ? s.show : "";
+  return JSON.stringify([fixed, extra, take]);
 }
 
 function restarted(prev, s) {
@@ -68,8 +78,7 @@ function onState(s) {
   lastRev = s.rev;
   clock.roughFrom(s.server_time);
   if (!prev || !s.cue || !prev.cue || prev.cue.id !== s.cue.id) {
-    problems.delete("media");
-    problems.delete("autoplay");
+    CUE_PROBLEMS.forEach((source) => problems.delete(source));
   }
   stage.show(s.cue, layerKey(s));
   stage.setBlackout(Boolean(s.blackout), !prev);

@@ -1,15 +1,19 @@
-// One layer per cue on screen. A layer builds its DOM from the cue (text only as text),
-// lays itself out, follows the show position in tick(), and cleans up after itself.
+// The cue layers, and makeLayer(), which picks one for a cue. The base class and the
+// clock-synced video live in layer.js; the audience's cues (prompt, wall, poll) and the
+// camera cues (live picture, replay) have their own modules.
 
 import { clamp, creditsLine, h } from "./dom.js";
-import { Ramp } from "./fade.js";
 import { fitText, vh } from "./fit.js";
-import { AUTOPLAY_PROBLEM, MediaSync } from "./media-sync.js";
+import { CameraLayer } from "./camera.js";
+import { Layer, LOWER_THIRD, VideoLayer, lowerThird } from "./layer.js";
+import { PollLayer } from "./poll.js";
+import { PromptLayer } from "./prompt.js";
+import { displayUrl, qrSource } from "./qr.js";
+import { ReplayLayer } from "./replay.js";
 import { CreditsRoll } from "./roll.js";
+import { WallLayer } from "./wall.js";
 
-const LOWER_THIRD = [0.6, 8.5];   // seconds into a video/image when its credits show
-const JOIN_LATE = 0.5;            // s: a cue further along than this is joined, not started
-const REVEAL_ANYWAY_MS = 5000;    // however the media is doing, show it by then
+export { displayUrl, qrSource };
 
 export function recordType(cue) {
   if (cue.type) return cue.type;
@@ -17,101 +21,7 @@ export function recordType(cue) {
   return cue.text ? "text" : null;
 }
 
-class Layer {
-  constructor(cue, ctx) {
-    this.cue = cue;
-    this.ctx = ctx;
-    this.media = null;
-    this.sync = null;
-    this.gain = new Ramp(1, () => this.applyVolume());
-    this.el = h("section", { class: `layer kind-${cue ? cue.kind : "none"}` });
-    if (cue) this.el.dataset.cue = cue.id;
-  }
-
-  build() {}
-  layout() {}
-  tick() {}
-
-  checkMedia() {
-    if (this.sync) this.sync.check();
-  }
-
-  applyVolume() {
-    if (this.media) this.media.volume = clamp(this.gain.value * this.ctx.master.value, 0, 1);
-  }
-
-  useMedia(el) {
-    this.media = el;
-    // Joining a cue already under way (a reload, a late display): stay unseen and silent
-    // until the media is in step, then fade in.
-    const t = this.ctx.target(this.cue);
-    const hidden = Boolean(t && t.playing && t.position > JOIN_LATE);
-    if (hidden) {
-      this.el.classList.add("cueing");
-      this.gain.to(0, 0);
-      setTimeout(() => this.sync && this.sync.reveal(), REVEAL_ANYWAY_MS);
-    }
-    this.applyVolume();
-    this.sync = new MediaSync(el, {
-      hidden,
-      onAligned: () => {
-        this.el.classList.remove("cueing");
-        this.gain.to(1, 400);
-      },
-      target: () => this.ctx.target(this.cue),
-      onProblem: (msg) => this.ctx.problem("media", msg),
-      onBlocked: (blocked) => {
-        this.el.classList.toggle("blocked", blocked && this.hideWhenBlocked);
-        this.ctx.problem("autoplay", blocked ? AUTOPLAY_PROBLEM : null);
-      },
-    });
-  }
-
-  leave(ms) {
-    if (this.sync) this.sync.stop();
-    this.gain.to(0, ms);
-    if (this.sync && this.sync.blocked) this.ctx.problem("autoplay", null);
-  }
-
-  dispose() {
-    this.gain.cancel();
-    if (this.media) {
-      this.media.pause();
-      this.media.removeAttribute("src");
-      this.media.load();          // lets the decoder go
-    }
-    this.el.remove();
-  }
-}
-
 class BlackLayer extends Layer {}
-
-function lowerThird(cue) {
-  return h("div", { class: "lower-third" },
-    h("h2", { class: "lt-title", text: cue.title }),
-    creditsLine(cue.credits));
-}
-
-class VideoLayer extends Layer {
-  build() {
-    this.hideWhenBlocked = true;
-    const video = this.ctx.preloader.take(this.cue) || document.createElement("video");
-    video.className = "fill";
-    video.playsInline = true;
-    video.preload = "auto";
-    video.muted = false;
-    video.loop = false;
-    if (!video.getAttribute("src") && this.cue.media) video.src = this.cue.media.url;
-    this.third = lowerThird(this.cue);
-    this.el.append(video, this.third);
-    this.useMedia(video);
-  }
-
-  tick(pos) {
-    this.third.classList.toggle("shown", pos != null && pos >= LOWER_THIRD[0]
-                                          && pos < LOWER_THIRD[1]);
-  }
-}
 
 class ImageLayer extends Layer {
   build() {
@@ -122,7 +32,7 @@ class ImageLayer extends Layer {
     if (!img.getAttribute("src") && this.cue.media) img.src = this.cue.media.url;
     img.addEventListener("error",
       () => this.ctx.problem("media", `image failed to load: ${img.src}`));
-    this.third = lowerThird(this.cue);
+    this.third = lowerThird(this.cue.title, creditsLine(this.cue.credits));
     this.el.append(img, this.third);
   }
 
@@ -191,15 +101,6 @@ class TitleLayer extends Layer {
   }
 }
 
-export function displayUrl(url) {
-  return String(url).replace(/^https?:\/\//, "");
-}
-
-export function qrSource(joinUrl) {
-  // The query only busts caches when the join URL changes; the server ignores it.
-  return `/qr/join.svg?for=${encodeURIComponent(joinUrl || "")}`;
-}
-
 class JoinLayer extends Layer {
   build() {
     const cue = this.cue;
@@ -223,6 +124,11 @@ class CreditsLayer extends Layer {
     this.el.append(this.roll.el);
   }
 
+  update(cue) {
+    super.update(cue);
+    this.roll.setAudience(cue.audience);
+  }
+
   layout() {
     this.roll.layout();
   }
@@ -233,18 +139,24 @@ class CreditsLayer extends Layer {
 }
 
 const RECORDS = { video: VideoLayer, image: ImageLayer, audio: AudioLayer, text: TextLayer };
+const KINDS = {
+  title: TitleLayer, join: JoinLayer, credits: CreditsLayer, blackout: BlackLayer,
+  prompt: PromptLayer, wall: WallLayer, poll: PollLayer, camera: CameraLayer,
+  replay: ReplayLayer,
+};
+
+function layerClass(cue) {
+  if (!cue) return BlackLayer;
+  if (cue.kind === "record") {
+    const type = recordType(cue);
+    if (type !== "text" && !cue.media) return TitleLayer;   // nothing to play: say what it is
+    return RECORDS[type] || TitleLayer;
+  }
+  return KINDS[cue.kind] || TitleLayer;                     // a kind we don't know yet
+}
 
 export function makeLayer(cue, ctx) {
-  let Kind = BlackLayer;
-  if (cue && cue.kind === "record") {
-    const type = recordType(cue);
-    Kind = RECORDS[type] || TitleLayer;
-    if (type !== "text" && !cue.media) Kind = TitleLayer;    // nothing to play: say what it is
-  }
-  else if (cue && cue.kind === "title") Kind = TitleLayer;
-  else if (cue && cue.kind === "join") Kind = JoinLayer;
-  else if (cue && cue.kind === "credits") Kind = CreditsLayer;
-  else if (cue && cue.kind !== "blackout") Kind = TitleLayer;   // a kind we don't know yet
+  const Kind = layerClass(cue);
   const layer = new Kind(cue, ctx);
   layer.build();
   return layer;

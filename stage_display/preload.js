@@ -1,8 +1,13 @@
 // Gets the standby cue ready before its GO: video and audio buffered in a hidden element that
-// is moved on stage when the cue starts, images fully decoded, the join QR code fetched.
+// is moved on stage when the cue starts, images fully decoded, the join QR code fetched, a
+// wall's first pictures in the cache.
 
 import { once } from "./dom.js";
-import { qrSource, recordType } from "./layers.js";
+import { recordType } from "./layers.js";
+import { qrSource } from "./qr.js";
+
+const WALL_PICTURES = 16;       // a wall's newest pictures fetched ahead (best effort)
+const PLAYED = ["record", "replay"];
 
 const keyOf = (cue) => `${cue.id}|${cue.media ? cue.media.sha256 : ""}`;
 
@@ -44,8 +49,11 @@ export class Preloader {
   }
 
   async load(entry, cue, state) {
-    if (cue.kind === "join") return decode(entry, qrSource(state.join_url));
-    if (cue.kind !== "record" || !cue.media) return true;
+    if (cue.kind === "join" || cue.kind === "prompt") {
+      return decode(entry, qrSource(state.join_url));
+    }
+    if (cue.kind === "wall") return warmWall(cue.wall);
+    if (!PLAYED.includes(cue.kind) || !cue.media) return true;
     const type = recordType(cue);
     if (type === "image") return decode(entry, cue.media.url);
     if (type !== "video" && type !== "audio") return true;
@@ -91,4 +99,17 @@ async function decode(entry, url) {
   } catch {
     return false;
   }
+}
+
+async function warmWall(wall) {
+  if (!wall) return true;
+  const urls = (wall.items || []).map((i) => i.thumb).filter(Boolean).slice(0, WALL_PICTURES);
+  const featured = wall.featured && wall.featured.media;
+  if (featured && wall.featured.kind !== "audio") urls.unshift(featured.url);
+  await Promise.all(urls.map((url) => {
+    const img = new Image();
+    img.src = url;
+    return img.decode().catch(() => null);
+  }));
+  return true;
 }

@@ -1,4 +1,5 @@
-// The end credits: every work that screened tonight, with who made it, rolling up the screen.
+// The end credits: every work that screened tonight, with who made it, then everyone in the
+// audience whose work was shown ("Made tonight by"), rolling up the screen.
 // The roll's position comes from the show clock, so every display rolls in step and a
 // reloaded display picks up where the roll is.
 
@@ -12,9 +13,27 @@ export class CreditsRoll {
     this.content = h("div", { class: "roll" },
       h("h1", { class: "roll-heading", text: cue.title || "Credits" }),
       ...(cue.roll || []).map(work),
+      this.audience = h("section", { class: "roll-audience" }),
       this.endCard = h("p", { class: "roll-end", text: (show && show.title) || "" }));
     this.el = h("div", { class: "roll-viewport" }, this.content);
     this.speed = null;
+    this.handles = "";
+    this.setAudience(cue.audience);
+  }
+
+  /** The audience credit; handles approved during the roll join it. */
+  setAudience(audience) {
+    const handles = (audience || []).map((a) => a.handle).filter(Boolean);
+    const key = JSON.stringify(handles);
+    if (key === this.handles) return;
+    this.handles = key;
+    this.audience.replaceChildren();
+    this.audience.hidden = !handles.length;
+    if (!handles.length) return;
+    this.audience.append(
+      h("h2", { class: "roll-audience-title", text: "Made tonight by" }),
+      h("ul", { class: "roll-handles" }, ...handles.map((name) => h("li", { text: name }))));
+    if (this.speed != null) this.layout();
   }
 
   layout() {

@@ -16,9 +16,15 @@ export class Stage {
     window.addEventListener("resize", () => this.layer && this.layer.layout());
   }
 
-  /** Puts `cue` on stage unless it is already there; `key` tells one showing from another. */
+  /**
+   * Puts `cue` on stage unless it is already there; `key` tells one showing from another.
+   * The same showing with new live content (votes, approvals) is updated in place.
+   */
   show(cue, key) {
-    if (key === this.key) return false;
+    if (key === this.key) {
+      if (this.layer) this.layer.update(cue);
+      return false;
+    }
     this.key = key;
     const old = this.layer;
     const layer = makeLayer(cue, this.ctx);
@@ -71,6 +77,6 @@ export class Stage {
   }
 
   unblock() {
-    if (this.layer && this.layer.sync) this.layer.sync.unblock();
+    if (this.layer) this.layer.unblock();
   }
 }

@@ -252,3 +252,18 @@ def test_the_credits_roll_credits_a_screened_take(film_app: Any, http: Any,
     assert roll[-1]["credits"] == [{"name": "Lee", "role": "performer"},
                                    {"name": "Sam", "role": "camera"},
                                    {"name": "Drew", "role": "background (photo)"}]
+
+
+def test_a_replay_on_stage_keeps_the_take_chosen_at_go(film_app: Any, http: Any,
+                                                       clip: bytes, demo_show: Path) -> None:
+    crew = socketio.test_client(film_app, namespace="/crew", auth={"password": CREW_PASSWORD})
+    first = upload(http, clip)
+    http.post("/api/takes", headers=AUTH, json={"id": "take-first1", "camera": "cam1",
+                                                "raw": first})
+    crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)
+    other = upload(http, (demo_show.parent / "demo" / "night-market.mp4").read_bytes())
+    http.post("/api/takes", headers=AUTH, json={"id": "take-second", "camera": "cam1",
+                                                "raw": other})
+    assert http.get("/api/state").get_json()["cue"]["take"]["id"] == "take-first1"
+    crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)     # GO again
+    assert http.get("/api/state").get_json()["cue"]["take"]["id"] == "take-second"

@@ -68,6 +68,7 @@ def _take_credit(args: dict[str, Any]) -> dict[str, Any]:
     except AudienceError as exc:
         raise CueError(str(exc)) from None
     emit_takes()
+    rt.engine.record("take-credit", {"take": take["id"]}, "crew")   # displays show it now
     return {"take": take["id"]}
 
 

@@ -1,0 +1,53 @@
+// A prompt cue: the question, huge, with the way in (QR code and short URL) and a quiet
+// word for what is asked ("Write", "Take a photo"…). A vote lists its options.
+
+import { h } from "./dom.js";
+import { fitText, vh } from "./fit.js";
+import { Layer } from "./layer.js";
+import { displayUrl, qrSource } from "./qr.js";
+
+const HINTS = {
+  text: "Write", photo: "Take a photo", drawing: "Draw", audio: "Record", vote: "Vote",
+};
+
+function detail(prompt) {
+  if (prompt.kind === "text" && prompt.max_length) return `up to ${prompt.max_length} characters`;
+  if (prompt.kind === "audio" && prompt.max_seconds) return `up to ${prompt.max_seconds} seconds`;
+  if (prompt.kind === "vote") return "one vote each";
+  return null;
+}
+
+export class PromptLayer extends Layer {
+  build() {
+    const prompt = this.cue.prompt || { kind: "text", question: this.cue.title || "" };
+    const joinUrl = this.ctx.state().join_url;
+    const qr = this.ctx.preloader.take(this.cue) || new Image();
+    qr.className = "qr";
+    qr.alt = "";
+    if (!qr.getAttribute("src")) qr.src = qrSource(joinUrl);
+    const more = detail(prompt);
+    const options = prompt.kind === "vote" && (prompt.options || []).length
+      ? h("ol", { class: "prompt-options" },
+        ...prompt.options.map((o) => h("li", {}, h("span", { class: "prompt-option", text: o }))))
+      : null;
+    this.inner = h("div", { class: "prompt-fit" },
+      h("p", { class: "prompt-hint" },
+        h("span", { class: `prompt-kind kind-${prompt.kind}`,
+                    text: HINTS[prompt.kind] || "Answer" }),
+        more ? h("span", { class: "prompt-detail", text: more }) : null),
+      h("h1", { class: "prompt-question", text: prompt.question || "" }),
+      options);
+    this.box = h("div", { class: "prompt-box" }, this.inner);
+    this.el.append(h("div", { class: "prompt" },
+      h("div", { class: "prompt-text" }, this.box,
+        joinUrl ? h("p", { class: "prompt-url" },
+          h("span", { class: "prompt-url-label", text: "Join at" }),
+          h("span", { class: "prompt-url-value", text: displayUrl(joinUrl) })) : null),
+      h("div", { class: "prompt-qr" }, h("div", { class: "qr-card" }, qr),
+        h("p", { class: "qr-caption", text: "Scan to take part" }))));
+  }
+
+  layout() {
+    fitText(this.box, this.inner, vh(10), vh(3));
+  }
+}

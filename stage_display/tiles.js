@@ -1,0 +1,115 @@
+// What one audience work looks like on the wall: a tile in the mosaic, or the spotlight.
+// Everything the audience wrote (stories, handles) goes in as text, never as HTML.
+
+import { h } from "./dom.js";
+import { fitText, vh } from "./fit.js";
+
+export const NOUNS = {
+  text: ["story", "stories"], photo: ["photo", "photos"], drawing: ["drawing", "drawings"],
+  audio: ["sound", "sounds"],
+};
+
+function clock(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function handleLine(item, className) {
+  return h("p", { class: className }, h("span", { class: "by", text: "by " }),
+    h("span", { class: "handle", text: item.handle || "someone" }));
+}
+
+/** Resolves true once the picture is decoded (so it never pops in half-drawn). */
+function picture(url, className) {
+  const img = new Image();
+  img.className = className;
+  img.alt = "";
+  img.decoding = "async";
+  img.src = url;
+  return { img, ready: img.decode().then(() => true, () => false) };
+}
+
+/** A few bars of a still waveform, the same for the same item. */
+function waveform(id, bars = 15) {
+  let seed = 0;
+  for (const c of String(id)) seed = (seed * 31 + c.charCodeAt(0)) >>> 0;
+  const el = h("div", { class: "wave", "aria-hidden": "true" });
+  for (let i = 0; i < bars; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const level = 0.25 + ((seed >>> 8) % 1000) / 1333 * Math.sin((Math.PI * (i + 0.5)) / bars);
+    el.append(h("span", { style: `--level: ${Math.min(1, level).toFixed(3)}` }));
+  }
+  return el;
+}
+
+function isPicture(item) {
+  return (item.kind === "photo" || item.kind === "drawing") && (item.thumb || item.media);
+}
+
+/** A tile of the mosaic: {el, ready, fit()}. */
+export function tile(item) {
+  const el = h("div", { class: `tile tile-${item.kind}` });
+  el.dataset.id = item.id;
+  let ready = Promise.resolve(true);
+  let fit = () => {};
+  if (isPicture(item)) {
+    const pic = picture(item.thumb || item.media.url, "tile-img");
+    ready = pic.ready;
+    el.append(pic.img, handleLine(item, "tile-handle"));
+  } else if (item.kind === "audio") {
+    el.append(waveform(item.id),
+      handleLine(item, "tile-handle"),
+      item.media && item.media.duration
+        ? h("p", { class: "tile-duration", text: clock(item.media.duration) }) : null);
+  } else {
+    const inner = h("div", { class: "tile-fit" },
+      h("p", { class: "tile-story", text: item.text || "" }));
+    const box = h("div", { class: "tile-box" }, inner);
+    el.append(box, handleLine(item, "tile-handle"));
+    fit = () => fitText(box, inner, vh(3.6), vh(1.5));
+  }
+  return { el, ready, fit, item };
+}
+
+/** As big as the spotlight allows, with the caption right under it. */
+function sizePicture(img, media, box, caption) {
+  const w = (media && media.width) || img.naturalWidth;
+  const ht = (media && media.height) || img.naturalHeight;
+  const room = box.clientHeight - caption.offsetHeight - vh(2.2);
+  if (!w || !ht || !box.clientWidth || room <= 0) return;
+  const scale = Math.min(box.clientWidth / w, room / ht);
+  img.style.width = `${Math.floor(w * scale)}px`;
+  img.style.height = `${Math.floor(ht * scale)}px`;
+}
+
+/** The spotlight: the featured work, big. {el, ready, fit(), audio}. */
+export function spotlight(item) {
+  const el = h("figure", { class: `spot spot-${item.kind}` });
+  el.dataset.id = item.id;
+  const caption = h("figcaption", { class: "spot-caption" },
+    h("span", { class: "spot-label", text: "Featured" }),
+    handleLine(item, "spot-handle"));
+  let ready = Promise.resolve(true);
+  let fit = () => {};
+  let audio = null;
+  if (isPicture(item)) {
+    const pic = picture(item.media ? item.media.url : item.thumb, "spot-img");
+    ready = pic.ready;
+    el.append(pic.img, caption);
+    fit = () => sizePicture(pic.img, item.media, el, caption);
+  } else if (item.kind === "audio") {
+    audio = document.createElement("audio");
+    audio.preload = "auto";
+    if (item.media) audio.src = item.media.url;
+    el.append(h("div", { class: "spot-frame" },
+      h("div", { class: "orb", "aria-hidden": "true" }, h("span"), h("span"), h("span"), h("i"))),
+    caption, audio);
+  } else {
+    const inner = h("div", { class: "spot-fit" },
+      h("p", { class: "spot-story", text: item.text || "" }));
+    const box = h("div", { class: "spot-frame spot-box" }, inner);
+    el.append(box, caption);
+    fit = () => fitText(box, inner, vh(6.4), vh(2.2));
+  }
+  return { el, ready, fit, audio, item };
+}

@@ -1,0 +1,356 @@
+"""The projector's audience and camera cues in a real browser, against a real server process.
+
+Phones are python-socketio clients on /audience (photos go over HTTP, as the phone app sends
+them), the crew is a client on /crew, a camera agent is a client on /camera. What each test
+guards: what the audience made reaches the screen live, in place, as text (never as HTML);
+pictures and streams never show a broken image; a replay plays on the show clock.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from audience_helpers import PROMPT_SHOW, jpeg
+from conftest import ServerProcess, sio_client
+from liveshow.terms import TERMS_VERSION
+from test_display_browser import (VIDEO_JS, Crew, crew_of, on_screen, open_display,  # noqa: F401
+                                  playing, wait_until)
+
+CAMERA_KEY = "test-camera-key"
+SHOW = PROMPT_SHOW + """\
+  - {id: live, kind: camera, camera: cam1, title: Stage left}
+  - {id: replay, kind: replay, camera: cam1, title: Tonight's take}
+  - {id: no-take, kind: replay, camera: cam2}
+"""
+HOSTILE = '<img src=x onerror=window.pwned=1>'
+CLIP = Path(__file__).resolve().parent.parent / "media" / "demo" / "tide-pools.mp4"
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+class Phone:
+    """A phone in the audience: joins over /audience, sends text and votes, uploads photos."""
+    count = 0
+
+    def __init__(self, srv: ServerProcess, handle: str) -> None:
+        Phone.count += 1
+        self.srv = srv
+        self.device = f"test-phone-{Phone.count:06d}"
+        self.client = sio_client(srv, "/audience", {"code": srv.join_code,
+                                                     "device": self.device})
+        ack = self.call("join", {"handle": handle, "consent": {
+            "accepted": True, "terms_version": TERMS_VERSION}})
+        assert ack["ok"], ack
+        self.token = ack["token"]
+
+    def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self.client.call(event, data, namespace="/audience", timeout=10)  # type: ignore
+
+    def text(self, sub_id: str, prompt: str, text: str) -> None:
+        ack = self.call("submit", {"id": sub_id, "prompt": prompt, "kind": "text", "text": text})
+        assert ack["ok"], ack
+
+    def vote(self, sub_id: str, prompt: str, option: str) -> None:
+        ack = self.call("submit", {"id": sub_id, "prompt": prompt, "kind": "vote",
+                                   "option": option})
+        assert ack["ok"], ack
+
+    def photo(self, sub_id: str, prompt: str, data: bytes) -> None:
+        response = requests.post(
+            f"{self.srv.url}/api/submissions", headers={"Authorization": f"Bearer {self.token}"},
+            data={"id": sub_id, "prompt": prompt, "kind": "photo"},
+            files={"file": ("photo.jpg", data, "image/jpeg")}, timeout=10)
+        assert response.status_code == 201, response.text
+
+
+@pytest.fixture
+def show_server(tmp_path: Path, server_factory: Any) -> ServerProcess:
+    show = tmp_path / "audience-show.yaml"
+    show.write_text(SHOW)
+    return server_factory(show, extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY})  # type: ignore
+
+
+@pytest.fixture
+def phones(show_server: ServerProcess) -> Iterator[Callable[[str], Phone]]:
+    made: list[Phone] = []
+
+    def make(handle: str) -> Phone:
+        made.append(Phone(show_server, handle))
+        return made[-1]
+    yield make
+    for phone in made:
+        phone.client.disconnect()
+
+
+def moderate(crew: Crew, submission: str, action: str = "approve") -> None:
+    crew.call("moderate", {"submission": submission, "action": action})
+
+
+def problem(crew: Crew, words: str) -> dict[str, Any]:
+    return crew.wait_state(lambda s: bool(s["displays"]) and words in (
+        s["displays"][0]["problem"] or ""), f"the display to report {words!r}")
+
+
+def mark_layer(page: Page, cue_id: str) -> None:
+    """Marks the page and the cue's layer: a reload or a restarted cue would lose the mark."""
+    page.evaluate("""id => {
+        window.sameLayer = true;
+        document.querySelector(`#stage > .layer[data-cue="${id}"]`).dataset.probe = 'kept';
+    }""", cue_id)
+
+
+def still_marked(page: Page, cue_id: str) -> None:
+    assert page.evaluate("() => window.sameLayer === true"), "the page reloaded"
+    assert page.locator(f'#stage > .layer[data-cue="{cue_id}"]').count() == 1
+    assert page.locator(f'#stage > .layer[data-cue="{cue_id}"][data-probe="kept"]').count() == 1, \
+        "the cue was put on stage anew instead of updated in place"
+
+
+IMG_LOADED = """sel => {
+    const img = document.querySelector(sel);
+    return Boolean(img && img.complete && img.naturalWidth > 0);
+}"""
+
+
+# ---- tests -------------------------------------------------------------------------------------
+def test_a_prompt_shows_its_question_and_a_qr_code_that_loaded(
+        show_server: ServerProcess, crew_of: Any, open_display: Any) -> None:
+    crew = crew_of(show_server)
+    page = open_display(show_server)
+    crew.goto("ask-text")
+    layer = on_screen(page, "ask-text")
+    expect(layer.locator(".prompt-question")).to_have_text("A tiny story")
+    expect(layer.locator(".prompt-kind")).to_have_text("Write")
+    page.wait_for_function(IMG_LOADED, arg='#stage .layer[data-cue="ask-text"] img.qr')
+    join_url = show_server.state()["join_url"]
+    expect(layer.locator(".prompt-url-value")).to_have_text(join_url.split("://", 1)[1])
+    size = float(layer.locator(".prompt-question").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size >= 720 * 0.07, f"the question is not huge: {size}px"
+
+    crew.goto("ask-vote")
+    layer = on_screen(page, "ask-vote")
+    expect(layer.locator(".prompt-kind")).to_have_text("Vote")
+    expect(layer.locator(".prompt-option")).to_have_text(["A", "B", "C"])
+
+
+def test_approved_works_reach_the_wall_live_and_only_as_text(
+        show_server: ServerProcess, crew_of: Any, open_display: Any, phones: Any) -> None:
+    crew = crew_of(show_server)
+    page = open_display(show_server)
+    ana, ben, cat = phones("Ana"), phones("Ben <b>"), phones("Cat")
+    crew.goto("ask-text")
+    crew.goto("text-wall")
+    layer = on_screen(page, "text-wall")
+    expect(layer.locator(".wall-question")).to_have_text("A tiny story")
+    mark_layer(page, "text-wall")
+
+    ana.text("text-hostile-01", "ask-text", HOSTILE)
+    ben.text("text-calm-0001", "ask-text", "The tide came in quietly")
+    cat.text("text-pending-01", "ask-text", "Never shown, never approved")
+    moderate(crew, "text-hostile-01")
+    moderate(crew, "text-calm-0001")
+    hostile = layer.locator('.tile[data-id="text-hostile-01"]')
+    expect(hostile.locator(".tile-story")).to_have_text(HOSTILE)
+    expect(hostile.locator(".handle")).to_have_text("Ana")
+    calm = layer.locator('.tile[data-id="text-calm-0001"]')
+    expect(calm.locator(".handle")).to_have_text("Ben <b>")
+    expect(calm).to_have_class(re.compile(r"\bfresh\b.*\bin\b"))     # arrived, with a glow
+
+    moderate(crew, "text-calm-0001", "feature")
+    spot = layer.locator('.spot.in[data-id="text-calm-0001"]')
+    expect(spot.locator(".spot-story")).to_have_text("The tide came in quietly")
+    expect(spot.locator(".handle")).to_have_text("Ben <b>")
+    expect(layer.locator('.tile.in[data-id="text-calm-0001"]')).to_have_count(0)  # not twice
+    expect(hostile).to_be_visible()
+    still_marked(page, "text-wall")
+    assert "Never shown" not in layer.inner_text()
+    assert layer.locator('[data-id="text-pending-01"]').count() == 0
+    assert page.evaluate("() => window.pwned") is None
+    assert page.locator("#stage img[src='x'], #stage b").count() == 0
+
+    # A photo wall: the thumbnail in the mosaic, the full picture in the spotlight.
+    crew.goto("ask-photo")
+    crew.goto("photo-wall")
+    layer = on_screen(page, "photo-wall")
+    mark_layer(page, "photo-wall")
+    cat.photo("photo-cat-0001", "ask-photo", jpeg(800, 600, (180, 90, 30)))
+    moderate(crew, "photo-cat-0001")
+    tile = '#stage .layer[data-cue="photo-wall"] .tile.in[data-id="photo-cat-0001"]'
+    page.wait_for_function(IMG_LOADED, arg=f"{tile} img")
+    expect(layer.locator(f'.tile[data-id="photo-cat-0001"] .handle')).to_have_text("Cat")
+    moderate(crew, "photo-cat-0001", "feature")
+    spot_img = '#stage .layer[data-cue="photo-wall"] .spot.in[data-id="photo-cat-0001"] img'
+    page.wait_for_function(IMG_LOADED, arg=spot_img)
+    featured = show_server.state()["cue"]["wall"]["featured"]
+    assert page.locator(spot_img).get_attribute("src") == featured["media"]["url"]
+    assert page.evaluate(f"() => document.querySelector(`{spot_img}`).naturalWidth") == 800
+    still_marked(page, "photo-wall")
+
+
+def test_votes_move_the_poll_bars_live(show_server: ServerProcess, crew_of: Any,
+                                       open_display: Any, phones: Any) -> None:
+    crew = crew_of(show_server)
+    page = open_display(show_server)
+    one, two = phones("One"), phones("Two")
+    crew.goto("ask-vote")
+    crew.goto("results")
+    layer = on_screen(page, "results")
+    expect(layer.locator(".poll-question")).to_have_text("Which?")
+    expect(layer.locator(".poll-label")).to_have_text(["A", "B", "C"])
+    expect(layer.locator(".poll-total-n")).to_have_text("0")
+    mark_layer(page, "results")
+
+    one.vote("vote-one-00001", "ask-vote", "A")
+    two.vote("vote-two-00001", "ask-vote", "C")
+    row = {o: layer.locator(f'.poll-row[data-option="{o}"]') for o in "ABC"}
+    expect(layer.locator(".poll-total-n")).to_have_text("2")
+    expect(row["A"].locator(".poll-votes")).to_have_text("1 vote")
+    expect(row["C"].locator(".poll-pct")).to_have_text("50%")
+    expect(row["B"].locator(".poll-votes")).to_have_text("0 votes")
+    expect(row["A"]).to_have_class("poll-row leader")
+    expect(row["C"]).to_have_class("poll-row leader")
+
+    two.vote("vote-two-00002", "ask-vote", "A")     # a phone may change its mind
+    expect(row["A"].locator(".poll-votes")).to_have_text("2 votes")
+    expect(row["A"].locator(".poll-pct")).to_have_text("100%")
+    expect(row["C"].locator(".poll-pct")).to_have_text("0%")
+    expect(row["C"]).to_have_class("poll-row")
+    expect(layer.locator(".poll-total-n")).to_have_text("2")
+
+    def bar(option: str) -> float:
+        return float(row[option].locator(".poll-fill").evaluate(
+            "e => new DOMMatrixReadOnly(getComputedStyle(e).transform).a"))
+    wait_until(lambda: bar("A") > 0.99 and bar("C") < 0.01, what="the bars to settle")
+    still_marked(page, "results")
+
+
+def test_a_camera_cue_shows_the_live_picture_and_never_a_broken_image(
+        show_server: ServerProcess, crew_of: Any, open_display: Any) -> None:
+    crew = crew_of(show_server)
+    viewers: list[int] = []
+    crew.client.on("cameras", lambda data: viewers.extend(
+        c["viewers"] for c in data["cameras"] if c["name"] == "cam1"), namespace="/crew")
+    page = open_display(show_server)
+    agent = sio_client(show_server, "/camera", {"key": CAMERA_KEY, "camera": "cam1"})
+    feeding = threading.Event()
+    stop = threading.Event()
+
+    def feed() -> None:
+        frame = jpeg(640, 360, (40, 160, 60))
+        while not stop.is_set():
+            if feeding.is_set():
+                agent.emit("frame", frame, namespace="/camera")
+            time.sleep(0.05)
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    feed_img = '#stage .layer[data-cue="live"] img.camera-feed'
+    try:
+        crew.goto("live")
+        layer = on_screen(page, "live")
+        expect(layer.locator(".camera-label")).to_have_text("Stage left")
+        # Nothing from the camera yet: black, and the crew is told after 3 s.
+        problem(crew, "camera cam1: no picture")
+        assert page.locator(feed_img).evaluate("e => getComputedStyle(e).opacity") == "0"
+
+        feeding.set()
+        page.wait_for_function(IMG_LOADED, arg=feed_img)
+        expect(layer).to_have_class("layer kind-camera live")
+        crew.wait_state(lambda s: s["displays"][0]["problem"] is None, "the problem to clear")
+        box = page.locator(feed_img).bounding_box()
+        assert box["width"] == 1280 and box["height"] == 720
+
+        feeding.clear()           # the camera stops sending: the last picture, never an icon
+        time.sleep(1.0)
+        assert page.evaluate(IMG_LOADED, feed_img)
+        expect(layer).to_have_class("layer kind-camera live")
+
+        crew.goto("hello")        # leaving the cue closes the stream
+        on_screen(page, "hello")
+        wait_until(lambda: viewers and viewers[-1] == 0, what="the stream to close")
+    finally:
+        stop.set()
+        feeder.join(2)
+        agent.disconnect()
+
+
+def upload_take(srv: ServerProcess, take_id: str, backgrounds: list[dict[str, Any]]) -> str:
+    data = CLIP.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    auth = {"Authorization": f"Bearer {CAMERA_KEY}"}
+    put = requests.put(f"{srv.url}/api/media/{sha}", data=data, timeout=30, headers={
+        **auth, "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+    assert put.status_code == 201, put.text
+    take = requests.post(f"{srv.url}/api/takes", headers=auth, timeout=10, json={
+        "id": take_id, "camera": "cam1", "raw": sha, "backgrounds": backgrounds})
+    assert take.status_code == 201, take.text
+    return sha
+
+
+def test_a_replay_plays_the_take_on_the_show_clock_with_its_credits(
+        show_server: ServerProcess, crew_of: Any, open_display: Any, phones: Any) -> None:
+    srv = show_server
+    crew = crew_of(srv)
+    page = open_display(srv)
+    crew.goto("ask-text")
+    phones("Drew").text("text-behind-01", "ask-text", "A lighthouse")
+    sha = upload_take(srv, "take-000001",
+                      [{"submission": "text-behind-01", "start": 0.0, "end": 3.0}])
+    crew.call("take_credit", {"take": "take-000001", "performer": "Lee", "operator": "Sam"})
+
+    crew.goto("replay")
+    layer = on_screen(page, "replay")
+    assert layer.locator("video").get_attribute("src") == f"/media/{sha}"
+    wait_until(lambda: playing(page), what="the take to play")
+    t0 = time.time()
+    state = srv.state()
+    t1 = time.time()
+    video = page.evaluate(VIDEO_JS)
+    t2 = time.time()
+    position = state["server_time"] - state["cue_started_at"] + (t2 + t1) / 2 - (t0 + t1) / 2
+    assert abs(video["t"] - position) < 0.25, (video, position)
+    assert abs(video["t"] - video["expected"]) < 0.1, video
+    time.sleep(0.5)
+    later = page.evaluate(VIDEO_JS)
+    assert 0.35 < later["t"] - video["t"] < 0.65, (video, later)
+
+    third = layer.locator(".lower-third")
+    expect(third).to_have_class("lower-third shown")
+    expect(third.locator(".lt-title")).to_have_text("Tonight's take")
+    expect(third.locator(".credits-line").first).to_have_text("performer Lee · camera Sam")
+    expect(third.locator(".lt-backgrounds")).to_have_text("background by Drew")
+
+    # Crediting the take while it plays corrects the credits, without replaying it.
+    mark_layer(page, "replay")
+    crew.call("take_credit", {"take": "take-000001", "performer": "Lee Park"})
+    moderate(crew, "text-behind-01")         # any change: the displays get a new state
+    expect(third.locator(".credits-line").first).to_have_text("performer Lee Park · camera Sam")
+    still_marked(page, "replay")
+
+    # No take from cam2: black, and the crew is told.
+    crew.goto("no-take")
+    layer = on_screen(page, "no-take")
+    problem(crew, "replay cue no-take: no take to show")
+    assert layer.locator("video").count() == 0
+
+
+def test_the_credits_roll_names_the_audience_whose_work_was_shown(
+        show_server: ServerProcess, crew_of: Any, open_display: Any, phones: Any) -> None:
+    crew = crew_of(show_server)
+    page = open_display(show_server)
+    crew.goto("ask-text")
+    phones("Mira").text("text-mira-0001", "ask-text", "Shown")
+    phones("Otto").text("text-otto-0001", "ask-text", "Rejected")
+    moderate(crew, "text-mira-0001")
+    moderate(crew, "text-otto-0001", "reject")
+    crew.goto("roll")
+    layer = on_screen(page, "roll")
+    expect(layer.locator(".roll-audience-title")).to_have_text("Made tonight by")
+    expect(layer.locator(".roll-handles li")).to_have_text(["Mira"])
