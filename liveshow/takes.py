@@ -105,9 +105,11 @@ class Takes:
         take = self.get(take_id)
         if take is None:
             raise AudienceError(f"no take with id {take_id!r}", 404)
-        changes = {}
+        changes: dict[str, str | None] = {}
         for key, value in (("operator", operator), ("performer", performer)):
-            if value is not None:
+            if value == "":
+                changes[key] = None           # cleared
+            elif value is not None:
                 changes[key] = clean_text(value, key, 80, multiline=False)
         with self.store.write() as db:
             db.table("takes").update(take["id"], changes)

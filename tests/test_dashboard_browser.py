@@ -281,3 +281,22 @@ def test_import_replaces_the_cue_list_and_save_writes_the_show_file(
     saved = yaml.safe_load(target.read_text())
     assert saved["title"] == "Tonight" and [c["id"] for c in saved["cues"]] == ["hello", "bye"]
     assert text_show.read_text() == started_with
+
+
+def test_camera_and_replay_cues_can_be_added_and_edited(dashboard: Page,
+                                                        server: ServerProcess) -> None:
+    add_cue_with_form(dashboard, kind="camera", id="wide-shot", title="Wide", camera="cam2")
+    add_cue_with_form(dashboard, kind="replay", id="again", title="Again", camera="cam2")
+    cues = {c["id"]: c for c in exported(dashboard, server)["cues"]}
+    assert cues["wide-shot"] == {"id": "wide-shot", "kind": "camera", "title": "Wide",
+                                 "camera": "cam2"}
+    assert cues["again"] == {"id": "again", "kind": "replay", "title": "Again",
+                             "camera": "cam2"}
+    row(dashboard, "wide-shot").click()
+    dashboard.click("#cue-edit")
+    dashboard.check("#f-keyed")
+    dashboard.fill("#f-title", "Wide, keyed")
+    dashboard.click("#cue-submit")
+    expect(dashboard.locator("#cue-dialog")).to_be_hidden()
+    edited = {c["id"]: c for c in exported(dashboard, server)["cues"]}["wide-shot"]
+    assert edited["keyed"] is True and edited["title"] == "Wide, keyed"

@@ -267,3 +267,18 @@ def test_a_replay_on_stage_keeps_the_take_chosen_at_go(film_app: Any, http: Any,
     assert http.get("/api/state").get_json()["cue"]["take"]["id"] == "take-first1"
     crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)     # GO again
     assert http.get("/api/state").get_json()["cue"]["take"]["id"] == "take-second"
+
+
+def test_a_take_credit_can_be_cleared(film_app: Any, http: Any, clip: bytes) -> None:
+    crew = socketio.test_client(film_app, namespace="/crew", auth={"password": CREW_PASSWORD})
+    http.post("/api/takes", headers=AUTH, json={"id": "take-clear01", "camera": "cam1",
+                                                "raw": upload(http, clip)})
+    crew.emit("take_credit", {"take": "take-clear01", "performer": "Lee"}, namespace="/crew",
+              callback=True)
+    ack = crew.emit("take_credit", {"take": "take-clear01", "performer": ""},
+                    namespace="/crew", callback=True)
+    assert ack["ok"]
+    assert film_app.extensions["liveshow"].takes.get("take-clear01")["performer"] is None
+    bad = crew.emit("take_credit", {"take": "take-clear01", "performer": ["x"]},
+                    namespace="/crew", callback=True)
+    assert bad["ok"] is False

@@ -12,7 +12,7 @@ from flask_socketio import ConnectionRefusedError, Namespace
 from ..app import runtime, socketio
 from ..cameras import STATES
 from ..cues import ID_PATTERN
-from . import error, ok
+from . import error, ok, refresh_stats_soon
 
 MAX_FRAME = 2_000_000        # bytes: a 1080p JPEG is well under this
 STATUS_FIELDS = {"fps": float, "dropped": int, "recording": bool, "keyed": bool,
@@ -120,8 +120,11 @@ def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
         answers = {c.name: command(c.name, action) for c in rt.cameras.connected()}
         if not answers:
             return error("no camera is connected")
-        failed = {n: a.get("error") for n, a in answers.items() if not a.get("ok")}
-        return error(f"not every camera obeyed: {failed}") if failed else ok(cameras=answers)
+        failed = [f"{name}: {a.get('error')}" for name, a in answers.items() if not a.get("ok")]
+        if failed:
+            return {**error("not every camera obeyed (" + "; ".join(failed) + ")"),
+                    "cameras": answers}
+        return ok(cameras=answers)
     if not isinstance(camera, str):
         return error("'camera' must be a camera name or \"*\"")
     if action == "key":
@@ -139,9 +142,9 @@ def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
 
 def _key_settings(raw: dict[str, Any]) -> dict[str, float | str]:
     out: dict[str, float | str] = {}
-    for name in ("similarity", "smoothness", "spill"):
+    for name, low in (("similarity", 0.0), ("smoothness", 0.01), ("spill", 0.0)):
         value = raw.get(name)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= 1:
             out[name] = float(value)
     if raw.get("screen") in ("green", "blue"):
         out["screen"] = raw["screen"]
@@ -180,4 +183,7 @@ def _snapshot(camera: str, prompt: Any) -> dict[str, Any]:
         return answer if not answer.get("ok") else error("the camera sent no picture")
     row = rt.submissions.add_snapshot(camera, cue.id, answer["jpeg"], rt.offload)
     rt.engine.record("snapshot", {"camera": camera, "submission": row["id"]}, "crew")
+    from ..submissions import crew_item
+    socketio.emit("submission", crew_item(row, rt.media), namespace="/crew")
+    refresh_stats_soon()
     return ok(submission=row["id"])

@@ -10,9 +10,10 @@ import { installPreflight } from "./preflight.js";
 import { confirmAction, dialogOpen } from "./confirm.js";
 import { reportAck } from "./toast.js";
 import { Moderation } from "./moderation.js";
+import { Cameras } from "./cameras.js";
 
 const TICK_MS = 100;
-const VIEWS = ["cues", "split", "moderation"];
+const VIEWS = ["cues", "split", "moderation", "cameras"];
 const VIEW_KEY = "liveshow.crew.view";
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
@@ -39,6 +40,7 @@ const cueList = new CueList({
 const transport = new Transport({ connection, clock, cueList, getState });
 const editor = new CueEditor({ connection, cueList, getState });
 const moderation = new Moderation({ connection, onWantView: wantView });
+const cameras = new Cameras({ connection, onWantView: wantView });
 installViewSwitch();
 installPreflight({ connection, clock, getState, onPickCue: (id) => cueList.select(id, { focus: true, scroll: true }) });
 installModeSwitch();
@@ -88,6 +90,7 @@ function render() {
   editor.afterRender();
   renderDisplays(state);
   moderation.onState(state);
+  cameras.onState(state);
   tick();
 }
 
@@ -101,6 +104,7 @@ function setView(view) {
   try {
     localStorage.setItem(VIEW_KEY, view);
   } catch (_) { /* private mode: the choice just is not remembered */ }
+  cameras.onView(view);
 }
 
 const currentView = () => VIEWS.find((v) => document.body.classList.contains(`view-${v}`)) || "cues";
@@ -108,7 +112,8 @@ const currentView = () => VIEWS.find((v) => document.body.classList.contains(`vi
 /** M: the queue wants to be seen (or the cue list does); keep the other one if it fits. */
 function wantView(what) {
   const view = currentView();
-  if (what === "queue" && view === "cues") setView("split");
+  if (what === "queue" && (view === "cues" || view === "cameras")) setView("split");
+  if (what === "cameras") setView("cameras");
   if (what === "cues") {
     if (view === "moderation") setView("split");
     cueList.select(cueList.selectedId, { focus: true, scroll: true });
@@ -202,10 +207,11 @@ function installKeyboard() {
       return;
     }
     if (isTyping(e.target)) return;
+    if (cameras.handleKey(e)) return;       // Shift+R in the camera panel; sliders keep their arrows
     if (moderation.handleKey(e)) return;    // J K A F R X in the queue, M anywhere
     const onControl = e.target instanceof Element && e.target.closest("button, a, summary, label, input");
-    // With the cue list hidden (Queue view), never act on a selection nobody can see.
-    if (currentView() === "moderation" && ["Enter", "ArrowUp", "ArrowDown", "Home", "End"].includes(e.key)) return;
+    // With the cue list hidden (Queue or Cameras view), never act on a selection nobody can see.
+    if (["moderation", "cameras"].includes(currentView()) && ["Enter", "ArrowUp", "ArrowDown", "Home", "End"].includes(e.key)) return;
     switch (e.key) {
       case " ":
         e.preventDefault();        // Space is GO everywhere, never "click the focused button"

@@ -153,6 +153,9 @@ export class CueEditor {
     f.max_seconds.value = prompt.kind === "audio" && prompt.max_seconds ? prompt.max_seconds : "";
     f.source.dataset.want = cue.source || "";
     f.source.value = "";
+    f.camera.value = cue.camera || "";
+    f.keyed.checked = Boolean(cue.keyed);
+    f.take.value = cue.take || "";
     this.open(`Edit cue ${cueLabel(cue, this.cueList.indexOf(cue.id) + 1)}`, "Save changes");
   }
 
@@ -187,6 +190,19 @@ export class CueEditor {
       cue.source = f.source.value;
     } else if (editing) {
       cue.source = null;
+    }
+    if (cue.kind === "camera" || cue.kind === "replay") {
+      cue.camera = text(f.camera);
+      if (cue.kind === "camera") {
+        if (!cue.camera) throw new Error("A camera cue needs the camera's name");
+        cue.keyed = f.keyed.checked;
+      } else {
+        cue.take = text(f.take);
+      }
+    } else if (editing) {
+      cue.camera = null;
+      cue.keyed = null;
+      cue.take = null;
     }
     for (const [name, label] of NUMBER_FIELDS) {
       const raw = f[name].value.trim();
