@@ -9,6 +9,8 @@ show to the middle of a film, and saves:
     docs/screenshots/dashboard.png       1440x900  crew dashboard, show mode, a video running
     docs/screenshots/display.png         1280x720  the projector: a video with its credits
     docs/screenshots/display-story.png   1280x720  the projector: a tiny-story text cue
+    docs/screenshots/display-prompt.png  1280x720  the projector: a prompt with the join QR code
+    docs/screenshots/phone.png           390x844   the phone app answering that prompt
 """
 from __future__ import annotations
 
@@ -162,8 +164,27 @@ def main() -> None:
         wait_for_cue(srv, "story-lighthouse-cat")
         time.sleep(2.5)                      # let the dissolve finish
         display.screenshot(path=str(OUT / "display-story.png"))
+
+        # The audience half: a prompt on the projector, and the phone that answers it.
+        time.sleep(1.2)
+        page.click('#cue-rows tr[data-cue="ask-story"]')
+        page.keyboard.press("Enter")
+        page.click("#confirm-ok")
+        wait_for_cue(srv, "ask-story")
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True, device_scale_factor=2).new_page()
+        phone.goto(f"{srv['url']}/join/harbour")
+        phone.fill("#handle", "Mira")
+        phone.check("#consent")
+        phone.click("#join-button")
+        phone.wait_for_selector("textarea", timeout=15000)
+        phone.fill("textarea", "The harbour lights blinked twice, and every boat came home.")
+        time.sleep(2.5)
+        display.screenshot(path=str(OUT / "display-prompt.png"))
+        phone.screenshot(path=str(OUT / "phone.png"))
         browser.close()
-    for name in ("dashboard.png", "display.png", "display-story.png"):
+    for name in ("dashboard.png", "display.png", "display-story.png", "display-prompt.png",
+                 "phone.png"):
         print(OUT / name)
 
 
