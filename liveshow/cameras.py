@@ -24,6 +24,7 @@ class CameraInfo:
     fps: float = 0.0
     dropped: int = 0
     recording: bool = False
+    recording_since: float | None = None     # server clock: when the take was first reported
     keyed: bool = False
     source: str = ""
     problem: str | None = None

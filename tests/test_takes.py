@@ -164,6 +164,15 @@ def test_camera_status_and_previews_reach_the_crew(film_app: Any) -> None:
                     namespace="/camera", callback=True) == {"ok": True}
     assert cam.emit("status", {"state": "exploded"}, namespace="/camera",
                     callback=True)["ok"] is False
+    cam.emit("status", {"state": "live", "recording": True}, namespace="/camera", callback=True)
+    since = [m["args"][0]["cameras"] for m in crew.get_received("/crew")
+             if m["name"] == "cameras"][-1][0]["recording_since"]
+    assert since is not None and abs(since - time.time()) < 60
+    cam.emit("status", {"recording": True, "fps": 30.0}, namespace="/camera", callback=True)
+    assert [m["args"][0]["cameras"] for m in crew.get_received("/crew")
+            if m["name"] == "cameras"][-1][0]["recording_since"] == since
+    cam.emit("status", {"state": "lost", "recording": False}, namespace="/camera",
+             callback=True)
     cam.emit("preview", jpeg(64, 48), namespace="/camera")
     cam.emit("preview", b"not a jpeg", namespace="/camera")
     got = crew.get_received("/crew")

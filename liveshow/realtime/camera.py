@@ -63,12 +63,17 @@ class CameraNamespace(Namespace):
         if state not in STATES:
             return error(f"state must be one of {', '.join(STATES)}")
         info.state = state
+        was_recording = info.recording
         for field, kind in STATUS_FIELDS.items():
             value = data.get(field)
             if value is not None and isinstance(value, kind) and not (
                     kind is not bool and isinstance(value, bool)):
                 setattr(info, field, value if not isinstance(value, str) else value[:300])
         info.updated_at = time.time()
+        if info.recording and not was_recording:
+            info.recording_since = info.updated_at
+        elif not info.recording:
+            info.recording_since = None
         emit_cameras()
         return ok()
 

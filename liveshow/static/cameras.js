@@ -162,6 +162,12 @@ class CameraCard {
 
   update(info) {
     this.info = info;
+    // The server stamps when recording began (its clock); as an age it needs no clock sync.
+    if (info.recording && typeof info.recording_since === "number"
+        && typeof info.updated_at === "number") {
+      this.recSince = Date.now() - Math.max(0, info.updated_at - info.recording_since) * 1000;
+      this.recExact = true;
+    }
     this.render();
   }
 
