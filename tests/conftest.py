@@ -203,6 +203,18 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A desk-sized page (1440x900); any JavaScript error on it fails the test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
 def crew_login(page: Any, srv: ServerProcess) -> None:
     page.goto(srv.url + "/crew/login")
     page.fill("#password", CREW_PASSWORD)

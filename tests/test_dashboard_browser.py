@@ -22,17 +22,6 @@ def demo_ids(demo_show: Any) -> list[str]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-@pytest.fixture
 def dashboard(page: Page, server: ServerProcess, demo_ids: list[str]) -> Page:
     crew_login(page, server)
     expect(page.locator("#cue-rows tr")).to_have_count(len(demo_ids))

@@ -109,17 +109,6 @@ def phones(srv: ServerProcess) -> Iterator[Callable[..., Phone]]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-@pytest.fixture
 def queue(page: Page, srv: ServerProcess) -> Page:
     """The dashboard, logged in, with the queue on screen (Queue view)."""
     crew_login(page, srv)
