@@ -73,6 +73,9 @@ class Runtime:
                 self.prompts.open(cue, at)
             elif cue.kind is CueKind.REPLAY:
                 self.takes.log_replay(cue)
+            elif cue.kind is CueKind.CAMERA and cue.camera:
+                from .realtime.camera import key_for_cue
+                key_for_cue(self, cue.camera, cue.keyed)
         self.engine.start_hooks.append(on_start)
 
     def public_state(self) -> dict[str, Any]:

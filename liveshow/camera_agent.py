@@ -133,8 +133,9 @@ class CameraAgent:
                 result = self.pipeline.stop_take()
                 return {"ok": True, "take": result.take_id if result else None}
             if action == "key":
+                settings = data.get("settings")      # none sent: keep the tuned settings
                 self.pipeline.set_keying(bool(data.get("on")),
-                                         KeySettings(**data.get("settings", {})))
+                                         KeySettings(**settings) if settings else None)
                 return {"ok": True}
             if action == "background":
                 self.pipeline.set_backgrounds(self._download(data.get("images", [])),
@@ -156,9 +157,11 @@ class CameraAgent:
         for item in images if isinstance(images, list) else []:
             response = requests.get(self.config.server.rstrip("/") + item["url"], timeout=15)
             response.raise_for_status()
-            image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_COLOR)
+            image = cv2.imdecode(np.frombuffer(response.content, np.uint8),
+                                 cv2.IMREAD_UNCHANGED)
             if image is None:
                 raise ValueError(f"background {item['submission']} is not a picture")
+            image = flatten_for_background(image)
             out.append((str(item["submission"]), image))
         return out
 
@@ -197,6 +200,17 @@ class CameraAgent:
             "ended_at": result.started_at + result.raw.duration, "reason": result.reason,
             "backgrounds": [{"submission": b, "start": s, "end": e}
                             for b, s, e in result.backgrounds if b]})
+
+
+def flatten_for_background(image: np.ndarray) -> np.ndarray:
+    """A drawing keeps its transparency; behind a performer it sits on the slate it was
+    drawn on (transparent pixels would otherwise come out black)."""
+    from .imaging import PAD_BGR, flatten
+    if image.ndim == 3 and image.shape[2] == 4:
+        return flatten(image, keep_alpha=False, background=PAD_BGR)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image
 
 
 def _file(path: Path, sha: str) -> dict[str, str]:

@@ -48,8 +48,9 @@ def upload_status(sha256: str) -> Any:
 @camera_required
 def upload_part(sha256: str) -> Any:
     try:
-        progress = runtime().uploads.receive(sha256, request.headers.get("Content-Range"),
-                                             request.content_length, request.stream)
+        rt = runtime()
+        progress = rt.uploads.receive(sha256, request.headers.get("Content-Range"),
+                                      request.content_length, request.stream, rt.offload)
     except UploadError as exc:
         headers = {} if exc.offset is None else {"Upload-Offset": str(exc.offset)}
         return {"error": str(exc)}, exc.status, headers

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
 STATES = ("live", "lost", "retrying", "stopped", "disconnected")
+KEEPALIVE = 2.0       # seconds between repeats of the last frame while a camera is quiet
 
 
 @dataclass
@@ -71,14 +72,17 @@ class CameraRegistry:
             self._changed.notify_all()
 
     def frames(self, name: str, stop_after: float | None = None) -> Iterator[bytes]:
-        """Yield each new programme frame of ``name`` (for an MJPEG response)."""
+        """Yield each new programme frame of ``name`` (for an MJPEG response). While the
+        camera sends nothing, the last frame is sent again every KEEPALIVE seconds: writing
+        is the only way to notice that a viewer has gone (and to stop counting it)."""
         seen = 0
-        started = time.monotonic()
+        started = last_sent = time.monotonic()
         while stop_after is None or time.monotonic() - started < stop_after:
             with self._changed:
                 seq, jpeg = self._frames.get(name, (0, b""))
                 if seq == seen:
                     self._changed.wait(1.0)
-                    continue
-            seen = seq
+                    if not (jpeg and time.monotonic() - last_sent >= KEEPALIVE):
+                        continue
+            seen, last_sent = seq, time.monotonic()
             yield jpeg

@@ -65,6 +65,15 @@ def demo(with_camera: bool, **options: Any) -> None:
     run_server(values)
 
 
+def _die_with_parent() -> None:
+    """In the child: when the server dies, however it dies, the kernel stops this agent too
+    (otherwise a SIGTERM'd demo leaves a second cam1 behind for the next run)."""
+    import ctypes
+    import signal
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _start_demo_camera(overrides: dict[str, Any]) -> None:
     """A synthetic camera agent as a child process; it connects once the server is up."""
     import atexit
@@ -79,7 +88,9 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
                               f"http://127.0.0.1:{values['port']}", "--key",
                               values["camera_key"], "--name", "cam1", "--source", "synthetic",
                               "--fps", "25", "--takes", str(data / "takes")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=open(data / "camera-agent.log", "ab"),
+                             stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    click.echo(f"Demo camera agent cam1 started (log: {data / 'camera-agent.log'})")
 
     def stop_agent() -> None:
         if agent.poll() is None:
@@ -206,6 +217,10 @@ def run_server(overrides: dict[str, Any]) -> None:
         raise click.ClickException(str(exc))
     rt = app.extensions["liveshow"]
     click.echo(banner(rt))
+    # Load the profanity model now (about a second), not when the first story arrives
+    # mid-show; loading it in a worker thread under eventlet's patched locks could hang.
+    from . import profanity
+    profanity.score("warming up")
     host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
         # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second

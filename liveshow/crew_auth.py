@@ -37,6 +37,19 @@ def crew_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def password_attempt(given: Any, address: str) -> str | None:
+    """Check a password from the login form or a socket: None when right, else why not.
+    Wrong guesses count per address, for both ways in (10 a minute, then refused)."""
+    if given is None:               # no guess (e.g. a dashboard whose session expired)
+        return "crew login required"
+    if _throttled(address):
+        return "too many wrong passwords: wait a minute and try again"
+    if password_ok(given):
+        return None
+    _failures(address).append(time.monotonic())
+    return "crew login required"
+
+
 def _failures(address: str) -> deque[float]:
     from .app import runtime
     return runtime().login_failures[address]
@@ -69,12 +82,11 @@ def login() -> Any:
 
 @bp.post("/crew/login")
 def login_post() -> Any:
-    address = request.remote_addr or "?"
-    if _throttled(address):
+    refused = password_attempt(request.form.get("password"), request.remote_addr or "?")
+    if refused is not None and refused.startswith("too many"):
         return render_template("login.html", error="Too many wrong passwords: wait a minute "
                                "and try again."), 429
-    if not password_ok(request.form.get("password")):
-        _failures(address).append(time.monotonic())
+    if refused is not None:
         return render_template("login.html", error="Wrong password."), 401
     session.clear()
     session["crew"] = True

@@ -105,15 +105,21 @@ def _check_complete(data: bytes, kind: str) -> None:
                             "arrive whole")
 
 
-def _flatten(pixels: np.ndarray, keep_alpha: bool) -> np.ndarray:
+PAD_BGR = (0x3A, 0x2F, 0x2B)     # the phone's drawing pad (#2b2f3a): drawings are made on it
+WHITE_BGR = (255, 255, 255)
+
+
+def flatten(pixels: np.ndarray, keep_alpha: bool,
+             background: tuple[int, int, int] = WHITE_BGR) -> np.ndarray:
     if pixels.dtype != np.uint8:
         pixels = (pixels / 257).astype(np.uint8)
     if pixels.ndim == 2:
         pixels = cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR)
     if pixels.shape[2] == 4 and not keep_alpha:
         alpha = pixels[:, :, 3:4].astype(np.float32) / 255.0
-        white = np.full_like(pixels[:, :, :3], 255, dtype=np.float32)
-        pixels = (pixels[:, :, :3] * alpha + white * (1 - alpha)).astype(np.uint8)
+        under = np.empty(pixels.shape[:2] + (3,), np.float32)
+        under[:] = background
+        pixels = (pixels[:, :, :3] * alpha + under * (1 - alpha)).astype(np.uint8)
     return pixels
 
 
@@ -147,14 +153,15 @@ def clean_image(data: bytes, drawing: bool = False) -> CleanImage:
     if pixels is None:
         raise UploadRejected(f"the {kind.upper()} picture could not be decoded (damaged?)")
     keep_alpha = drawing and pixels.ndim == 3 and pixels.shape[2] == 4
-    pixels = _fit(_flatten(pixels, keep_alpha), OUT_MAX_SIDE)
+    pixels = _fit(flatten(pixels, keep_alpha), OUT_MAX_SIDE)
     if keep_alpha:
         ok, out = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, 6])
         mime = "image/png"
     else:
         ok, out = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         mime = "image/jpeg"
-    thumb_pixels = _fit(_flatten(pixels, keep_alpha=False), THUMB_SIDE)
+    thumb_pixels = _fit(flatten(pixels, keep_alpha=False,
+                                 background=PAD_BGR if drawing else WHITE_BGR), THUMB_SIDE)
     ok_thumb, thumb = cv2.imencode(".jpg", thumb_pixels, [cv2.IMWRITE_JPEG_QUALITY, 80])
     if not (ok and ok_thumb):
         raise UploadRejected("the picture could not be re-encoded", 500)

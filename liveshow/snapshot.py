@@ -53,14 +53,15 @@ def cue_public(engine: ShowEngine, cue: Cue | None, submissions: Submissions | N
 
 def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
     """Every record that actually screened tonight, in first-screened order, with its credits."""
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     roll = []
     for row in engine.store.db.query(
-            "select cue_id, title, credits from play_log where kind in ('record', 'replay') "
-            "order by id"):
-        if row["cue_id"] in seen:
+            "select cue_id, title, credits, media_sha256 from play_log where kind in "
+            "('record', 'replay') order by id"):
+        work = (row["cue_id"], row["media_sha256"])     # a replay of a new take is new work
+        if work in seen:
             continue
-        seen.add(row["cue_id"])
+        seen.add(work)
         roll.append({"cue": row["cue_id"], "title": row["title"],
                      "credits": json.loads(row["credits"])})
     return roll

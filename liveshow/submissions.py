@@ -115,7 +115,7 @@ class Submissions:
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
-        score = profanity.score(text)
+        score = profanity.score(text)      # ~4 ms; the model was loaded at start-up
         row = self._base(device, sub_id, data["prompt"], PromptKind.TEXT, body_sha,
                          SubmissionStatus.PENDING)
         row.update(text=text, flag_score=score, flagged=int(profanity.flagged(score)))
@@ -232,6 +232,8 @@ class Submissions:
             raise AudienceError(f"no submission with id {sub_id!r}", 404)
         if row["kind"] == PromptKind.VOTE.value:
             raise AudienceError("votes are counted, not moderated")
+        if action is ModerationAction.BAN and row["device"].startswith("camera:"):
+            raise AudienceError("a camera snapshot has no phone to ban: reject it instead")
         now = self.clock()
         status = {ModerationAction.APPROVE: SubmissionStatus.APPROVED,
                   ModerationAction.FEATURE: SubmissionStatus.FEATURED,
@@ -285,7 +287,8 @@ class Submissions:
         """Audience members whose work was approved or featured, for the credits roll."""
         return [{"handle": r["handle"], "works": r["n"]} for r in self.store.db.query(
             "select handle, count(*) as n from submissions where status in "
-            "('approved', 'featured') group by device order by min(moderated_at)")]
+            "('approved', 'featured') and device not like 'camera:%' group by device "
+            "order by min(moderated_at)")]
 
     def featured_for(self, device: str) -> list[str]:
         """This phone's featured submissions (told again on reconnect: a phone that was

@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Callable
 
 from . import probe
 from .media import MediaLibrary, fsync_dir, sha256_file
@@ -22,6 +22,10 @@ MAX_TOTAL = 8 << 30
 CHUNK = 1 << 20
 RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _direct(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
 
 
 class UploadError(Exception):
@@ -60,7 +64,7 @@ class Uploads:
                         rows[0]["total"] if rows else None)
 
     def receive(self, sha: str, content_range: str | None, length: int | None,
-                body: IO[bytes]) -> Progress:
+                body: IO[bytes], offload: Callable[..., Any] = _direct) -> Progress:
         """Append one request's bytes; finalise when the upload is whole."""
         now = self.status(sha)
         if now.complete:
@@ -82,7 +86,12 @@ class Uploads:
                               f"from {offset}", 400, offset)
         if offset < total:
             return Progress(False, offset, total)
-        self._finish(sha)
+        outcome = offload(self._verify, sha)       # hashing gigabytes: off the event loop
+        if isinstance(outcome, UploadError):
+            with self.store.write() as db:
+                db.table("uploads").delete(sha)
+            raise outcome
+        self._publish(sha, outcome)
         return Progress(True, total, total)
 
     def _range(self, header: str | None, length: int | None) -> tuple[int, int, int]:
@@ -112,19 +121,21 @@ class Uploads:
             os.fsync(out.fileno())
         return written
 
-    def _finish(self, sha: str) -> None:
+    def _verify(self, sha: str) -> probe.ProbeResult | UploadError:
+        """Hash and probe the whole file (in a worker thread: no database here)."""
         part = self._partial(sha)
         if sha256_file(part) != sha:
             part.unlink()
-            with self.store.write() as db:
-                db.table("uploads").delete(sha)
-            raise UploadError("the file's SHA-256 does not match its name: upload it again",
-                              422, 0)
+            return UploadError("the file's SHA-256 does not match its name: upload it again",
+                               422, 0)
         try:
-            found = probe.probe(part)
-        except probe.ProbeError as exc:
+            return probe.probe(part)
+        except probe.ProbeError:
             part.unlink()
-            raise UploadError(f"not a media file: {exc}", 415, 0) from None
+            return UploadError("not a media file ffmpeg can read", 415, 0)
+
+    def _publish(self, sha: str, found: probe.ProbeResult) -> None:
+        part = self._partial(sha)
         target = self.media.root / sha
         os.replace(part, target)
         fsync_dir(self.media.root)
@@ -132,4 +143,3 @@ class Uploads:
                           found.width, found.height, found.duration)
         with self.store.write() as db:
             db.table("uploads").delete(sha)
-

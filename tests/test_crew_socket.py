@@ -133,3 +133,18 @@ def test_display_clock_sync_answers_with_server_time(app: Any, display: Any) -> 
     ack = display.emit("clock", {"t": 12.5}, namespace="/display", callback=True)
     assert ack["ok"] and ack["t"] == 12.5
     assert abs(ack["server_time"] - app.extensions["liveshow"].engine.clock()) < 5
+
+
+def test_password_guessing_over_the_socket_is_throttled_too(app: Any) -> None:
+    for i in range(10):
+        c = socketio.test_client(app, namespace="/crew", auth={"password": f"guess{i}"})
+        assert not c.is_connected("/crew")
+    right = socketio.test_client(app, namespace="/crew", auth={"password": CREW_PASSWORD})
+    assert not right.is_connected("/crew")          # locked for a minute, like the form
+
+
+def test_a_dashboard_without_a_session_does_not_lock_the_crew_out(app: Any) -> None:
+    for _ in range(20):
+        assert not socketio.test_client(app, namespace="/crew").is_connected("/crew")
+    assert socketio.test_client(app, namespace="/crew", auth={
+        "password": CREW_PASSWORD}).is_connected("/crew")

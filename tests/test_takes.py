@@ -291,3 +291,13 @@ def test_a_take_credit_can_be_cleared(film_app: Any, http: Any, clip: bytes) -> 
     bad = crew.emit("take_credit", {"take": "take-clear01", "performer": ["x"]},
                     namespace="/crew", callback=True)
     assert bad["ok"] is False
+
+
+def test_a_quiet_camera_stream_repeats_its_last_frame_so_gone_viewers_are_noticed() -> None:
+    from liveshow import cameras
+    registry = cameras.CameraRegistry()
+    registry.put_frame("cam1", b"\xff\xd8\xffFRAME")
+    started = time.monotonic()
+    got = list(registry.frames("cam1", stop_after=cameras.KEEPALIVE * 2 + 0.5))
+    assert got[0] == b"\xff\xd8\xffFRAME" and len(got) >= 2      # repeated while quiet
+    assert time.monotonic() - started < cameras.KEEPALIVE * 2 + 3

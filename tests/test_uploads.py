@@ -81,6 +81,10 @@ def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone,
     data = http.get(f"/media/{row['media_sha256']}").data
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     assert decoded.shape[2] == 4 and decoded[0, 150, 3] == 0      # still transparent
+    thumb = http.get(f"/media/{row['thumb_sha256']}").data
+    corner = cv2.imdecode(np.frombuffer(thumb, np.uint8), cv2.IMREAD_COLOR)[0, -1]
+    # flattened onto the phone's slate pad, where light "chalk" strokes stay visible
+    assert all(abs(int(c) - want) <= 6 for c, want in zip(corner, (0x3A, 0x2F, 0x2B)))
 
 
 @pytest.mark.parametrize("name, data, status, words", [

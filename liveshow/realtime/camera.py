@@ -27,6 +27,15 @@ def emit_takes() -> None:
     socketio.emit("takes", {"takes": runtime().takes.listing()}, namespace="/crew")
 
 
+def key_for_cue(rt: Any, name: str, keyed: bool) -> None:
+    """A camera cue going live sets that camera's keying to the cue's `keyed` (no wait: this
+    runs inside the GO)."""
+    info = rt.cameras.get(name)
+    if info is not None and info.sid is not None:
+        socketio.emit("command", {"action": "key", "on": keyed}, to=info.sid,
+                      namespace="/camera")
+
+
 def viewers_changed(rt: Any, name: str) -> None:
     """Programme frames flow only while a projector watches (they are full size)."""
     info = rt.cameras.get(name)
@@ -46,6 +55,10 @@ class CameraNamespace(Namespace):
             raise ConnectionRefusedError("wrong camera key")
         if not isinstance(name, str) or not ID_PATTERN.match(name):
             raise ConnectionRefusedError("camera name must be letters, digits, - and _")
+        taken = rt.cameras.get(name)
+        if taken is not None and taken.sid is not None:
+            raise ConnectionRefusedError(f"a camera named {name!r} is already connected from "
+                                         f"{taken.address}: give this one another --name")
         rt.cameras.connect(name, request.sid, request.remote_addr or "?")  # type: ignore
         emit_cameras()
         if rt.cameras.viewers.get(name, 0) > 0:

@@ -10,7 +10,7 @@ from .. import editing
 from ..app import runtime, socketio
 from ..audience import AudienceError
 from ..submissions import crew_item
-from ..crew_auth import is_crew, password_ok
+from ..crew_auth import is_crew, password_attempt
 from ..show import CueError, ShowEngine
 from . import emit_crew_state, error, ok
 from .audience import device_room
@@ -93,8 +93,10 @@ def _save(args: dict[str, Any]) -> dict[str, Any]:
 class CrewNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         given = auth.get("password") if isinstance(auth, dict) else None
-        if not (is_crew() or password_ok(given)):
-            raise ConnectionRefusedError("crew login required")
+        if not is_crew():
+            refused = password_attempt(given, request.remote_addr or "?")
+            if refused is not None:
+                raise ConnectionRefusedError(refused)
         emit_crew_state(current_app._get_current_object(), to=request.sid)  # type: ignore
         rt = runtime()
         emit("submissions", {"items": rt.submissions.queue()})
