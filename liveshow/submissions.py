@@ -21,6 +21,7 @@ from .media import MediaLibrary
 from .prompts import PromptClosed, Prompts
 from .recording import clean_audio
 from .store import Store
+from .workers import direct
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MEDIA_KINDS = (PromptKind.PHOTO, PromptKind.DRAWING, PromptKind.AUDIO)
@@ -47,10 +48,6 @@ class Answer:
     status: int                  # 201 new, 200 repeat
     body: dict[str, Any]         # {"id", "status"}
     row: dict[str, Any] | None   # the stored row, when new
-
-
-def _direct(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(*args)
 
 
 class Submissions:
@@ -141,7 +138,7 @@ class Submissions:
         return self._insert(row, cast)
 
     def submit_media(self, device: dict[str, Any], sub_id: Any, prompt: Any, kind_name: Any,
-                     data: bytes, offload: Offload = _direct) -> Answer:
+                     data: bytes, offload: Offload = direct) -> Answer:
         try:
             kind = PromptKind(kind_name)
         except ValueError:
@@ -190,7 +187,7 @@ class Submissions:
                        "image")]
 
     def add_snapshot(self, camera: str, prompt: str, jpeg: bytes,
-                     offload: Offload = _direct) -> dict[str, Any]:
+                     offload: Offload = direct) -> dict[str, Any]:
         """A camera still, approved by the crew's own action, credited to the camera."""
         import secrets
         placed = offload(self._process, PromptKind.PHOTO, jpeg, 0.0)

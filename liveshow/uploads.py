@@ -17,15 +17,12 @@ from typing import IO, Any, Callable
 from . import probe
 from .media import MediaLibrary, fsync_dir, sha256_file
 from .store import Store
+from .workers import direct
 
 MAX_TOTAL = 8 << 30
 CHUNK = 1 << 20
 RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 SHA = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _direct(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(*args)
 
 
 class UploadError(Exception):
@@ -64,7 +61,7 @@ class Uploads:
                         rows[0]["total"] if rows else None)
 
     def receive(self, sha: str, content_range: str | None, length: int | None,
-                body: IO[bytes], offload: Callable[..., Any] = _direct) -> Progress:
+                body: IO[bytes], offload: Callable[..., Any] = direct) -> Progress:
         """Append one request's bytes; finalise when the upload is whole."""
         now = self.status(sha)
         if now.complete:

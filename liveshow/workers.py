@@ -10,6 +10,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 
+def direct(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run in this thread (threading mode, tests, tools)."""
+    return fn(*args)
+
+
 def offload(async_mode: str) -> Callable[..., Any]:
     if async_mode == "eventlet":
         from eventlet import tpool
@@ -23,7 +28,4 @@ def offload(async_mode: str) -> Callable[..., Any]:
         def run_gevent(fn: Callable[..., Any], *args: Any) -> Any:
             return gevent.get_hub().threadpool.apply(fn, args)
         return run_gevent
-
-    def run_direct(fn: Callable[..., Any], *args: Any) -> Any:
-        return fn(*args)
-    return run_direct
+    return direct

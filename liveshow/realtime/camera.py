@@ -14,6 +14,7 @@ from ..cameras import STATES
 from ..cues import ID_PATTERN
 from . import error, ok, refresh_stats_soon
 
+COMMAND_TIMEOUT = 4.0        # seconds: under the dashboard's 5 s, so the crew hears why
 MAX_FRAME = 2_000_000        # bytes: a 1080p JPEG is well under this
 STATUS_FIELDS = {"fps": float, "dropped": int, "recording": bool, "keyed": bool,
                  "source": str, "problem": str}
@@ -114,7 +115,7 @@ def command(camera: str, action: str, **fields: Any) -> dict[str, Any]:
         return error(f"camera {camera!r} is not connected")
     try:
         answer = socketio.call("command", {"action": action, **fields}, to=info.sid,
-                               namespace="/camera", timeout=10)
+                               namespace="/camera", timeout=COMMAND_TIMEOUT)
     except TimeoutError:
         return error(f"camera {camera!r} did not answer")
     except Exception as exc:        # the agent went away mid-call
