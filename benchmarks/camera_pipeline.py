@@ -34,11 +34,17 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from liveshow.capture import (CameraPipeline, ChromaKeyer, KeySettings,  # noqa: E402
-                              PipelineConfig, SyntheticSource, TakeRecorder)
-from liveshow.capture.pipeline import auto_preset  # noqa: E402
-from liveshow.capture.synthetic import Scene  # noqa: E402
-from liveshow.probe import ffmpeg_exe  # noqa: E402
+from liveshow.agent.capture import (  # noqa: E402
+    CameraPipeline,
+    ChromaKeyer,
+    KeySettings,
+    PipelineConfig,
+    SyntheticSource,
+    TakeRecorder,
+)
+from liveshow.agent.capture.pipeline import auto_preset  # noqa: E402
+from liveshow.agent.capture.synthetic import Scene  # noqa: E402
+from liveshow.media.probe import ffmpeg_exe  # noqa: E402
 
 SIZES = {"480p": (854, 480), "720p": (1280, 720), "1080p": (1920, 1080)}
 RESULTS = ROOT / "benchmarks" / "results" / "camera_pipeline.md"

@@ -34,7 +34,7 @@ import socketio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench_server import start_server  # noqa: E402
-from liveshow.terms import TERMS_VERSION  # noqa: E402
+from liveshow.audience.terms import TERMS_VERSION  # noqa: E402
 
 SHOW = """\
 title: Photo burst bench

@@ -55,7 +55,7 @@ def serve(**options: Any) -> None:
               help="Also run a synthetic camera agent (cam1) for the demo's camera cues.")
 def demo(with_camera: bool, **options: Any) -> None:
     """Generate the demo media if needed and run the bundled demo show."""
-    from .demo import DEMO_SHOW, ensure_demo_media
+    from .show.demo import DEMO_SHOW, ensure_demo_media
     click.echo("Preparing the demo show's media (made offline, once)...")
     ensure_demo_media()
     values = _parsed(options)
@@ -78,7 +78,7 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
     """A synthetic camera agent as a child process; it connects once the server is up."""
     import atexit
     import subprocess
-    from .store import Store
+    from .store.database import Store
     values = settings.load(overrides)
     data = settings.data_dir(values)
     store = Store(data / "show.db")
@@ -103,8 +103,8 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
               help="Show file to check (default: the bundled demo show).")
 def preflight(show_path: Path | None) -> None:
     """Check a show file and its media before doors open; exit 1 on errors."""
-    from .demo import DEMO_SHOW
-    from .preflight import Severity, preflight_file
+    from .show.demo import DEMO_SHOW
+    from .show.preflight import Severity, preflight_file
     path = show_path or DEMO_SHOW
     problems = preflight_file(path)
     for problem in problems:
@@ -120,10 +120,10 @@ def preflight(show_path: Path | None) -> None:
               help="Show file to write (atomically).")
 def export(data: str, out: Path) -> None:
     """Write the show stored in a data directory (with its edits) to a show file."""
-    from .media import MediaLibrary
-    from .show import ShowEngine
-    from .showfile import dump, write_atomic
-    from .store import Store
+    from .media.library import MediaLibrary
+    from .show.engine import ShowEngine
+    from .show.showfile import dump, write_atomic
+    from .store.database import Store
     folder = Path(data)
     if not (folder / "show.db").is_file():
         raise click.ClickException(f"no show in {folder} (no show.db)")
@@ -144,9 +144,9 @@ def export(data: str, out: Path) -> None:
               help="File to write: .svg or .png.")
 def qr(data: str | None, public_url: str | None, port: int | None, out: Path) -> None:
     """Write the join QR code (SVG or PNG) for printed programmes."""
-    from .joining import join_url, qr_png, qr_svg
-    from .showfile import write_atomic
-    from .store import Store
+    from .audience.joining import join_url, qr_png, qr_svg
+    from .show.showfile import write_atomic
+    from .store.database import Store
     values = settings.load({"data": data, "public_url": public_url, "port": port})
     if out.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the file must end in .svg or .png", param_hint="--out")
@@ -181,7 +181,7 @@ def camera(server: str, key: str, name: str, source: str, width: int, height: in
     """Run a camera agent: capture, preview, keying, takes (OpenCV, in its own process)."""
     import logging
     import signal
-    from .camera_agent import AgentConfig, CameraAgent
+    from .agent.camera import AgentConfig, CameraAgent
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     agent = CameraAgent(AgentConfig(server=server, key=key, name=name, source=source,
                                     width=width, height=height, fps=fps, takes_dir=takes_dir))
@@ -209,8 +209,8 @@ def run_server(overrides: dict[str, Any]) -> None:
     values = settings.load(overrides)
     _green(values["async_mode"])
     from .app import create_app, socketio
-    from .clock import clock_loop
-    from .showfile import ShowFileError
+    from .realtime.clock import clock_loop
+    from .show.showfile import ShowFileError
     try:
         app = create_app(overrides)
     except ShowFileError as exc:
@@ -219,7 +219,7 @@ def run_server(overrides: dict[str, Any]) -> None:
     click.echo(banner(rt))
     # Load the profanity model now (about a second), not when the first story arrives
     # mid-show; loading it in a worker thread under eventlet's patched locks could hang.
-    from . import profanity
+    from .audience import profanity
     profanity.score("warming up")
     host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
@@ -264,7 +264,7 @@ def _raise_file_limit(wanted: int) -> None:
 
 
 def banner(rt: Any) -> str:
-    from .joining import join_url, public_url, terminal_qr
+    from .audience.joining import join_url, public_url, terminal_qr
     base = public_url(rt.settings)
     login = f"{base}/crew/login?token={rt.new_login_token()}"
     engine = rt.engine
@@ -283,3 +283,5 @@ def banner(rt: Any) -> str:
               f"--key {rt.settings['camera_key']} --name cam1 --source 0",
               "Scan to log in as crew (one-time):", terminal_qr(login)]
     return "\n".join(lines)
+from .catalogue.cli import catalogue as _catalogue  # noqa: E402
+main.add_command(_catalogue)

@@ -31,7 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from liveshow.demo import DEMO_SHOW, ensure_demo_media  # noqa: E402
+from liveshow.show.demo import DEMO_SHOW, ensure_demo_media  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM_CANDIDATES = (os.environ.get("CHROMIUM", ""), "/usr/bin/chromium",

@@ -8,8 +8,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from liveshow import socketio
-from liveshow.terms import TERMS_VERSION
+from liveshow.extensions import socketio
+from liveshow.audience.terms import TERMS_VERSION
 from tests.conftest import JOIN_CODE
 
 PROMPT_SHOW = """\

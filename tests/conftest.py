@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from liveshow.demo import DEMO_SHOW, ensure_demo_media
+from liveshow.show.demo import DEMO_SHOW, ensure_demo_media
 
 CREW_PASSWORD = "test-crew-password"
 DISPLAY_KEY = "test-display-key"
@@ -47,7 +47,7 @@ cues:
 
 
 def make_app(data: Path, show: Path, **extra: Any) -> Any:
-    from liveshow import create_app
+    from liveshow.app import create_app
     config = {"data": str(data), "show": str(show), "crew_password": CREW_PASSWORD,
               "display_key": DISPLAY_KEY, "join_code": JOIN_CODE, "async_mode": "threading",
               **extra}
@@ -68,7 +68,7 @@ def client(app: Any) -> Any:
 
 @pytest.fixture
 def crew(app: Any) -> Any:
-    from liveshow import socketio
+    from liveshow.extensions import socketio
     c = socketio.test_client(app, namespace="/crew", auth={"password": CREW_PASSWORD})
     assert c.is_connected("/crew")
     yield c
@@ -77,7 +77,7 @@ def crew(app: Any) -> Any:
 
 @pytest.fixture
 def display(app: Any) -> Any:
-    from liveshow import socketio
+    from liveshow.extensions import socketio
     c = socketio.test_client(app, namespace="/display",
                              auth={"key": DISPLAY_KEY, "name": "main", "rev": 0})
     assert c.is_connected("/display")
@@ -87,7 +87,7 @@ def display(app: Any) -> Any:
 
 @pytest.fixture
 def phone(app: Any) -> Any:
-    from liveshow import socketio
+    from liveshow.extensions import socketio
     c = socketio.test_client(app, namespace="/audience",
                              auth={"code": JOIN_CODE, "device": "phone-device-0001", "rev": 0})
     assert c.is_connected("/audience")

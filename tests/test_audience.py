@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from liveshow import socketio
-from liveshow.terms import TERMS_VERSION
+from liveshow.extensions import socketio
+from liveshow.audience.terms import TERMS_VERSION
 from tests.audience_helpers import Phone, write_prompt_show
 from tests.conftest import DISPLAY_KEY, JOIN_CODE, make_app
 

@@ -19,12 +19,24 @@ import cv2
 import numpy as np
 import pytest
 
-from liveshow.capture import (CameraPipeline, FrameSource, KeySettings, PipelineConfig,
-                              ReconnectingSource, SourceError, SourceState, SyntheticSource,
-                              TakeRecorder, TakeRefused, TakeResult, open_source, recover)
-from liveshow.capture import sources
-from liveshow.capture.synthetic import Scene
-from liveshow.probe import ffmpeg_exe, probe
+from liveshow.agent.capture import (
+    CameraPipeline,
+    FrameSource,
+    KeySettings,
+    PipelineConfig,
+    ReconnectingSource,
+    SourceError,
+    SourceState,
+    SyntheticSource,
+    TakeRecorder,
+    TakeRefused,
+    TakeResult,
+    open_source,
+    recover,
+)
+from liveshow.agent.capture import sources
+from liveshow.agent.capture.synthetic import Scene
+from liveshow.media.probe import ffmpeg_exe, probe
 
 W, H, FPS = 320, 240, 25
 
@@ -62,8 +74,8 @@ def test_take_is_browser_playable_h264_mp4_of_the_right_length(tmp_path: Path) -
 RECORD_FOREVER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from liveshow.capture.recorder import TakeRecorder
-    from liveshow.capture.synthetic import Scene
+    from liveshow.agent.capture.recorder import TakeRecorder
+    from liveshow.agent.capture.synthetic import Scene
     scene = Scene(%d, %d, %d)
     recorder = TakeRecorder(Path(sys.argv[1]), scene.width, scene.height, scene.fps)
     print("recording", flush=True)

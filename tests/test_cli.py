@@ -51,7 +51,7 @@ def test_a_rotated_join_code_wins_after_a_restart(tmp_path: Path, text_show: Pat
 
 
 def test_export_writes_the_stored_show_with_its_edits(tmp_path: Path, text_show: Path) -> None:
-    from liveshow import editing
+    from liveshow.show import editing
     rt = make_app(tmp_path / "data", text_show).extensions["liveshow"]
     editing.update_cue(rt.engine, "welcome", {"title": "Edited title"})
     rt.store.close()

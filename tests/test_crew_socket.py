@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from liveshow import socketio
+from liveshow.extensions import socketio
 from tests.conftest import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from liveshow.cues import ContinueMode, CueState, ShowMode
-from liveshow.media import MediaLibrary
-from liveshow.show import CueError, ShowEngine
-from liveshow.showfile import parse
-from liveshow.store import Store
+from liveshow.show.cues import ContinueMode, CueState, ShowMode
+from liveshow.media.library import MediaLibrary
+from liveshow.show.engine import CueError, ShowEngine
+from liveshow.show.showfile import parse
+from liveshow.store.database import Store
 
 SHOW = """\
 title: Engine test
@@ -255,7 +255,7 @@ def test_state_survives_a_restart_at_the_same_cue_paused(tmp_path: Path,
 
 
 def test_credits_roll_lists_only_what_actually_screened(engine: ShowEngine) -> None:
-    from liveshow.snapshot import credits_roll
+    from liveshow.state import credits_roll
     engine.goto("three")
     engine.goto("three")
     roll = credits_roll(engine)

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from liveshow.demo import DEMO_SHOW
-from liveshow.showfile import load_file
+from liveshow.show.demo import DEMO_SHOW
+from liveshow.show.showfile import load_file
 from tests.conftest import DISPLAY_KEY, ServerProcess, crew_login
 
 XSS_TITLE = "<img src=x onerror=window.pwned=1>"

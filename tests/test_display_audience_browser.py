@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from audience_helpers import PROMPT_SHOW, jpeg
 from conftest import ServerProcess, sio_client
-from liveshow.terms import TERMS_VERSION
+from liveshow.audience.terms import TERMS_VERSION
 from test_display_browser import (VIDEO_JS, Crew, crew_of, on_screen, open_display,  # noqa: F401
                                   playing, wait_until)
 

@@ -16,7 +16,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from conftest import ServerProcess, sio_client
-from liveshow.demo import DEMO_SHOW
+from liveshow.show.demo import DEMO_SHOW
 
 STEP = 0.05
 

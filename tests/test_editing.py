@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from liveshow import editing
-from liveshow.show import CueError
+from liveshow.show import editing
+from liveshow.show.engine import CueError
 from tests.conftest import make_app
 
 
@@ -97,7 +97,7 @@ def test_export_to_another_folder_keeps_media_paths_working(tmp_path: Path,
     out = tmp_path / "elsewhere" / "copy.yaml"
     out.parent.mkdir()
     out.write_text(editing.export_text(engine, out.parent))
-    from liveshow.showfile import load_file
+    from liveshow.show.showfile import load_file
     copy = load_file(out)                  # media paths resolve from the new folder
     assert [c.id for c in copy.cues] == ids(engine)
 
@@ -125,5 +125,5 @@ def test_save_never_rewrites_the_bundled_demo(tmp_path: Path, demo_show: Path) -
     before = demo_show.read_text()
     path = editing.save_show(engine, tmp_path / "data" / "show.yaml")
     assert path == tmp_path / "data" / "show.yaml" and demo_show.read_text() == before
-    from liveshow.showfile import load_file
+    from liveshow.show.showfile import load_file
     assert [c.id for c in load_file(path).cues] == [c.id for c in engine.cues]

@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 import pytest
 
-from liveshow.capture import ChromaKeyer, KeySettings, open_source
-from liveshow.capture.synthetic import Scene
-from liveshow.probe import ffmpeg_exe
+from liveshow.agent.capture import ChromaKeyer, KeySettings, open_source
+from liveshow.agent.capture.synthetic import Scene
+from liveshow.media.probe import ffmpeg_exe
 
 W, H, FPS = 640, 360, 24
 CLIP_FRAMES = 48

@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from liveshow.terms import TERMS_VERSION
+from liveshow.audience.terms import TERMS_VERSION
 from tests.audience_helpers import jpeg, png_rgba, write_prompt_show
 from tests.conftest import ServerProcess, crew_login, sio_client
 

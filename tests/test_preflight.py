@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from liveshow import socketio
+from liveshow.extensions import socketio
 from tests.conftest import DISPLAY_KEY, make_app
 
 
@@ -80,6 +80,6 @@ def test_dashboard_preflight_flags_unplayable_media_in_the_loaded_show(tmp_path:
                     "credits: [{name: A, role: b}]}\n")
     app = make_app(tmp_path / "data", show)
     rt = app.extensions["liveshow"]
-    from liveshow.preflight import preflight
+    from liveshow.show.preflight import preflight
     problems = [str(p) for p in preflight(rt.engine, {"main"})]
     assert any("cue v: media 'opencv.mp4'" in p and "Chromium" in p for p in problems)

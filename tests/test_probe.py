@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 import pytest
 
-from liveshow import probe as probe_module
-from liveshow.probe import MediaType, ProbeError, guess_type, probe
+from liveshow.media import probe as probe_module
+from liveshow.media.probe import MediaType, ProbeError, guess_type, probe
 
 GENERATOR = Path(__file__).resolve().parent.parent / "media" / "make_demo_media.py"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from liveshow.showfile import ShowFileError, dump, load_file, parse, write_atomic
+from liveshow.show.showfile import ShowFileError, dump, load_file, parse, write_atomic
 
 GOOD_CUE = "{id: a, kind: title, title: A}"
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 import socketio as sio
 
-from liveshow import socketio
+from liveshow.extensions import socketio
 from tests.audience_helpers import Phone, jpeg
 from tests.conftest import CREW_PASSWORD, DISPLAY_KEY, make_app
 
@@ -256,7 +256,7 @@ def test_the_credits_roll_credits_a_screened_take(film_app: Any, http: Any,
     crew.emit("take_credit", {"take": "take-000009", "performer": "Lee", "operator": "Sam"},
               namespace="/crew", callback=True)
     crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)
-    from liveshow.snapshot import credits_roll
+    from liveshow.state import credits_roll
     roll = credits_roll(film_app.extensions["liveshow"].engine)
     assert roll[-1]["credits"] == [{"name": "Lee", "role": "performer"},
                                    {"name": "Sam", "role": "camera"},
@@ -294,7 +294,7 @@ def test_a_take_credit_can_be_cleared(film_app: Any, http: Any, clip: bytes) -> 
 
 
 def test_a_quiet_camera_stream_repeats_its_last_frame_so_gone_viewers_are_noticed() -> None:
-    from liveshow import cameras
+    from liveshow.filming import cameras
     registry = cameras.CameraRegistry()
     registry.put_frame("cam1", b"\xff\xd8\xffFRAME")
     got = list(registry.frames("cam1", stop_after=cameras.KEEPALIVE * 2 + 0.5))

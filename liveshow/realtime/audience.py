@@ -9,21 +9,19 @@ import hmac
 from typing import Any
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, rooms
 
-from ..app import runtime
-from ..audience import AudienceError
-from ..cues import PromptKind
-from ..snapshot import audience_state
-from ..terms import TERMS_TEXT, TERMS_VERSION
-from . import error, notify_new_submission, ok, refresh_stats_soon
+from ..audience.devices import AudienceError
+from ..audience.terms import TERMS_TEXT, TERMS_VERSION
+from ..events import AudienceJoined
+from ..extensions import runtime
+from ..show.cues import PromptKind
+from ..state import audience_state
+from .acks import error, ok
+from .fanout import AUDIENCE, device_room, tell
 
 # sid -> device id, once the phone proved it holds the device's token (or just joined)
 _joined: dict[str, str] = {}
-
-
-def device_room(device: str) -> str:
-    return f"device:{device}"
 
 
 def _limited(kind: str, device: str | None) -> bool:
@@ -80,7 +78,7 @@ class AudienceNamespace(Namespace):
             return error(str(exc))
         assert device is not None
         _joined[request.sid] = device  # type: ignore[attr-defined]
-        refresh_stats_soon()
+        tell(AudienceJoined())
         return ok(**result)
 
     def on_submit(self, data: Any = None) -> dict[str, Any]:
@@ -106,17 +104,15 @@ class AudienceNamespace(Namespace):
                              "and sounds are uploaded to /api/submissions")
         except AudienceError as exc:
             return error(str(exc))
-        notify_new_submission(answer)
+        for event in answer.events:
+            tell(event)
         return ok(**answer.body)
 
 
 def _device_of_room() -> str | None:
-    for room in runtime_rooms():
-        if room.startswith("device:"):
-            return room[len("device:"):]
+    """The device this connection was opened for (its room names it)."""
+    prefix = device_room("")
+    for room in rooms(namespace=AUDIENCE):
+        if room.startswith(prefix):
+            return str(room[len(prefix):])
     return None
-
-
-def runtime_rooms() -> list[str]:
-    from flask_socketio import rooms
-    return list(rooms(namespace="/audience"))

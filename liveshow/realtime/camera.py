@@ -2,6 +2,7 @@
 commands them through the server (record, stop, snapshot, key on/off, backgrounds)."""
 from __future__ import annotations
 
+import enum
 import hmac
 import time
 from typing import Any
@@ -9,41 +10,17 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace
 
-from ..app import runtime, socketio
-from ..cameras import STATES
-from ..cues import ID_PATTERN
-from . import error, ok, refresh_stats_soon
+from ..events import CamerasChanged, CameraPreview, CameraWatched
+from ..extensions import runtime, socketio
+from ..filming.cameras import CameraState
+from ..show.cues import ID_PATTERN, PromptKind, SubmissionStatus
+from .acks import error, ok
+from .fanout import CAMERA, tell
 
 COMMAND_TIMEOUT = 4.0        # seconds: under the dashboard's 5 s, so the crew hears why
 MAX_FRAME = 2_000_000        # bytes: a 1080p JPEG is well under this
 STATUS_FIELDS = {"fps": float, "dropped": int, "recording": bool, "keyed": bool,
                  "source": str, "problem": str}
-
-
-def emit_cameras() -> None:
-    socketio.emit("cameras", {"cameras": runtime().cameras.listing()}, namespace="/crew")
-
-
-def emit_takes() -> None:
-    socketio.emit("takes", {"takes": runtime().takes.listing()}, namespace="/crew")
-
-
-def key_for_cue(rt: Any, name: str, keyed: bool) -> None:
-    """A camera cue going live sets that camera's keying to the cue's `keyed` (no wait: this
-    runs inside the GO)."""
-    info = rt.cameras.get(name)
-    if info is not None and info.sid is not None:
-        socketio.emit("command", {"action": "key", "on": keyed}, to=info.sid,
-                      namespace="/camera")
-
-
-def viewers_changed(rt: Any, name: str) -> None:
-    """Programme frames flow only while a projector watches (they are full size)."""
-    info = rt.cameras.get(name)
-    if info is not None and info.sid is not None:
-        socketio.emit("command", {"action": "program",
-                                  "on": rt.cameras.viewers.get(name, 0) > 0},
-                      to=info.sid, namespace="/camera")
 
 
 class CameraNamespace(Namespace):
@@ -61,22 +38,22 @@ class CameraNamespace(Namespace):
             raise ConnectionRefusedError(f"a camera named {name!r} is already connected from "
                                          f"{taken.address}: give this one another --name")
         rt.cameras.connect(name, request.sid, request.remote_addr or "?")  # type: ignore
-        emit_cameras()
+        tell(CamerasChanged())
         if rt.cameras.viewers.get(name, 0) > 0:
-            viewers_changed(rt, name)
+            tell(CameraWatched(name))
 
     def on_disconnect(self, reason: Any = None) -> None:
         if runtime().cameras.disconnect(request.sid) is not None:  # type: ignore[attr-defined]
-            emit_cameras()
+            tell(CamerasChanged())
 
     def on_status(self, data: Any = None) -> dict[str, Any]:
         info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
         if info is None or not isinstance(data, dict):
             return error("status needs an object")
-        state = data.get("state", info.state)
-        if state not in STATES:
-            return error(f"state must be one of {', '.join(STATES)}")
-        info.state = state
+        try:
+            info.state = CameraState(data.get("state", info.state))
+        except ValueError:
+            return error(f"state must be one of {', '.join(s.value for s in CameraState)}")
         was_recording = info.recording
         for field, kind in STATUS_FIELDS.items():
             value = data.get(field)
@@ -88,7 +65,7 @@ class CameraNamespace(Namespace):
             info.recording_since = info.updated_at
         elif not info.recording:
             info.recording_since = None
-        emit_cameras()
+        tell(CamerasChanged())
         return ok()
 
     def on_preview(self, data: Any = None) -> None:
@@ -96,7 +73,7 @@ class CameraNamespace(Namespace):
         if info is None or not _jpeg(data):
             return
         runtime().cameras.previews[info.name] = data
-        socketio.emit("preview", {"camera": info.name, "jpeg": data}, namespace="/crew")
+        tell(CameraPreview(info.name, data))
 
     def on_frame(self, data: Any = None) -> None:
         info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
@@ -115,7 +92,7 @@ def command(camera: str, action: str, **fields: Any) -> dict[str, Any]:
         return error(f"camera {camera!r} is not connected")
     try:
         answer = socketio.call("command", {"action": action, **fields}, to=info.sid,
-                               namespace="/camera", timeout=COMMAND_TIMEOUT)
+                               namespace=CAMERA, timeout=COMMAND_TIMEOUT)
     except TimeoutError:
         return error(f"camera {camera!r} did not answer")
     except Exception as exc:        # the agent went away mid-call
@@ -124,19 +101,33 @@ def command(camera: str, action: str, **fields: Any) -> dict[str, Any]:
 
 
 
-CAMERA_ACTIONS = ("record", "stop", "key", "background", "snapshot")
+class CameraAction(str, enum.Enum):
+    """What the crew can ask of a camera (the `camera` event's ``action``)."""
+
+    RECORD = "record"
+    STOP = "stop"
+    KEY = "key"
+    BACKGROUND = "background"
+    SNAPSHOT = "snapshot"
+
+
+EVERY_CAMERA = (CameraAction.RECORD, CameraAction.STOP)  # what "*" may ask
+SHOWN = (SubmissionStatus.APPROVED.value, SubmissionStatus.FEATURED.value)
+PICTURES = (PromptKind.PHOTO.value, PromptKind.DRAWING.value)
 
 
 def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
     """The crew's `camera` event: one camera, or "*" for all (record/stop)."""
     rt = runtime()
-    camera, action = args.get("camera"), args.get("action")
-    if action not in CAMERA_ACTIONS:
-        return error(f"action must be one of {', '.join(CAMERA_ACTIONS)}")
+    camera = args.get("camera")
+    try:
+        action = CameraAction(args.get("action"))
+    except ValueError:
+        return error(f"action must be one of {', '.join(a.value for a in CameraAction)}")
     if camera == "*":
-        if action not in ("record", "stop"):
+        if action not in EVERY_CAMERA:
             return error("only record and stop can go to every camera at once")
-        answers = {c.name: command(c.name, action) for c in rt.cameras.connected()}
+        answers = {c.name: command(c.name, action.value) for c in rt.cameras.connected()}
         if not answers:
             return error("no camera is connected")
         failed = [f"{name}: {a.get('error')}" for name, a in answers.items() if not a.get("ok")]
@@ -146,17 +137,17 @@ def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
         return ok(cameras=answers)
     if not isinstance(camera, str):
         return error("'camera' must be a camera name or \"*\"")
-    if action == "key":
+    if action is CameraAction.KEY:
         if not isinstance(args.get("on"), bool):
             return error("key needs {\"on\": true|false} (and optional \"settings\")")
         settings = args.get("settings")
         return command(camera, "key", on=args["on"],
                        settings=_key_settings(settings if isinstance(settings, dict) else {}))
-    if action == "background":
+    if action is CameraAction.BACKGROUND:
         return _backgrounds(camera, args)
-    if action == "snapshot":
+    if action is CameraAction.SNAPSHOT:
         return _snapshot(camera, args.get("prompt"))
-    return command(camera, action)
+    return command(camera, action.value)
 
 
 def _key_settings(raw: dict[str, Any]) -> dict[str, float | str]:
@@ -179,8 +170,7 @@ def _backgrounds(camera: str, args: dict[str, Any]) -> dict[str, Any]:
     images = []
     for sub_id in ids:
         row = rt.submissions.get(sub_id)
-        if row is None or row["status"] not in ("approved", "featured") \
-                or row["kind"] not in ("photo", "drawing"):
+        if row is None or row["status"] not in SHOWN or row["kind"] not in PICTURES:
             return error(f"{sub_id!r} is not an approved photo or drawing")
         images.append({"submission": row["id"], "url": f"/media/{row['media_sha256']}"})
     period = args.get("period", 8.0)
@@ -194,15 +184,11 @@ def _snapshot(camera: str, prompt: Any) -> dict[str, Any]:
     rt = runtime()
     target = prompt if isinstance(prompt, str) else (rt.prompts.current() or {}).get("id")
     cue = rt.engine.cue(target) if isinstance(target, str) else None
-    if cue is None or cue.prompt is None or cue.prompt.kind.value not in ("photo", "drawing"):
+    if cue is None or cue.prompt is None or cue.prompt.kind.value not in PICTURES:
         return error("a snapshot goes to a photo prompt's wall: open one, or name it "
                      "with {\"prompt\"}")
     answer = command(camera, "snapshot")
     if not answer.get("ok") or not isinstance(answer.get("jpeg"), bytes):
         return answer if not answer.get("ok") else error("the camera sent no picture")
     row = rt.submissions.add_snapshot(camera, cue.id, answer["jpeg"], rt.offload)
-    rt.engine.record("snapshot", {"camera": camera, "submission": row["id"]}, "crew")
-    from ..submissions import crew_item
-    socketio.emit("submission", crew_item(row, rt.media), namespace="/crew")
-    refresh_stats_soon()
     return ok(submission=row["id"])

@@ -3,19 +3,17 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit
 
-from .. import editing
-from ..app import runtime, socketio
-from ..audience import AudienceError
-from ..submissions import crew_item
-from ..crew_auth import is_crew, password_attempt
-from ..show import CueError, ShowEngine
-from . import emit_crew_state, error, ok
-from .audience import device_room
-from .camera import crew_camera_action, emit_takes
-
+from ..audience.devices import AudienceError
+from ..extensions import runtime
+from ..filming.takes import TakeError
+from ..show import editing
+from ..show.engine import CueError, ShowEngine
+from ..web.auth import is_crew, password_attempt
+from .acks import error, ok
+from .camera import crew_camera_action
 
 
 def _args(data: Any, *required: str) -> dict[str, Any]:
@@ -40,18 +38,10 @@ def _act(action: Callable[[dict[str, Any]], dict[str, Any] | None], data: Any,
 
 
 def _moderate(args: dict[str, Any]) -> dict[str, Any]:
-    rt = runtime()
     try:
-        row, also = rt.submissions.moderate(args["submission"], args["action"], "crew")
+        row = runtime().submissions.moderate(args["submission"], args["action"], "crew")
     except AudienceError as exc:
         raise CueError(str(exc)) from None
-    rt.engine.record("moderate", {"submission": row["id"], "action": args["action"],
-                                  "status": row["status"]}, "crew")
-    if row["status"] == "featured":
-        socketio.emit("featured", {"submission": row["id"], "prompt": row["prompt"]},
-                      to=device_room(row["device"]), namespace="/audience")
-    for changed in [row, *filter(None, map(rt.submissions.get, also))]:
-        socketio.emit("submission", crew_item(changed, rt.media), namespace="/crew")
     return {"status": row["status"]}
 
 
@@ -65,10 +55,8 @@ def _take_credit(args: dict[str, Any]) -> dict[str, Any]:
     rt = runtime()
     try:
         take = rt.takes.credit(args["take"], args.get("operator"), args.get("performer"))
-    except AudienceError as exc:
+    except TakeError as exc:
         raise CueError(str(exc)) from None
-    emit_takes()
-    rt.engine.record("take-credit", {"take": take["id"]}, "crew")   # displays show it now
     return {"take": take["id"]}
 
 
@@ -77,7 +65,6 @@ def _prompt_close(args: dict[str, Any]) -> dict[str, Any]:
     closed = rt.prompts.close()
     if closed is None:
         raise CueError("no prompt is open")
-    rt.engine.record("prompt-close", {"prompt": closed}, "crew")
     return {"prompt": closed}
 
 
@@ -97,8 +84,8 @@ class CrewNamespace(Namespace):
             refused = password_attempt(given, request.remote_addr or "?")
             if refused is not None:
                 raise ConnectionRefusedError(refused)
-        emit_crew_state(current_app._get_current_object(), to=request.sid)  # type: ignore
         rt = runtime()
+        emit("state", rt.crew_state())
         emit("submissions", {"items": rt.submissions.queue()})
         emit("cameras", {"cameras": rt.cameras.listing()})
         emit("takes", {"takes": rt.takes.listing()})

@@ -4,12 +4,14 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit
 
-from ..app import runtime
-from ..cues import ID_PATTERN
-from . import emit_crew_state, error, ok
+from ..events import DisplaysChanged
+from ..extensions import runtime
+from ..show.cues import ID_PATTERN
+from .acks import error, ok
+from .fanout import tell
 
 
 class DisplayNamespace(Namespace):
@@ -24,11 +26,11 @@ class DisplayNamespace(Namespace):
         runtime().displays.add(request.sid, name, request.remote_addr or "?")  # type: ignore
         # A reconnecting display says which rev it saw; a snapshot always brings it up to date.
         emit("state", runtime().public_state())
-        emit_crew_state(current_app._get_current_object())  # type: ignore[attr-defined]
+        tell(DisplaysChanged())
 
     def on_disconnect(self, reason: Any = None) -> None:
         if runtime().displays.remove(request.sid) is not None:  # type: ignore[attr-defined]
-            emit_crew_state(current_app._get_current_object())  # type: ignore[attr-defined]
+            tell(DisplaysChanged())
 
     def on_clock(self, data: Any = None) -> dict[str, Any]:
         """Clock sync: the display measures the round trip and our clock's offset."""
@@ -50,5 +52,5 @@ class DisplayNamespace(Namespace):
         rev = data.get("rev")
         if isinstance(rev, int) and not isinstance(rev, bool):
             info.rev = rev
-        emit_crew_state(current_app._get_current_object())  # type: ignore[attr-defined]
+        tell(DisplaysChanged())
         return ok()

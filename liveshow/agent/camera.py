@@ -1,0 +1,217 @@
+"""`liveshow camera`: one process per stage camera, on any machine on the venue LAN.
+
+OpenCV runs here, never in the server's event loop. The agent connects to the server's
+/camera namespace (and reconnects by itself), sends ~10 fps previews for the dashboard and
+full-size programme frames while a projector watches, obeys the crew's commands, and
+uploads finished takes through a durable outbox.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import requests
+import socketio
+
+from .capture.keying import KeySettings
+from .capture.pipeline import CameraPipeline, PipelineConfig
+from .capture.recorder import recover_all
+from .capture.sources import ReconnectingSource, SourceState, open_source
+from .capture.take import TakeResult
+from ..media.imaging import PAD_BGR, flatten
+from ..media.library import sha256_file
+from .outbox import TakeOutbox
+
+log = logging.getLogger("liveshow.camera")
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    server: str
+    key: str
+    name: str
+    source: str = "synthetic"
+    width: int = 1280
+    height: int = 720
+    fps: float = 30.0
+    takes_dir: Path = Path("./liveshow-takes")
+    program_fps: float = 30.0
+
+
+class CameraAgent:
+    def __init__(self, config: AgentConfig) -> None:
+        self.config = config
+        config.takes_dir.mkdir(parents=True, exist_ok=True)
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=1,
+                                   reconnection_delay_max=5)
+        self.program_on = False
+        self.state = "retrying"
+        self.problem: str | None = "starting"
+        self.keyed = False
+        self._stop = threading.Event()
+        source = ReconnectingSource(
+            lambda: open_source(config.source, config.width, config.height, config.fps),
+            config.width, config.height, config.fps, on_state=self._source_state)
+        self.pipeline = CameraPipeline(
+            source, PipelineConfig(takes_dir=config.takes_dir, program_fps=config.program_fps),
+            on_preview=self._send("preview"), on_program=self._program, on_take=self._take)
+        self.outbox = TakeOutbox(config.takes_dir, config.server, config.key,
+                                 on_status=lambda s, d: log.info("outbox %s: %s", s, d))
+        self.sio.on("command", self.on_command, namespace="/camera")
+        self.sio.on("connect", lambda: self.report(), namespace="/camera")
+
+    # ---- running --------------------------------------------------------------------------
+    def run(self, duration: float | None = None) -> None:
+        """Capture until stopped (Ctrl-C, SIGTERM) or for ``duration`` seconds."""
+        self.recover_crashed_takes()
+        self.pipeline.start()
+        self.outbox.start()
+        self.sio.connect(self.config.server, namespaces=["/camera"], wait_timeout=10,
+                         auth={"key": self.config.key, "camera": self.config.name},
+                         retry=True)
+        started = time.monotonic()
+        try:
+            while not self._stop.wait(1.0):
+                self.report()
+                if duration is not None and time.monotonic() - started >= duration:
+                    break
+        finally:
+            self.shutdown()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def recover_crashed_takes(self) -> None:
+        """Takes cut short by a crash (kill -9, power) are finalised and queued for upload."""
+        takes: dict[str, dict[str, Any]] = {}
+        for found in recover_all(self.config.takes_dir):
+            take_id, role = found.path.name.split(".")[0], found.path.name.split(".")[1]
+            files = takes.setdefault(take_id, {"files": {}, "duration": found.duration})
+            files["files"][role] = _file(found.path, found.sha256)
+            if role == "raw" and found.thumbnail is not None:
+                files["files"]["thumb"] = _file(found.thumbnail, sha256_file(found.thumbnail))
+        for take_id, take in takes.items():
+            if "raw" not in take["files"]:
+                log.warning("recovered take %s has no raw plate; kept on disk", take_id)
+                continue
+            log.info("recovered take %s (%.1f s) after a crash", take_id, take["duration"])
+            self.outbox.add({"id": take_id, "camera": self.config.name, "files": take["files"],
+                             "duration": take["duration"], "reason": "recovered after a crash",
+                             "backgrounds": []})
+
+    def shutdown(self) -> None:
+        """Finalise any take in progress (it goes to the outbox), then disconnect."""
+        self.pipeline.stop()
+        deadline = time.monotonic() + 30
+        while self.outbox.pending() and time.monotonic() < deadline and self.sio.connected:
+            time.sleep(0.5)
+        self.outbox.stop()
+        self.sio.disconnect()
+
+    def report(self) -> None:
+        stats = self.pipeline.stats()
+        self._emit("status", {"state": self.state, "fps": round(stats.fps_in, 1),
+                              "dropped": stats.frames_dropped,
+                              "recording": stats.recording is not None,
+                              "keyed": stats.keying, "source": self.config.source,
+                              "problem": self.problem or ""})
+
+    # ---- from the server --------------------------------------------------------------------
+    def on_command(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            return {"ok": False, "error": "a command is an object"}
+        action = data.get("action")
+        try:
+            if action == "record":
+                return {"ok": True, "take": self.pipeline.start_take()}
+            if action == "stop":
+                result = self.pipeline.stop_take()
+                return {"ok": True, "take": result.take_id if result else None}
+            if action == "key":
+                settings = data.get("settings")      # none sent: keep the tuned settings
+                self.pipeline.set_keying(bool(data.get("on")),
+                                         KeySettings(**settings) if settings else None)
+                return {"ok": True}
+            if action == "background":
+                self.pipeline.set_backgrounds(self._download(data.get("images", [])),
+                                              float(data.get("period", 0)))
+                return {"ok": True}
+            if action == "snapshot":
+                jpeg = self.pipeline.snapshot()
+                return {"ok": True, "jpeg": jpeg} if jpeg else \
+                    {"ok": False, "error": "no picture yet"}
+            if action == "program":
+                self.program_on = bool(data.get("on"))
+                return {"ok": True}
+        except (RuntimeError, ValueError, TypeError, requests.RequestException) as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": f"unknown action {action!r}"}
+
+    def _download(self, images: Any) -> list[tuple[str, np.ndarray]]:
+        out = []
+        for item in images if isinstance(images, list) else []:
+            response = requests.get(self.config.server.rstrip("/") + item["url"], timeout=15)
+            response.raise_for_status()
+            image = cv2.imdecode(np.frombuffer(response.content, np.uint8),
+                                 cv2.IMREAD_UNCHANGED)
+            if image is None:
+                raise ValueError(f"background {item['submission']} is not a picture")
+            image = flatten_for_background(image)
+            out.append((str(item["submission"]), image))
+        return out
+
+    # ---- from the pipeline (capture threads) ------------------------------------------------
+    def _send(self, event: str) -> Any:
+        return lambda jpeg: self._emit(event, jpeg)
+
+    def _program(self, jpeg: bytes) -> None:
+        if self.program_on:
+            self._emit("frame", jpeg)
+
+    def _emit(self, event: str, data: Any) -> None:
+        if self.sio.connected:
+            try:
+                self.sio.emit(event, data, namespace="/camera")
+            except socketio.exceptions.SocketIOError:
+                pass            # reconnecting: the next frame or status goes through
+
+    def _source_state(self, state: SourceState, detail: str) -> None:
+        self.state = state.value
+        self.problem = None if state is SourceState.LIVE else detail
+        self.report()
+
+    def _take(self, result: TakeResult) -> None:
+        if result.raw is None:
+            log.error("take %s has no playable file: %s", result.take_id, result.errors)
+            return
+        files: dict[str, Any] = {"raw": _file(result.raw.path, result.raw.sha256)}
+        if result.composite is not None:
+            files["composite"] = _file(result.composite.path, result.composite.sha256)
+        if result.raw.thumbnail is not None:
+            files["thumb"] = _file(result.raw.thumbnail, sha256_file(result.raw.thumbnail))
+        self.outbox.add({
+            "id": result.take_id, "camera": self.config.name, "files": files,
+            "duration": result.raw.duration, "started_at": result.started_at,
+            "ended_at": result.started_at + result.raw.duration, "reason": result.reason,
+            "backgrounds": [{"submission": b, "start": s, "end": e}
+                            for b, s, e in result.backgrounds if b]})
+
+
+def flatten_for_background(image: np.ndarray) -> np.ndarray:
+    """A drawing keeps its transparency; behind a performer it sits on the slate it was
+    drawn on (transparent pixels would otherwise come out black)."""
+    if image.ndim == 3 and image.shape[2] == 4:
+        return flatten(image, keep_alpha=False, background=PAD_BGR)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image
+
+
+def _file(path: Path, sha: str) -> dict[str, str]:
+    return {"path": str(path), "sha256": sha}

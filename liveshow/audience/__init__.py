@@ -1,0 +1,1 @@
+"""The audience: devices and consent, terms, prompts, submissions and moderation, limits."""

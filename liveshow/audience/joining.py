@@ -1,0 +1,61 @@
+"""Public URLs and QR codes: how phones and displays find the server on the venue LAN."""
+from __future__ import annotations
+
+import io
+import socket
+from typing import Any, Mapping
+
+import cv2
+import numpy as np
+import qrcode
+import qrcode.image.svg
+
+
+def lan_address() -> str:
+    """The address other machines on the LAN reach us at (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))   # TEST-NET-1: only picks the outgoing interface
+        return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+def public_url(values: Mapping[str, Any]) -> str:
+    if values.get("public_url"):
+        return str(values["public_url"]).rstrip("/")
+    host = values.get("host") or "0.0.0.0"
+    if host in ("0.0.0.0", "::", ""):
+        host = lan_address()
+    return f"http://{host}:{values['port']}"
+
+
+def join_url(values: Mapping[str, Any]) -> str:
+    return f"{public_url(values)}/join/{values['join_code']}"
+
+
+def qr_svg(data: str) -> bytes:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return out.getvalue()
+
+
+def qr_png(data: str, scale: int = 16) -> bytes:
+    """A PNG of the QR code (made with OpenCV: no imaging library needed)."""
+    code = qrcode.QRCode(border=4)
+    code.add_data(data)
+    matrix = np.array(code.get_matrix(), dtype=np.uint8)
+    modules = np.where(matrix, 0, 255).astype(np.uint8)
+    pixels = cv2.resize(modules, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    return bytes(cv2.imencode(".png", pixels)[1].tobytes())
+
+
+def terminal_qr(data: str) -> str:
+    code = qrcode.QRCode(border=1)
+    code.add_data(data)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()

@@ -1,0 +1,357 @@
+"""Audience submissions: idempotent intake, durable before acknowledged, and moderation.
+
+Every submission carries a client-made id. A repeat of the same id with the same body is
+answered with the first answer (HTTP 200); the same id with a different body is an error.
+A submission is acknowledged only after its media file is fsync'd into place and its row
+is committed. Nothing reaches a display until the crew approves it.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import profanity
+from ..events import (
+    Actor,
+    Event,
+    EventKind,
+    Recorder,
+    SnapshotAdded,
+    SubmissionModerated,
+    SubmissionReceived,
+)
+from .devices import AudienceError, clean_text
+from ..show.cues import ModerationAction, PromptKind, SubmissionStatus
+from ..media.imaging import UploadRejected, clean_image
+from ..media.library import MediaLibrary
+from .prompts import PromptClosed, Prompts
+from ..media.sound import clean_audio
+from ..store.database import Store
+from ..workers import direct
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MEDIA_KINDS = (PromptKind.PHOTO, PromptKind.DRAWING, PromptKind.AUDIO)
+SOCKET_KINDS = (PromptKind.TEXT, PromptKind.VOTE)
+MAX_UPLOAD_BYTES = {PromptKind.PHOTO: 15 << 20, PromptKind.DRAWING: 8 << 20,
+                    PromptKind.AUDIO: 20 << 20}
+Offload = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cleaned file written into the media cache, waiting for its database row."""
+    sha: str
+    size: int
+    mime: str
+    media_type: str
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int                  # 201 new, 200 repeat
+    body: dict[str, Any]         # {"id", "status"}
+    row: dict[str, Any] | None   # the stored row, when new
+
+    @property
+    def events(self) -> list[Event]:
+        """News for the crew: a new submission (a repeat is no news)."""
+        if self.row is None:
+            return []
+        return [SubmissionReceived(self.row["id"], vote=self.row["kind"] == PromptKind.VOTE.value)]
+
+
+class Submissions:
+    def __init__(self, store: Store, media: MediaLibrary, prompts: Prompts,
+                 clock: Callable[[], float], record: Recorder) -> None:
+        self.store = store
+        self.media = media
+        self.prompts = prompts
+        self.clock = clock
+        self.record = record
+
+    # ---- intake -----------------------------------------------------------------------
+    def _check(self, device: dict[str, Any], sub_id: Any, prompt: Any,
+               kind: PromptKind) -> tuple[str, Any]:
+        if device["banned"]:
+            raise AudienceError("this phone can no longer take part tonight", 403)
+        if not isinstance(sub_id, str) or not ID_PATTERN.match(sub_id):
+            raise AudienceError("the submission id is missing or malformed")
+        try:
+            spec = self.prompts.accepting(prompt, kind)
+        except PromptClosed as exc:
+            raise AudienceError(str(exc), 409) from None
+        return sub_id, spec
+
+    def _repeat(self, sub_id: str, device: dict[str, Any], body_sha: str) -> Answer | None:
+        rows = list(self.store.db.query("select * from submissions where id = ?", [sub_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        if row["device"] != device["id"] or row["body_sha256"] != body_sha:
+            raise AudienceError("this submission id was already used for a different "
+                                "submission", 409)
+        return Answer(200, {"id": sub_id, "status": row["status"]}, None)
+
+    def _insert(self, row: dict[str, Any], extra: Callable[[], None] | None = None) -> Answer:
+        try:
+            with self.store.write() as db:
+                seq = db.execute("select coalesce(max(seq), 0) + 1 from submissions").fetchone()[0]
+                db.table("submissions").insert({**row, "seq": seq})
+                if extra is not None:
+                    extra()
+        except sqlite3.IntegrityError:
+            # The same id arrived twice at once: answer the loser like any repeat.
+            repeat = self._repeat(row["id"], {"id": row["device"]}, row["body_sha256"])
+            if repeat is None:
+                raise
+            return repeat
+        stored = self.get(row["id"])
+        return Answer(201, {"id": row["id"], "status": row["status"]}, stored)
+
+    def _base(self, device: dict[str, Any], sub_id: str, prompt: str, kind: PromptKind,
+              body_sha: str, status: SubmissionStatus) -> dict[str, Any]:
+        return {"id": sub_id, "device": device["id"], "handle": device["handle"],
+                "prompt": prompt, "kind": kind.value, "status": status.value,
+                "body_sha256": body_sha, "terms_version": device["terms_version"],
+                "consented_at": device["consented_at"], "created_at": self.clock(),
+                "flagged": 0}
+
+    def submit_text(self, device: dict[str, Any], data: dict[str, Any]) -> Answer:
+        sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), PromptKind.TEXT)
+        text = clean_text(data.get("text"), "your text", spec.max_length)
+        body_sha = _body_sha("text", data["prompt"], text.encode())
+        repeat = self._repeat(sub_id, device, body_sha)
+        if repeat is not None:
+            return repeat
+        score = profanity.score(text)      # ~4 ms; the model was loaded at start-up
+        row = self._base(device, sub_id, data["prompt"], PromptKind.TEXT, body_sha,
+                         SubmissionStatus.PENDING)
+        row.update(text=text, flag_score=score, flagged=int(profanity.flagged(score)))
+        return self._insert(row)
+
+    def submit_vote(self, device: dict[str, Any], data: dict[str, Any]) -> Answer:
+        sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), PromptKind.VOTE)
+        option = data.get("option")
+        if option not in spec.options:
+            raise AudienceError("that is not one of the options")
+        body_sha = _body_sha("vote", data["prompt"], str(option).encode())
+        repeat = self._repeat(sub_id, device, body_sha)
+        if repeat is not None:
+            return repeat
+        row = self._base(device, sub_id, data["prompt"], PromptKind.VOTE, body_sha,
+                         SubmissionStatus.COUNTED)
+        row["option"] = option
+
+        def cast() -> None:     # one vote per phone: a later vote replaces the earlier one
+            self.store.db.table("votes").upsert(
+                {"prompt": data["prompt"], "device": device["id"], "option": option,
+                 "submission": sub_id, "at": self.clock()}, pk=("prompt", "device"))
+        return self._insert(row, cast)
+
+    def submit_media(self, device: dict[str, Any], sub_id: Any, prompt: Any, kind_name: Any,
+                     data: bytes, offload: Offload = direct) -> Answer:
+        try:
+            kind = PromptKind(kind_name)
+        except ValueError:
+            kind = None
+        if kind not in MEDIA_KINDS:
+            raise AudienceError("'kind' must be photo, drawing or audio for an upload")
+        assert kind is not None
+        sub_id, spec = self._check(device, sub_id, prompt, kind)
+        if not data:
+            raise AudienceError("the upload is empty")
+        if len(data) > MAX_UPLOAD_BYTES[kind]:
+            raise AudienceError(f"the file is too big ({len(data) >> 20} MB; the limit is "
+                                f"{MAX_UPLOAD_BYTES[kind] >> 20} MB)", 413)
+        body_sha = _body_sha(kind.value, prompt, data)
+        repeat = self._repeat(sub_id, device, body_sha)
+        if repeat is not None:
+            return repeat
+        row = self._base(device, sub_id, prompt, kind, body_sha, SubmissionStatus.PENDING)
+        try:
+            # Decoding, re-encoding and the fsync'd writes run in a worker thread; only the
+            # one committing transaction below runs on the event loop.
+            placed = offload(self._process, kind, data, spec.max_seconds)
+        except UploadRejected as exc:
+            raise AudienceError(str(exc), exc.status) from None
+        main, thumb = placed[0], (placed[1] if len(placed) > 1 else None)
+        row.update(media_sha256=main.sha, thumb_sha256=thumb.sha if thumb else None,
+                   mime=main.mime, width=main.width, height=main.height,
+                   duration=main.duration)
+
+        def record_media() -> None:
+            for p in placed:
+                self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height,
+                                  p.duration)
+        return self._insert(row, record_media)
+
+    def _process(self, kind: PromptKind, data: bytes, max_seconds: float) -> list[Placed]:
+        """Clean the upload and place its files. No database here: runs off the loop."""
+        if kind is PromptKind.AUDIO:
+            sound = clean_audio(data, max_seconds)
+            return [Placed(self.media.place_bytes(sound.data), len(sound.data), sound.mime,
+                           "audio", duration=sound.duration)]
+        image = clean_image(data, kind is PromptKind.DRAWING)
+        return [Placed(self.media.place_bytes(image.data), len(image.data), image.mime,
+                       "image", image.width, image.height),
+                Placed(self.media.place_bytes(image.thumb), len(image.thumb), "image/jpeg",
+                       "image")]
+
+    def add_snapshot(self, camera: str, prompt: str, jpeg: bytes,
+                     offload: Offload = direct) -> dict[str, Any]:
+        """A camera still, approved by the crew's own action, credited to the camera."""
+        placed = offload(self._process, PromptKind.PHOTO, jpeg, 0.0)
+        main, thumb = placed
+        now = self.clock()
+        sub_id = f"snap-{camera}-{secrets.token_hex(6)}"
+        row = {"id": sub_id, "device": f"camera:{camera}", "handle": f"camera {camera}",
+               "prompt": prompt, "kind": PromptKind.PHOTO.value,
+               "status": SubmissionStatus.APPROVED.value,
+               "body_sha256": _body_sha("snapshot", prompt, jpeg), "created_at": now,
+               "moderated_at": now, "moderated_by": "crew", "flagged": 0,
+               "media_sha256": main.sha, "thumb_sha256": thumb.sha, "mime": main.mime,
+               "width": main.width, "height": main.height}
+
+        def record_media() -> None:
+            for p in placed:
+                self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height)
+        self._insert(row, record_media)
+        self.record(SnapshotAdded(EventKind.SNAPSHOT, {"camera": camera, "submission": sub_id},
+                                  Actor.CREW.value, submission=sub_id))
+        return self.get(sub_id) or row
+
+    # ---- moderation -------------------------------------------------------------------
+    def get(self, sub_id: Any) -> dict[str, Any] | None:
+        if not isinstance(sub_id, str):
+            return None
+        rows = list(self.store.db.query("select * from submissions where id = ?", [sub_id]))
+        return rows[0] if rows else None
+
+    def moderate(self, sub_id: Any, action_name: Any, actor: str) -> dict[str, Any]:
+        """Apply a crew decision and log it (a ban also rejects the phone's pending work);
+        the updated row. Raises AudienceError."""
+        try:
+            action = ModerationAction(action_name)
+        except ValueError:
+            raise AudienceError("action must be one of "
+                                + ", ".join(a.value for a in ModerationAction)) from None
+        row = self.get(sub_id)
+        if row is None:
+            raise AudienceError(f"no submission with id {sub_id!r}", 404)
+        if row["kind"] == PromptKind.VOTE.value:
+            raise AudienceError("votes are counted, not moderated")
+        if action is ModerationAction.BAN and row["device"].startswith("camera:"):
+            raise AudienceError("a camera snapshot has no phone to ban: reject it instead")
+        now = self.clock()
+        status = {ModerationAction.APPROVE: SubmissionStatus.APPROVED,
+                  ModerationAction.FEATURE: SubmissionStatus.FEATURED,
+                  ModerationAction.REJECT: SubmissionStatus.REJECTED,
+                  ModerationAction.BAN: SubmissionStatus.REJECTED}[action]
+        changes: dict[str, Any] = {"status": status.value, "moderated_at": now,
+                                   "moderated_by": actor}
+        if action is ModerationAction.FEATURE:
+            changes["featured_at"] = now
+        also: list[str] = []
+        db = self.store.db
+        if action is ModerationAction.BAN:
+            also = [r["id"] for r in db.query(
+                "select id from submissions where device = ? and status = 'pending' and "
+                "id != ?", [row["device"], row["id"]])]
+
+        def apply() -> None:
+            db.table("submissions").update(row["id"], changes)
+            if action is ModerationAction.BAN:
+                db.table("devices").update(row["device"], {"banned": 1})
+                # exactly the rows the event names: the crew hears of every one it changed
+                db.conn.executemany("update submissions set status = ?, moderated_at = ?, "
+                               "moderated_by = ?, reason = 'device banned' where id = ? and "
+                               "status = ?", [(SubmissionStatus.REJECTED.value, now, actor,
+                                               other, SubmissionStatus.PENDING.value)
+                                              for other in also])
+        event = SubmissionModerated(
+            EventKind.MODERATE, {"submission": row["id"], "action": action.value,
+                                 "status": status.value}, actor,
+            submission=row["id"], status=status.value, device=row["device"],
+            prompt=row["prompt"], changed=(row["id"], *also))
+        self.record(event, change=apply)
+        return self.get(row["id"]) or row
+
+    # ---- what the room sees -----------------------------------------------------------
+    def public_item(self, row: dict[str, Any]) -> dict[str, Any]:
+        """An approved submission as a display shows it (never the device or the scores)."""
+        return {"id": row["id"], "kind": row["kind"], "handle": row["handle"],
+                "text": row["text"], "prompt": row["prompt"],
+                "media": self.media.public(row["media_sha256"]),
+                "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
+                "featured": row["status"] == SubmissionStatus.FEATURED.value}
+
+    def wall(self, prompt: str, limit: int = 48) -> dict[str, Any]:
+        rows = list(self.store.db.query(
+            "select * from submissions where prompt = ? and status in ('approved', 'featured')"
+            " order by moderated_at desc limit ?", [prompt, limit]))
+        featured = list(self.store.db.query(
+            "select * from submissions where prompt = ? and status = 'featured' "
+            "order by featured_at desc limit 1", [prompt]))
+        return {"items": [self.public_item(r) for r in rows],
+                "featured": self.public_item(featured[0]) if featured else None}
+
+    def poll(self, prompt: str, options: list[str]) -> dict[str, Any]:
+        counts = {r["option"]: r["n"] for r in self.store.db.query(
+            "select option, count(*) as n from votes where prompt = ? group by option",
+            [prompt])}
+        return {"options": [{"option": o, "votes": counts.get(o, 0)} for o in options],
+                "total": sum(counts.get(o, 0) for o in options)}
+
+    def contributors(self) -> list[dict[str, Any]]:
+        """Audience members whose work was approved or featured, for the credits roll."""
+        return [{"handle": r["handle"], "works": r["n"]} for r in self.store.db.query(
+            "select handle, count(*) as n from submissions where status in "
+            "('approved', 'featured') and device not like 'camera:%' group by device "
+            "order by min(moderated_at)")]
+
+    def featured_for(self, device: str) -> list[str]:
+        """This phone's featured submissions (told again on reconnect: a phone that was
+        offline when it was featured still hears it)."""
+        return [r["id"] for r in self.store.db.query(
+            "select id from submissions where device = ? and status = 'featured' "
+            "order by featured_at", [device])]
+
+    def stats(self) -> dict[str, Any]:
+        per_prompt: dict[str, dict[str, int]] = {}
+        for r in self.store.db.query("select prompt, status, count(*) as n from submissions "
+                                     "group by prompt, status"):
+            per_prompt.setdefault(r["prompt"], {})[r["status"]] = r["n"]
+        devices = self.store.db.execute("select count(*) from devices").fetchone()[0]
+        return {"prompts": per_prompt, "joined": devices}
+
+    def queue(self, decided: int = 300, pending: int = 2000) -> list[dict[str, Any]]:
+        """For a moderator who (re)connects: every pending submission (up to ``pending``)
+        and the newest ``decided`` others, newest first."""
+        rows = list(self.store.db.query(
+            "select * from (select * from submissions where kind != 'vote' and status = "
+            "'pending' order by seq desc limit ?) union all select * from (select * from "
+            "submissions where kind != 'vote' and status != 'pending' order by seq desc "
+            "limit ?) order by seq desc", [pending, decided]))
+        return [crew_item(r, self.media) for r in rows]
+
+
+def crew_item(row: dict[str, Any], media: MediaLibrary) -> dict[str, Any]:
+    return {"id": row["id"], "seq": row["seq"], "prompt": row["prompt"], "kind": row["kind"],
+            "status": row["status"], "handle": row["handle"], "device": row["device"],
+            "text": row["text"], "media": media.public(row["media_sha256"]),
+            "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
+            "flagged": bool(row["flagged"]), "flag_score": row["flag_score"],
+            "created_at": row["created_at"], "reason": row["reason"]}
+
+
+def _body_sha(kind: str, prompt: str, payload: bytes) -> str:
+    digest = hashlib.sha256(f"{kind}\0{prompt}\0".encode())
+    digest.update(payload)
+    return digest.hexdigest()

@@ -1,0 +1,115 @@
+"""The objects every view and namespace shares: the Socket.IO server and the show's Runtime.
+
+A leaf: it imports the domain packages and no view, so ``web/`` and ``realtime/`` import it
+without a cycle (the factory in ``app.py`` imports them all). Views reach the runtime through
+:func:`runtime`, as Flask-SocketIO's own helpers reach it through ``current_app.extensions``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import current_app
+from flask_socketio import SocketIO
+
+from . import settings, state, workers
+from .audience import joining
+from .audience.devices import Audience
+from .audience.limits import AUDIENCE_LIMITS, RateLimiter
+from .audience.prompts import Prompts
+from .audience.submissions import Submissions
+from .events import Actor, EventKind, ShowChanged
+from .filming.cameras import CameraRegistry
+from .filming.take_uploads import Uploads
+from .filming.takes import Takes
+from .media.library import MediaLibrary
+from .show.cues import Cue, CueKind
+from .show.displays import DisplayRegistry
+from .show.engine import ShowEngine
+from .show.preflight import preflight
+from .store.database import Store
+
+socketio = SocketIO()
+
+
+@dataclass
+class Runtime:
+    """Everything one running show needs, reachable as ``current_app.extensions['liveshow']``."""
+
+    settings: dict[str, Any]
+    store: Store
+    media: MediaLibrary
+    engine: ShowEngine
+    data_dir: Path
+    displays: DisplayRegistry = field(default_factory=DisplayRegistry)
+    login_tokens: set[str] = field(default_factory=set)
+    login_failures: defaultdict[str, deque[float]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
+    generated: list[str] = field(default_factory=list)
+    cameras: CameraRegistry = field(default_factory=CameraRegistry)
+    takes: Takes = field(init=False)
+    uploads: Uploads = field(init=False)
+    audience: Audience = field(init=False)
+    prompts: Prompts = field(init=False)
+    submissions: Submissions = field(init=False)
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(AUDIENCE_LIMITS))
+    pending_refresh: set[str] = field(default_factory=set)
+    upload_slots: threading.Semaphore = field(init=False)
+    offload: Callable[..., Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        clock = self.engine.clock
+        record = self.engine.record
+        self.offload = workers.offload(self.settings["async_mode"])
+        self.upload_slots = threading.Semaphore(self.settings["upload_workers"])
+        self.audience = Audience(self.store, clock)
+        self.prompts = Prompts(self.store, clock, record)
+        self.submissions = Submissions(self.store, self.media, self.prompts, clock, record)
+        self.takes = Takes(self.store, self.media, clock, record)
+        self.uploads = Uploads(self.store, self.media, self.data_dir / "uploads")
+
+        def on_start(cue: Cue, at: float) -> None:
+            """Runs inside the transaction that starts ``cue``."""
+            if cue.kind is CueKind.PROMPT:
+                self.prompts.open(cue, at)
+            elif cue.kind is CueKind.REPLAY:
+                self.takes.log_replay(cue)
+
+        self.engine.start_hooks.append(on_start)
+
+    def public_state(self) -> dict[str, Any]:
+        return state.public_state(self.engine, self.join_url(), self.submissions, self.takes)
+
+    def crew_state(self, public: dict[str, Any] | None = None) -> dict[str, Any]:
+        return state.crew_state(
+            self.engine, self.displays.listing(), public or self.public_state(), self.submissions
+        )
+
+    def preflight(self) -> list[dict[str, Any]]:
+        cameras = {c.name for c in self.cameras.connected()}
+        return [p.to_json() for p in preflight(self.engine, self.displays.names(), cameras)]
+
+    def join_url(self) -> str:
+        return joining.join_url(self.settings)
+
+    def rotate_join_code(self) -> str:
+        code = settings.new_join_code()
+        self.store.meta_set("join_code_rotated", code)
+        self.settings["join_code"] = code
+        self.engine.record(ShowChanged(EventKind.JOIN_CODE_ROTATED, {}, Actor.CREW.value))
+        return code
+
+    def new_login_token(self) -> str:
+        token = secrets.token_urlsafe(24)
+        self.login_tokens.add(token)
+        return token
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["liveshow"]  # type: ignore[no-any-return]

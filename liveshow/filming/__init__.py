@@ -1,0 +1,1 @@
+"""The filming half, server side: connected cameras, takes and their resumable uploads."""

@@ -1,0 +1,142 @@
+"""Resumable, hash-checked uploads of large media (camera takes) into the media cache.
+
+The uploader names the object by its SHA-256. ``HEAD`` says how much has arrived
+(``Upload-Offset``); ``PUT`` with ``Content-Range: bytes START-END/TOTAL`` appends from that
+offset. When the last byte arrives the whole file is hashed; only a matching file becomes
+visible in the media cache, so a half-sent or corrupted take is never screened.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Callable
+
+from ..media import probe
+from ..media.library import MediaLibrary, fsync_dir, sha256_file
+from ..store.database import Store
+from ..workers import direct
+
+MAX_TOTAL = 8 << 30
+CHUNK = 1 << 20
+RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+class UploadError(Exception):
+    def __init__(self, message: str, status: int, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Progress:
+    complete: bool
+    offset: int
+    total: int | None
+
+
+class Uploads:
+    def __init__(self, store: Store, media: MediaLibrary, folder: Path) -> None:
+        self.store = store
+        self.media = media
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _partial(self, sha: str) -> Path:
+        return self.folder / f"{sha}.part"
+
+    def status(self, sha: str) -> Progress:
+        if not SHA.match(sha):
+            raise UploadError("the name must be a lowercase SHA-256", 400)
+        if self.media.path_for(sha) is not None:
+            size = (self.media.root / sha).stat().st_size
+            return Progress(True, size, size)
+        part = self._partial(sha)
+        rows = list(self.store.db.query("select total from uploads where sha256 = ?", [sha]))
+        return Progress(False, part.stat().st_size if part.exists() else 0,
+                        rows[0]["total"] if rows else None)
+
+    def receive(self, sha: str, content_range: str | None, length: int | None,
+                body: IO[bytes], offload: Callable[..., Any] = direct) -> Progress:
+        """Append one request's bytes; finalise when the upload is whole."""
+        now = self.status(sha)
+        if now.complete:
+            return now
+        start, end, total = self._range(content_range, length)
+        if start != now.offset:
+            raise UploadError(f"expected bytes from {now.offset}", 409, now.offset)
+        if now.total is not None and total != now.total:
+            raise UploadError(f"the total size changed ({now.total} before, {total} now)", 409,
+                              now.offset)
+        with self.store.write() as db:
+            db.table("uploads").upsert({"sha256": sha, "total": total, "received": start,
+                                        "started_at": time.time()}, pk="sha256")
+        wanted = end - start + 1
+        written = self._append(sha, body, wanted)
+        offset = start + written
+        if written != wanted:
+            raise UploadError(f"the request ended after {written} of {wanted} bytes; resume "
+                              f"from {offset}", 400, offset)
+        if offset < total:
+            return Progress(False, offset, total)
+        outcome = offload(self._verify, sha)       # hashing gigabytes: off the event loop
+        if isinstance(outcome, UploadError):
+            with self.store.write() as db:
+                db.table("uploads").delete(sha)
+            raise outcome
+        self._publish(sha, outcome)
+        return Progress(True, total, total)
+
+    def _range(self, header: str | None, length: int | None) -> tuple[int, int, int]:
+        if header is None:
+            if not length:
+                raise UploadError("send Content-Length (or Content-Range)", 411)
+            start, end, total = 0, length - 1, length
+        else:
+            match = RANGE.match(header.strip())
+            if match is None:
+                raise UploadError("Content-Range must be 'bytes START-END/TOTAL'", 400)
+            start, end, total = (int(g) for g in match.groups())
+        if not (0 <= start <= end < total) or total > MAX_TOTAL:
+            raise UploadError(f"bad byte range {start}-{end}/{total}", 416)
+        return start, end, total
+
+    def _append(self, sha: str, body: IO[bytes], wanted: int) -> int:
+        written = 0
+        with self._partial(sha).open("ab") as out:
+            while written < wanted:
+                chunk = body.read(min(CHUNK, wanted - written))
+                if not chunk:
+                    break
+                out.write(chunk)
+                written += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        return written
+
+    def _verify(self, sha: str) -> probe.ProbeResult | UploadError:
+        """Hash and probe the whole file (in a worker thread: no database here)."""
+        part = self._partial(sha)
+        if sha256_file(part) != sha:
+            part.unlink()
+            return UploadError("the file's SHA-256 does not match its name: upload it again",
+                               422, 0)
+        try:
+            return probe.probe(part)
+        except probe.ProbeError:
+            part.unlink()
+            return UploadError("not a media file ffmpeg can read", 415, 0)
+
+    def _publish(self, sha: str, found: probe.ProbeResult) -> None:
+        part = self._partial(sha)
+        target = self.media.root / sha
+        os.replace(part, target)
+        fsync_dir(self.media.root)
+        self.media.record(sha, target.stat().st_size, found.mime, found.media_type.value,
+                          found.width, found.height, found.duration)
+        with self.store.write() as db:
+            db.table("uploads").delete(sha)

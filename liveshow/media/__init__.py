@@ -1,0 +1,1 @@
+"""Media: the content-addressed library, image and sound cleaning, probing."""

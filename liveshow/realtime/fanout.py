@@ -1,0 +1,193 @@
+"""Who is told about what: the one table from each event to the namespaces and rooms that
+hear it (``ROUTES`` at the bottom). Domain code returns or logs typed events
+(``liveshow.events``); namespaces and views hand them to :func:`tell` and never emit
+broadcasts themselves. Replies to the one client that asked (an ack, a welcome) are not
+fan-out and stay in the namespaces."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Flask, current_app
+
+from ..audience.submissions import crew_item
+from ..events import (
+    AudienceJoined,
+    CamerasChanged,
+    CameraPreview,
+    CameraWatched,
+    CueStarted,
+    DisplaysChanged,
+    Event,
+    ShowChanged,
+    SnapshotAdded,
+    SubmissionModerated,
+    SubmissionReceived,
+    TakesChanged,
+)
+from ..extensions import Runtime, socketio
+from ..show.cues import CueKind, SubmissionStatus
+from ..state import audience_state
+
+CREW, DISPLAY, AUDIENCE, CAMERA = "/crew", "/display", "/audience", "/camera"
+REFRESH_DELAY = 0.25  # seconds: a burst of votes or joins becomes one update
+
+Delivery = Callable[[Any, Flask], None]
+
+
+def device_room(device: str) -> str:
+    """Every connection of one phone joins this room (several tabs, reconnects)."""
+    return f"device:{device}"
+
+
+def tell(event: Event, app: Flask | None = None) -> None:
+    """Deliver ``event`` to everyone ``ROUTES`` names for its type."""
+    if app is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for deliver in routes_for(type(event)):
+        deliver(event, app)
+
+
+def routes_for(kind: type[Event]) -> tuple[Delivery, ...]:
+    for cls in kind.__mro__:  # a subclass without its own row gets its parent's
+        if cls in ROUTES:
+            return ROUTES[cls]
+    raise KeyError(f"no route for {kind.__name__}: add it to realtime.fanout.ROUTES")
+
+
+def _rt(app: Flask) -> Runtime:
+    return app.extensions["liveshow"]  # type: ignore[no-any-return]
+
+
+# ---- deliveries -------------------------------------------------------------------------
+
+
+def state_to_everyone(event: Event, app: Flask) -> None:
+    """Build the public state once; displays get it whole, phones their slice, the crew
+    theirs on top of it."""
+    rt = _rt(app)
+    public = rt.public_state()
+    socketio.emit("state", public, namespace=DISPLAY)
+    socketio.emit("state", audience_state(public), namespace=AUDIENCE)
+    socketio.emit("state", rt.crew_state(public), namespace=CREW)
+
+
+def state_to_crew(event: Event, app: Flask) -> None:
+    socketio.emit("state", _rt(app).crew_state(), namespace=CREW)
+
+
+def featured_to_phone(event: SubmissionModerated, app: Flask) -> None:
+    if event.status == SubmissionStatus.FEATURED.value:
+        socketio.emit(
+            "featured",
+            {"submission": event.submission, "prompt": event.prompt},
+            to=device_room(event.device),
+            namespace=AUDIENCE,
+        )
+
+
+def moderated_to_crew(event: SubmissionModerated, app: Flask) -> None:
+    """Every moderator's queue shows the decision (a ban moves several items)."""
+    _items_to_crew(app, event.changed)
+
+
+def snapshot_to_crew(event: SnapshotAdded, app: Flask) -> None:
+    _items_to_crew(app, (event.submission,))
+
+
+def _items_to_crew(app: Flask, ids: tuple[str, ...]) -> None:
+    rt = _rt(app)
+    for sub_id in ids:
+        row = rt.submissions.get(sub_id)
+        if row is not None:
+            socketio.emit("submission", crew_item(row, rt.media), namespace=CREW)
+
+
+def received_to_crew(event: SubmissionReceived, app: Flask) -> None:
+    """New work joins the moderation queue; a vote instead moves the poll bars (once per
+    burst)."""
+    if event.vote:
+        _soon(app, "state", _poll_refresh)
+    else:
+        _items_to_crew(app, (event.submission,))
+
+
+def stats_to_crew(event: Event, app: Flask) -> None:
+    _soon(app, "stats", _stats_refresh)
+
+
+def takes_to_crew(event: Event, app: Flask) -> None:
+    socketio.emit("takes", {"takes": _rt(app).takes.listing()}, namespace=CREW)
+
+
+def cameras_to_crew(event: Event, app: Flask) -> None:
+    socketio.emit("cameras", {"cameras": _rt(app).cameras.listing()}, namespace=CREW)
+
+
+def preview_to_crew(event: CameraPreview, app: Flask) -> None:
+    socketio.emit("preview", {"camera": event.camera, "jpeg": event.jpeg}, namespace=CREW)
+
+
+def keying_to_camera(event: CueStarted, app: Flask) -> None:
+    """A camera cue going live sets that camera's keying to the cue's ``keyed`` (no wait:
+    this runs inside the GO)."""
+    if event.cue_kind == CueKind.CAMERA.value and event.camera:
+        _camera_command(app, event.camera, {"action": "key", "on": event.keyed})
+
+
+def programme_to_camera(event: CameraWatched, app: Flask) -> None:
+    """Programme frames flow only while a projector watches (they are full size)."""
+    watched = _rt(app).cameras.viewers.get(event.camera, 0) > 0
+    _camera_command(app, event.camera, {"action": "program", "on": watched})
+
+
+def _camera_command(app: Flask, camera: str, command: dict[str, Any]) -> None:
+    info = _rt(app).cameras.get(camera)
+    if info is not None and info.sid is not None:
+        socketio.emit("command", command, to=info.sid, namespace=CAMERA)
+
+
+# ---- coalescing -------------------------------------------------------------------------
+
+
+def _poll_refresh(app: Flask, rt: Runtime) -> None:
+    public = rt.public_state()
+    socketio.emit("state", public, namespace=DISPLAY)
+    socketio.emit("state", rt.crew_state(public), namespace=CREW)
+
+
+def _stats_refresh(app: Flask, rt: Runtime) -> None:
+    socketio.emit("stats", rt.submissions.stats(), namespace=CREW)
+
+
+def _soon(app: Flask, name: str, send: Callable[[Flask, Runtime], None]) -> None:
+    """Run ``send`` once, REFRESH_DELAY from now, however often this is called meanwhile."""
+    rt = _rt(app)
+    if name in rt.pending_refresh:
+        return
+    rt.pending_refresh.add(name)
+
+    def later() -> None:
+        socketio.sleep(REFRESH_DELAY)
+        rt.pending_refresh.discard(name)
+        with app.app_context():
+            send(app, rt)
+
+    socketio.start_background_task(later)
+
+
+# ---- the table --------------------------------------------------------------------------
+
+ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
+    ShowChanged: (state_to_everyone,),
+    CueStarted: (state_to_everyone, keying_to_camera),
+    SubmissionModerated: (state_to_everyone, featured_to_phone, moderated_to_crew, stats_to_crew),
+    SnapshotAdded: (state_to_everyone, snapshot_to_crew, stats_to_crew),
+    TakesChanged: (state_to_everyone, takes_to_crew),
+    SubmissionReceived: (received_to_crew, stats_to_crew),
+    AudienceJoined: (stats_to_crew,),
+    DisplaysChanged: (state_to_crew,),
+    CamerasChanged: (cameras_to_crew,),
+    CameraPreview: (preview_to_crew,),
+    CameraWatched: (programme_to_camera,),
+}

@@ -1,0 +1,1 @@
+"""SQLite storage: schema migrations, the one writer, the event log."""

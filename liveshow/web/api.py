@@ -1,0 +1,98 @@
+"""HTTP API: public state, media (with range requests), QR codes, crew exports and checks."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, send_file
+
+from ..audience import joining
+from ..audience.devices import AudienceError
+from ..extensions import runtime
+from ..realtime.fanout import tell
+from ..show.editing import export_text
+from .auth import crew_required
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/state")
+def state() -> Any:
+    return jsonify(runtime().public_state())
+
+
+@bp.get("/media/<sha256>")
+def media(sha256: str) -> Any:
+    rt = runtime()
+    path = rt.media.path_for(sha256)
+    info = rt.media.info(sha256)
+    if path is None or info is None:
+        return {"error": "no such media"}, 404
+    response = send_file(path, mimetype=info["mime"], conditional=True, etag=sha256,
+                         max_age=86400)
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
+
+
+@bp.get("/qr/join.svg")
+def join_qr() -> Response:
+    svg = joining.qr_svg(joining.join_url(runtime().settings))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/api/submissions")
+def submissions() -> Any:
+    """A photo, drawing or recording from a phone (text and votes come over /audience)."""
+    rt = runtime()
+    header = request.headers.get("Authorization", "")
+    device = rt.audience.by_token(header[7:] if header.startswith("Bearer ") else None)
+    if device is None:
+        return {"error": "join the show first: this upload has no valid audience token"}, 401
+    if not (rt.limiter.allow("upload-ip", request.remote_addr or "?")
+            and rt.limiter.allow("upload-device", device["id"])):
+        return {"error": "too many uploads from this phone: wait a minute"}, 429, \
+            {"Retry-After": "10"}
+    # A few uploads at a time: the rest wait (their bytes held back by TCP) instead of
+    # all parsing at once on the event loop while a cue needs broadcasting.
+    with rt.upload_slots:
+        upload = request.files.get("file")
+        if upload is None:
+            return {"error": "the upload has no 'file'"}, 400
+        try:
+            answer = rt.submissions.submit_media(
+                device, request.form.get("id"), request.form.get("prompt"),
+                request.form.get("kind"), upload.read(), rt.offload)
+        except AudienceError as exc:
+            return {"error": str(exc)}, exc.status
+    for event in answer.events:
+        tell(event)
+    return answer.body, answer.status
+
+
+@bp.app_errorhandler(413)
+def too_large(exc: Exception) -> Any:
+    return {"error": "the upload is too big"}, 413
+
+
+@bp.get("/crew/show.yaml")
+@crew_required
+def export_show() -> Response:
+    rt = runtime()
+    text = export_text(rt.engine)
+    return Response(text, mimetype="application/x-yaml", headers={
+        "Content-Disposition": 'attachment; filename="show.yaml"'})
+
+
+@bp.get("/api/preflight")
+@crew_required
+def preflight_report() -> Any:
+    return {"problems": runtime().preflight()}
+
+
+@bp.get("/api/events")
+@crew_required
+def events() -> Any:
+    try:
+        since = int(request.args.get("since", "0"))
+    except ValueError:
+        return {"error": "'since' must be a whole number (a rev)"}, 400
+    return {"events": runtime().store.events_since(since)}

@@ -1,0 +1,67 @@
+"""The three web apps' pages and their static files: crew dashboard, projector, phone."""
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, send_from_directory
+
+from ..extensions import runtime
+from .auth import crew_required
+from ..show.cues import ID_PATTERN
+
+bp = Blueprint("pages", __name__)
+ROOT = Path(__file__).resolve().parents[2]
+STAGE_DISPLAY = ROOT / "stage_display"
+AUDIENCE_CLIENT = ROOT / "audience_client"
+SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist"
+
+
+@bp.get("/")
+def index() -> Any:
+    return render_template("index.html")
+
+
+@bp.get("/crew")
+@crew_required
+def crew() -> Any:
+    return render_template("crew.html")
+
+
+@bp.get("/display/<name>")
+def display(name: str) -> Any:
+    if not ID_PATTERN.match(name):
+        return render_template("message.html", title="Bad display name",
+                               message="A display name is letters, digits, - and _."), 400
+    key = request.args.get("key", "")
+    if not hmac.compare_digest(key.encode(), runtime().settings["display_key"].encode()):
+        return render_template("message.html", title="Wrong display key",
+                               message="Open the display URL printed when the server "
+                                       "started (it carries ?key=…)."), 403
+    return send_from_directory(STAGE_DISPLAY, "index.html", max_age=0)
+
+
+@bp.get("/join/<code>")
+def join(code: str) -> Any:
+    if not hmac.compare_digest(code.encode(), runtime().settings["join_code"].encode()):
+        return render_template("message.html", title="This join link has expired",
+                               message="Scan the QR code on the screen again."), 404
+    return send_from_directory(AUDIENCE_CLIENT, "index.html", max_age=0)
+
+
+@bp.get("/display-app/<path:filename>")
+def display_asset(filename: str) -> Any:
+    return send_from_directory(STAGE_DISPLAY, filename, max_age=0)
+
+
+@bp.get("/phone-app/<path:filename>")
+def phone_asset(filename: str) -> Any:
+    return send_from_directory(AUDIENCE_CLIENT, filename, max_age=0)
+
+
+@bp.get("/vendor/socket.io.min.js")
+def socket_io_client() -> Any:
+    if not (SOCKET_IO_CLIENT / "socket.io.min.js").is_file():
+        abort(500, "socket.io-client is not installed: run `npm ci` in the repository")
+    return send_from_directory(SOCKET_IO_CLIENT, "socket.io.min.js", max_age=3600)
