@@ -1,0 +1,116 @@
+"""The catalogue's schema, as small steps that each run once (see :func:`db.migration`).
+
+Table and column names are meant to be read by people with Datasette: a record's show-side
+origin is spelled out in ``origin_*`` columns, and ``origin_key`` is the one unique string
+the show-side ids map through (see docs/catalogue.md, "How show-side ids map").
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from .db import migration
+
+SCHEMA_V1 = """
+CREATE TABLE collaborations (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE artists (
+    id INTEGER PRIMARY KEY,
+    handle TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE media (
+    sha256 TEXT PRIMARY KEY,
+    mime TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    duration REAL
+);
+CREATE TABLE performances (
+    id TEXT PRIMARY KEY,
+    show TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    venue TEXT NOT NULL DEFAULT '',
+    started_at TEXT,
+    ended_at TEXT
+);
+CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    collaboration_id INTEGER NOT NULL REFERENCES collaborations(id),
+    title TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    text TEXT,
+    media_sha256 TEXT REFERENCES media(sha256),
+    created_at TEXT NOT NULL,
+    origin_key TEXT UNIQUE,
+    origin_performance TEXT,
+    origin_show TEXT,
+    origin_cue TEXT,
+    origin_prompt TEXT,
+    origin_submission TEXT,
+    origin_take TEXT,
+    origin_part TEXT,
+    origin_camera TEXT,
+    origin_made_at TEXT
+);
+CREATE INDEX records_collaboration ON records(collaboration_id, id);
+CREATE INDEX records_kind ON records(kind, id);
+CREATE INDEX records_performance ON records(origin_performance, id);
+CREATE TABLE credits (
+    record_id INTEGER NOT NULL REFERENCES records(id),
+    artist_id INTEGER NOT NULL REFERENCES artists(id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (record_id, artist_id, role)
+);
+CREATE INDEX credits_artist ON credits(artist_id, record_id);
+CREATE TABLE consents (
+    record_id INTEGER NOT NULL REFERENCES records(id),
+    artist_id INTEGER NOT NULL REFERENCES artists(id),
+    terms_version TEXT NOT NULL,
+    accepted_at TEXT NOT NULL,
+    PRIMARY KEY (record_id, artist_id)
+) WITHOUT ROWID;
+CREATE TABLE lineage (
+    id INTEGER PRIMARY KEY,
+    child_id INTEGER NOT NULL REFERENCES records(id),
+    parent_id INTEGER NOT NULL REFERENCES records(id),
+    role TEXT NOT NULL DEFAULT '',
+    start REAL,
+    "end" REAL
+);
+CREATE INDEX lineage_child ON lineage(child_id, parent_id);
+CREATE INDEX lineage_parent ON lineage(parent_id, child_id);
+CREATE TABLE screenings (
+    performance_id TEXT NOT NULL REFERENCES performances(id),
+    record_id INTEGER NOT NULL REFERENCES records(id),
+    at TEXT NOT NULL,
+    cue TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (performance_id, record_id, at)
+) WITHOUT ROWID;
+CREATE INDEX screenings_record ON screenings(record_id);
+CREATE TABLE idempotency_keys (
+    route TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    state TEXT NOT NULL,
+    server_instance TEXT NOT NULL,
+    status INTEGER,
+    response TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (route, key)
+) WITHOUT ROWID;
+"""
+
+
+@migration
+def m001_catalogue(db: sqlite_utils.Database) -> None:
+    # plain SQL: foreign keys, composite keys and covering indexes say more here than the
+    # table-builder would; executescript would COMMIT our BEGIN IMMEDIATE, so run each one
+    for statement in SCHEMA_V1.split(";"):
+        if statement.strip():
+            db.execute(statement)
