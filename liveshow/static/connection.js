@@ -1,5 +1,4 @@
 // The /crew Socket.IO connection: acknowledged requests and the connection indicator.
-/* global io */
 
 const ACK_TIMEOUT_MS = 5000;
 
