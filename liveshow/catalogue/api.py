@@ -38,24 +38,26 @@ def error(status: int, message: str) -> tuple[Response, int]:
     return jsonify({"error": message}), status
 
 
-@api.errorhandler(ApiError)
+@api.app_errorhandler(ApiError)
 def _api_error(exc: ApiError) -> tuple[Response, int]:
     return error(exc.status, str(exc))
 
 
-@api.errorhandler(BadInput)
+@api.app_errorhandler(BadInput)
 def _bad_input(exc: BadInput) -> tuple[Response, int]:
     return error(422 if isinstance(exc, writing.Refused) else 400, str(exc))
 
 
-@api.errorhandler(KeyConflict)
+@api.app_errorhandler(KeyConflict)
 def _key_conflict(exc: KeyConflict) -> tuple[Response, int]:
     return error(exc.status, str(exc))
 
 
-@api.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> tuple[Response, int]:
-    # JSON, not Werkzeug's HTML page, for every refusal under /api/v1
+@api.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
+    # JSON, not Werkzeug's HTML page, for every refusal under /api/v1 (pages keep HTML)
+    if not request.path.startswith(api.url_prefix or "/api/v1"):
+        return exc
     return error(exc.code or 500, exc.description or exc.name)
 
 
