@@ -64,18 +64,23 @@ W, H, FPS = dm.W, dm.H, dm.FPS
 # pictures
 # ----------------------------------------------------------------------------------------
 
+
 def cat_drawing() -> Any:
     """An audience member's drawing: a black cat on rocks under a lighthouse beam."""
     img = np.full((360, 480, 3), 245, np.uint8)
     cv2.rectangle(img, (0, 260), (480, 360), (90, 110, 120), -1)
-    cv2.fillPoly(img, [np.array([[330, 260], [370, 60], [400, 60], [440, 260]], np.int32)],
-                 (60, 60, 200))
+    cv2.fillPoly(
+        img, [np.array([[330, 260], [370, 60], [400, 60], [440, 260]], np.int32)], (60, 60, 200)
+    )
     cv2.line(img, (385, 70), (60, 20), (90, 220, 250), 10, cv2.LINE_AA)
     cv2.ellipse(img, (170, 230), (60, 34), 0, 0, 360, (30, 30, 30), -1, cv2.LINE_AA)
     cv2.circle(img, (225, 190), 26, (30, 30, 30), -1, cv2.LINE_AA)
     for dx in (-14, 12):
-        cv2.fillPoly(img, [np.array([[225 + dx - 8, 175], [225 + dx, 150], [225 + dx + 8, 175]],
-                                    np.int32)], (30, 30, 30))
+        cv2.fillPoly(
+            img,
+            [np.array([[225 + dx - 8, 175], [225 + dx, 150], [225 + dx + 8, 175]], np.int32)],
+            (30, 30, 30),
+        )
         cv2.circle(img, (225 + dx // 2 + 2, 188), 4, (40, 220, 240), -1, cv2.LINE_AA)
     cv2.ellipse(img, (110, 220), (40, 12), 30, 0, 180, (30, 30, 30), 6, cv2.LINE_AA)
     return img
@@ -94,6 +99,7 @@ def boat_drawing() -> Any:
 # ----------------------------------------------------------------------------------------
 # sound
 # ----------------------------------------------------------------------------------------
+
 
 def voice(duration: float = 4.0, rate: int = 48000) -> Any:
     """Speech-like babble: a gliding voiced pitch shaped into syllables."""
@@ -115,6 +121,7 @@ def _melody(seconds: float, rate: int = 48000) -> Any:
 # ----------------------------------------------------------------------------------------
 # video frames
 # ----------------------------------------------------------------------------------------
+
 
 def _fit(img: Any) -> Any:
     return cv2.resize(img, (W, H), interpolation=cv2.INTER_AREA)
@@ -170,10 +177,12 @@ def lanterns_frames(n: int) -> Iterator[Any]:
 # files and the community
 # ----------------------------------------------------------------------------------------
 
+
 def _video(frames: Callable[[int], Iterator[Any]], freqs: tuple[float, float]) -> Callable:
     def make(dest: Path) -> None:
         n = int(SECONDS * FPS)
         dm.encode_video(dest, frames(n), SECONDS, dm.tone_bed(SECONDS, freqs, 880.0))
+
     return make
 
 
@@ -191,23 +200,43 @@ FILES: dict[str, Callable[[Path], None]] = {
     "lanterns-sung.mp4": _video(lanterns_frames, (175.0, 262.0)),
 }
 
-ARTISTS = {"mara": "Mara Quell", "teo": "Teo Brandt", "ines": "Inês Faria", "sol": "Sol Okafor",
-           "jonas": "Jonas Lind", "kai": "Kai Moreno", "lea": "Léa Roux", "rui": "Rui Tanaka",
-           "guest-ana": "Ana (audience)", "guest-bo": "Bo (audience)"}
+ARTISTS = {
+    "mara": "Mara Quell",
+    "teo": "Teo Brandt",
+    "ines": "Inês Faria",
+    "sol": "Sol Okafor",
+    "jonas": "Jonas Lind",
+    "kai": "Kai Moreno",
+    "lea": "Léa Roux",
+    "rui": "Rui Tanaka",
+    "guest-ana": "Ana (audience)",
+    "guest-bo": "Bo (audience)",
+}
 
 COLLABORATIONS = [
-    {"slug": "the-lighthouse-cat", "title": "The Lighthouse Cat",
-     "description": "A story that became a voice-over, music, a green-screen shoot at "
-                    "Harbour Nights, community visuals and finally an animation."},
-    {"slug": "harbour-songs", "title": "Harbour Songs",
-     "description": "Songs and pictures of the harbour, remixed into a short film."},
-    {"slug": "paper-boats", "title": "Paper Boats",
-     "description": "Tiny stories written by the audience, and the drawings they inspired."},
+    {
+        "slug": "the-lighthouse-cat",
+        "title": "The Lighthouse Cat",
+        "description": "A story that became a voice-over, music, a green-screen shoot at "
+        "Harbour Nights, community visuals and finally an animation.",
+    },
+    {
+        "slug": "harbour-songs",
+        "title": "Harbour Songs",
+        "description": "Songs and pictures of the harbour, remixed into a short film.",
+    },
+    {
+        "slug": "paper-boats",
+        "title": "Paper Boats",
+        "description": "Tiny stories written by the audience, and the drawings they inspired.",
+    },
 ]
 
-STORY = ("Every night the lighthouse keeper's cat climbed the hundred steps before he did. "
-         "She was not there for the light. She was there for the ships, who, she believed, "
-         "came only to see her.")
+STORY = (
+    "Every night the lighthouse keeper's cat climbed the hundred steps before he did. "
+    "She was not there for the light. She was there for the ships, who, she believed, "
+    "came only to see her."
+)
 
 # the show the take was filmed at: its ids are what a show's sync would send as the origin
 NIGHT = {"performance": "harbour-nights-2026-11-01", "show": "harbour-nights"}
@@ -217,79 +246,222 @@ def _credits(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"handle": h, "name": ARTISTS[h], "role": r} for h, r in pairs]
 
 
-def _record(name: str, collab: str, kind: str, title: str, credits: list[dict[str, str]],
-            file: str = "", mime: str = "", parents: tuple[dict[str, Any], ...] = (),
-            **extra: Any) -> dict[str, Any]:
-    duration = SECONDS if mime.startswith("video/") else (4.0 if mime.startswith("audio/")
-                                                          else None)
-    return {"name": name, "collaboration": collab, "kind": kind, "title": title,
-            "contributors": credits, "file": file, "mime": mime, "duration": duration,
-            "parents": list(parents), **extra}
+def _record(
+    name: str,
+    collab: str,
+    kind: str,
+    title: str,
+    credits: list[dict[str, str]],
+    file: str = "",
+    mime: str = "",
+    parents: tuple[dict[str, Any], ...] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    duration = (
+        SECONDS if mime.startswith("video/") else (4.0 if mime.startswith("audio/") else None)
+    )
+    return {
+        "name": name,
+        "collaboration": collab,
+        "kind": kind,
+        "title": title,
+        "contributors": credits,
+        "file": file,
+        "mime": mime,
+        "duration": duration,
+        "parents": list(parents),
+        **extra,
+    }
 
 
-def _parent(ref: str, role: str, start: float | None = None,
-            end: float | None = None) -> dict[str, Any]:
+def _parent(
+    ref: str, role: str, start: float | None = None, end: float | None = None
+) -> dict[str, Any]:
     return {"ref": ref, "role": role, "start": start, "end": end}
 
 
 RECORDS: list[dict[str, Any]] = [
-    _record("story", "the-lighthouse-cat", "text", "The Lighthouse Cat",
-            _credits(("mara", "writer")), text=STORY),
-    _record("voice-over", "the-lighthouse-cat", "sound", "The Lighthouse Cat, read aloud",
-            _credits(("teo", "voice")), "voice-over.m4a", "audio/mp4",
-            (_parent("story", "script"),)),
-    _record("theme", "the-lighthouse-cat", "sound", "Lighthouse theme",
-            _credits(("ines", "music")), "lighthouse-theme.m4a", "audio/mp4",
-            (_parent("voice-over", "voice-over"),)),
-    _record("harbour", "harbour-songs", "picture", "Harbour at dusk",
-            _credits(("sol", "photographer")), "harbour.jpg", "image/jpeg"),
-    _record("cat-drawing", "the-lighthouse-cat", "drawing", "The cat on the rocks",
-            _credits(("guest-ana", "audience contributor")), "cat-drawing.png", "image/png",
-            origin={**NIGHT, "cue": "draw-the-cat", "prompt": "draw-the-cat",
-                    "submission": "s-7f3a9c", "made_at": "2026-11-01T20:12:40+00:00"}),
-    _record("take", "the-lighthouse-cat", "take", "Green-screen take 3",
-            _credits(("jonas", "performer"), ("kai", "camera")), "take-3.mp4", "video/mp4",
-            (_parent("theme", "soundtrack"), _parent("harbour", "background", 0.0, 1.5),
-             _parent("cat-drawing", "background", 1.5, 3.0)),
-            origin={**NIGHT, "cue": "shoot-the-cat", "take": "take-3", "camera": "cam1",
-                    "made_at": "2026-11-01T20:31:05+00:00"}),
-    _record("visuals", "the-lighthouse-cat", "video", "Lighthouse visuals",
-            _credits(("lea", "illustrator")), "visuals.mp4", "video/mp4",
-            (_parent("take", "plate"), _parent("cat-drawing", "drawing"))),
-    _record("animation", "the-lighthouse-cat", "video", "The Lighthouse Cat (animation)",
-            _credits(("rui", "animator"), ("ines", "music")), "animation.mp4", "video/mp4",
-            (_parent("visuals", "visuals"), _parent("theme", "music"))),
-    _record("gull-song", "harbour-songs", "sound", "Gull song",
-            _credits(("ines", "music")), "gull-song.m4a", "audio/mp4"),
-    _record("lanterns", "harbour-songs", "picture", "Lanterns",
-            _credits(("sol", "photographer")), "lanterns.jpg", "image/jpeg"),
-    _record("lanterns-sung", "harbour-songs", "video", "Lanterns, sung",
-            _credits(("mara", "editor")), "lanterns-sung.mp4", "video/mp4",
-            (_parent("lanterns", "picture"), _parent("gull-song", "music"),
-             _parent("harbour", "picture"))),
-    _record("boat-story", "paper-boats", "text", "The boat that wanted to fly",
-            _credits(("guest-bo", "audience contributor")),
-            text="A paper boat folded wings from its sails and sailed the wind instead.",
-            origin={**NIGHT, "cue": "tiny-stories", "prompt": "tiny-stories",
-                    "submission": "s-1b22e0", "made_at": "2026-11-01T19:58:10+00:00"}),
-    _record("boat-drawing", "paper-boats", "drawing", "Paper boat",
-            _credits(("guest-ana", "audience contributor")), "boat-drawing.png", "image/png",
-            (_parent("boat-story", "illustrates"),)),
+    _record(
+        "story",
+        "the-lighthouse-cat",
+        "text",
+        "The Lighthouse Cat",
+        _credits(("mara", "writer")),
+        text=STORY,
+    ),
+    _record(
+        "voice-over",
+        "the-lighthouse-cat",
+        "sound",
+        "The Lighthouse Cat, read aloud",
+        _credits(("teo", "voice")),
+        "voice-over.m4a",
+        "audio/mp4",
+        (_parent("story", "script"),),
+    ),
+    _record(
+        "theme",
+        "the-lighthouse-cat",
+        "sound",
+        "Lighthouse theme",
+        _credits(("ines", "music")),
+        "lighthouse-theme.m4a",
+        "audio/mp4",
+        (_parent("voice-over", "voice-over"),),
+    ),
+    _record(
+        "harbour",
+        "harbour-songs",
+        "picture",
+        "Harbour at dusk",
+        _credits(("sol", "photographer")),
+        "harbour.jpg",
+        "image/jpeg",
+    ),
+    _record(
+        "cat-drawing",
+        "the-lighthouse-cat",
+        "drawing",
+        "The cat on the rocks",
+        _credits(("guest-ana", "audience contributor")),
+        "cat-drawing.png",
+        "image/png",
+        origin={
+            **NIGHT,
+            "cue": "draw-the-cat",
+            "prompt": "draw-the-cat",
+            "submission": "s-7f3a9c",
+            "made_at": "2026-11-01T20:12:40+00:00",
+        },
+    ),
+    _record(
+        "take",
+        "the-lighthouse-cat",
+        "take",
+        "Green-screen take 3",
+        _credits(("jonas", "performer"), ("kai", "camera")),
+        "take-3.mp4",
+        "video/mp4",
+        (
+            _parent("theme", "soundtrack"),
+            _parent("harbour", "background", 0.0, 1.5),
+            _parent("cat-drawing", "background", 1.5, 3.0),
+        ),
+        origin={
+            **NIGHT,
+            "cue": "shoot-the-cat",
+            "take": "take-3",
+            "camera": "cam1",
+            "made_at": "2026-11-01T20:31:05+00:00",
+        },
+    ),
+    _record(
+        "visuals",
+        "the-lighthouse-cat",
+        "video",
+        "Lighthouse visuals",
+        _credits(("lea", "illustrator")),
+        "visuals.mp4",
+        "video/mp4",
+        (_parent("take", "plate"), _parent("cat-drawing", "drawing")),
+    ),
+    _record(
+        "animation",
+        "the-lighthouse-cat",
+        "video",
+        "The Lighthouse Cat (animation)",
+        _credits(("rui", "animator"), ("ines", "music")),
+        "animation.mp4",
+        "video/mp4",
+        (_parent("visuals", "visuals"), _parent("theme", "music")),
+    ),
+    _record(
+        "gull-song",
+        "harbour-songs",
+        "sound",
+        "Gull song",
+        _credits(("ines", "music")),
+        "gull-song.m4a",
+        "audio/mp4",
+    ),
+    _record(
+        "lanterns",
+        "harbour-songs",
+        "picture",
+        "Lanterns",
+        _credits(("sol", "photographer")),
+        "lanterns.jpg",
+        "image/jpeg",
+    ),
+    _record(
+        "lanterns-sung",
+        "harbour-songs",
+        "video",
+        "Lanterns, sung",
+        _credits(("mara", "editor")),
+        "lanterns-sung.mp4",
+        "video/mp4",
+        (
+            _parent("lanterns", "picture"),
+            _parent("gull-song", "music"),
+            _parent("harbour", "picture"),
+        ),
+    ),
+    _record(
+        "boat-story",
+        "paper-boats",
+        "text",
+        "The boat that wanted to fly",
+        _credits(("guest-bo", "audience contributor")),
+        text="A paper boat folded wings from its sails and sailed the wind instead.",
+        origin={
+            **NIGHT,
+            "cue": "tiny-stories",
+            "prompt": "tiny-stories",
+            "submission": "s-1b22e0",
+            "made_at": "2026-11-01T19:58:10+00:00",
+        },
+    ),
+    _record(
+        "boat-drawing",
+        "paper-boats",
+        "drawing",
+        "Paper boat",
+        _credits(("guest-ana", "audience contributor")),
+        "boat-drawing.png",
+        "image/png",
+        (_parent("boat-story", "illustrates"),),
+    ),
 ]
 
-PERFORMANCES = [{"id": NIGHT["performance"], "show": NIGHT["show"], "title": "Harbour Nights",
-                 "venue": "The Boathouse", "started_at": "2026-11-01T19:30:00+00:00",
-                 "ended_at": "2026-11-01T21:40:00+00:00",
-                 "screenings": [{"ref": "lanterns-sung", "at": "2026-11-01T19:41:00+00:00"},
-                                {"ref": "story", "at": "2026-11-01T19:50:00+00:00"}]}]
+PERFORMANCES = [
+    {
+        "id": NIGHT["performance"],
+        "show": NIGHT["show"],
+        "title": "Harbour Nights",
+        "venue": "The Boathouse",
+        "started_at": "2026-11-01T19:30:00+00:00",
+        "ended_at": "2026-11-01T21:40:00+00:00",
+        "screenings": [
+            {"ref": "lanterns-sung", "at": "2026-11-01T19:41:00+00:00"},
+            {"ref": "story", "at": "2026-11-01T19:50:00+00:00"},
+        ],
+    }
+]
 
 
 def community() -> dict[str, Any]:
     for rec in RECORDS:
-        rec["consent"] = [{"artist": c["handle"], "terms_version": TERMS, "accepted_at": AGREED}
-                          for c in rec["contributors"]]
-    return {"generator_version": GENERATOR_VERSION, "collaborations": COLLABORATIONS,
-            "records": RECORDS, "performances": PERFORMANCES}
+        rec["consent"] = [
+            {"artist": c["handle"], "terms_version": TERMS, "accepted_at": AGREED}
+            for c in rec["contributors"]
+        ]
+    return {
+        "generator_version": GENERATOR_VERSION,
+        "collaborations": COLLABORATIONS,
+        "records": RECORDS,
+        "performances": PERFORMANCES,
+    }
 
 
 def _read_marker(out_dir: Path) -> dict[str, Any]:
@@ -319,8 +491,9 @@ def generate(out_dir: Path, *, force: bool = False, verbose: bool = False) -> Pa
             tmp.unlink(missing_ok=True)
         sizes[name] = dest.stat().st_size
         if verbose:
-            print(f"  made  {name:22s} {sizes[name] / 1024:6.0f} KiB"
-                  f"  {time.monotonic() - t0:4.1f} s")
+            print(
+                f"  made  {name:22s} {sizes[name] / 1024:6.0f} KiB  {time.monotonic() - t0:4.1f} s"
+            )
     manifest = out_dir / MANIFEST
     tmp = manifest.with_name(f".{MANIFEST}.{os.getpid()}.partial")
     tmp.write_text(json.dumps({**community(), "sizes": sizes}, indent=1, ensure_ascii=False))
@@ -330,8 +503,12 @@ def generate(out_dir: Path, *, force: bool = False, verbose: bool = False) -> Pa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the demo catalogue community.")
-    parser.add_argument("--out", type=Path, default=HERE / "demo" / "catalogue",
-                        help="output folder (default: media/demo/catalogue)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "demo" / "catalogue",
+        help="output folder (default: media/demo/catalogue)",
+    )
     parser.add_argument("--force", action="store_true", help="make every file again")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -339,8 +516,10 @@ def main(argv: list[str] | None = None) -> int:
     manifest = generate(args.out, force=args.force, verbose=not args.quiet)
     if not args.quiet:
         total = sum(p.stat().st_size for p in args.out.iterdir() if p.is_file())
-        print(f"{manifest} and {len(FILES)} media files, {total / 1e6:.2f} MB, "
-              f"{time.monotonic() - t0:.1f} s")
+        print(
+            f"{manifest} and {len(FILES)} media files, {total / 1e6:.2f} MB, "
+            f"{time.monotonic() - t0:.1f} s"
+        )
     return 0
 
 

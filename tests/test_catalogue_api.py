@@ -30,10 +30,15 @@ def get(server: CatalogueProcess, path: str, **params: Any) -> Any:
     return resp.json()
 
 
-def post(server: CatalogueProcess, path: str, key: str, body: Any,
-         token: str = TOKEN) -> requests.Response:
-    return requests.post(f"{server.url}/api/v1{path}", json=body, timeout=30, headers={
-        "Authorization": f"Bearer {token}", "Idempotency-Key": key})
+def post(
+    server: CatalogueProcess, path: str, key: str, body: Any, token: str = TOKEN
+) -> requests.Response:
+    return requests.post(
+        f"{server.url}/api/v1{path}",
+        json=body,
+        timeout=30,
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+    )
 
 
 def test_demo_lineage_is_several_levels_deep(demo_catalogue: CatalogueProcess) -> None:
@@ -59,17 +64,23 @@ def test_demo_lineage_is_several_levels_deep(demo_catalogue: CatalogueProcess) -
     assert {c["role"] for c in take["credits"]} == {"performer", "camera"}
     assert {c["artist"] for c in take["consent"]} == {"jonas", "kai"}
     assert take["children"], "the take is used in the visuals"
-    media = requests.get(f"{demo_catalogue.url}/api/v1/media/{take['media']['sha256']}",
-                         timeout=10)
+    media = requests.get(f"{demo_catalogue.url}/api/v1/media/{take['media']['sha256']}", timeout=10)
     assert media.status_code == 200 and sha(media.content) == take["media"]["sha256"]
     assert media.headers["Content-Type"] == "video/mp4"
 
 
 def _patch(server: CatalogueProcess, data: bytes, offset: int, chunk: bytes) -> Any:
-    return requests.patch(f"{server.url}/api/v1/media/{sha(data)}", data=chunk, timeout=10,
-                          headers={**AUTH, "Upload-Offset": str(offset),
-                                   "Upload-Length": str(len(data)),
-                                   "Content-Type": "application/offset+octet-stream"})
+    return requests.patch(
+        f"{server.url}/api/v1/media/{sha(data)}",
+        data=chunk,
+        timeout=10,
+        headers={
+            **AUTH,
+            "Upload-Offset": str(offset),
+            "Upload-Length": str(len(data)),
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
 
 
 def test_a_night_syncs_and_a_later_take_links_to_parents_sent_earlier(tmp_path: Path) -> None:
@@ -80,28 +91,59 @@ def test_a_night_syncs_and_a_later_take_links_to_parents_sent_earlier(tmp_path: 
         head = requests.head(f"{server.url}/api/v1/media/{sha(video)}", timeout=10)
         assert head.status_code == 204 and head.headers["Upload-Offset"] == "4000"
         assert _patch(server, video, 4000, video[4000:]).status_code == 204
-        perf = {"items": [{"id": PERFORMANCE, "show": "test-show", "title": "Test night",
-                           "started_at": "2026-11-01T19:30:00+00:00"}]}
+        perf = {
+            "items": [
+                {
+                    "id": PERFORMANCE,
+                    "show": "test-show",
+                    "title": "Test night",
+                    "started_at": "2026-11-01T19:30:00+00:00",
+                }
+            ]
+        }
         assert post(server, "/performances", "perf-1", perf).status_code == 201
-        first = post(server, "/contributions", "batch-1",
-                     {"items": [text_item("s1"), text_item("s2", "Another")]})
+        first = post(
+            server,
+            "/contributions",
+            "batch-1",
+            {"items": [text_item("s1"), text_item("s2", "Another")]},
+        )
         assert first.status_code == 201, first.text
         ids = [r["id"] for r in first.json()["records"]]
-        take = take_item("t1", sha(video), [
-            {"origin": origin("s1"), "role": "background", "start": 0, "end": 2.5},
-            {"origin": origin("s2"), "role": "background", "start": 2.5, "end": 4}])
+        take = take_item(
+            "t1",
+            sha(video),
+            [
+                {"origin": origin("s1"), "role": "background", "start": 0, "end": 2.5},
+                {"origin": origin("s2"), "role": "background", "start": 2.5, "end": 4},
+            ],
+        )
         second = post(server, "/contributions", "batch-2", {"items": [take]})
         assert second.status_code == 201, second.text
         [answer] = second.json()["records"]
         assert answer["origin"]["take"] == "t1" and answer["created"] is True
         record = get(server, f"/records/{answer['id']}")
         assert [(p["record"], p["start"], p["end"]) for p in record["parents"]] == [
-            (ids[0], 0.0, 2.5), (ids[1], 2.5, 4.0)]
+            (ids[0], 0.0, 2.5),
+            (ids[1], 2.5, 4.0),
+        ]
         assert get(server, f"/records/{ids[0]}")["children"] == [answer["id"]]
         night = get(server, "/records", performance=PERFORMANCE)["records"]
         assert sorted(r["id"] for r in night) == sorted([*ids, answer["id"]])
-        screening = {"items": [{"id": PERFORMANCE, "screenings": [
-            {"origin": origin(take="t1"), "at": "2026-11-01T21:00:00+00:00", "cue": "replay"}]}]}
+        screening = {
+            "items": [
+                {
+                    "id": PERFORMANCE,
+                    "screenings": [
+                        {
+                            "origin": origin(take="t1"),
+                            "at": "2026-11-01T21:00:00+00:00",
+                            "cue": "replay",
+                        }
+                    ],
+                }
+            ]
+        }
         assert post(server, "/performances", "perf-2", screening).status_code == 201
         screened = get(server, "/records", screened_in=PERFORMANCE)["records"]
         assert [r["id"] for r in screened] == [answer["id"]]
@@ -116,8 +158,12 @@ def test_a_generated_token_is_kept_across_restarts(tmp_path: Path) -> None:
     try:
         token = (data / "token").read_text().strip()
         assert len(token) >= 32 and (data / "token").stat().st_mode & 0o077 == 0
-        assert post(server, "/contributions", "k1", {"items": [text_item("s1")]},
-                    token="wrong").status_code == 401
+        assert (
+            post(
+                server, "/contributions", "k1", {"items": [text_item("s1")]}, token="wrong"
+            ).status_code
+            == 401
+        )
     finally:
         server.stop()
     server = CatalogueProcess(data, empty=True, token=None).start()

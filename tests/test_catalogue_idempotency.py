@@ -44,8 +44,9 @@ def test_a_repeat_with_reordered_json_is_the_same_body(client: Any) -> None:
     assert post(client, "k1", reordered).get_json() == first.get_json()
 
 
-def test_the_same_key_with_another_body_is_422_and_changes_nothing(client: Any,
-                                                                   tmp_path: Path) -> None:
+def test_the_same_key_with_another_body_is_422_and_changes_nothing(
+    client: Any, tmp_path: Path
+) -> None:
     assert post(client, "k1", {"items": [text_item("s1")]}).status_code == 201
     counts = table_counts(tmp_path / "catalogue")
     resp = post(client, "k1", {"items": [text_item("s2")]})
@@ -59,8 +60,9 @@ def test_keys_are_per_route(client: Any) -> None:
     assert post(client, "k1", perf, "/api/v1/performances").status_code == 201
 
 
-def test_a_repeat_while_the_first_is_running_is_409(catalogue_app: Any,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_repeat_while_the_first_is_running_is_409(
+    catalogue_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     entered, release = threading.Event(), threading.Event()
     real = writing.apply_contributions
 
@@ -72,8 +74,9 @@ def test_a_repeat_while_the_first_is_running_is_409(catalogue_app: Any,
     monkeypatch.setattr(writing, "apply_contributions", slow)
     body = {"items": [text_item("s1")]}
     results: list[Any] = []
-    first = threading.Thread(target=lambda: results.append(
-        post(catalogue_app.test_client(), "k1", body)))
+    first = threading.Thread(
+        target=lambda: results.append(post(catalogue_app.test_client(), "k1", body))
+    )
     first.start()
     try:
         assert entered.wait(30)
@@ -110,8 +113,9 @@ def test_a_claim_left_by_a_crashed_server_is_taken_over(tmp_path: Path) -> None:
     assert post(restarted, "k1", body).status_code == 201
 
 
-def test_an_origin_sent_again_under_a_new_key_is_not_stored_twice(client: Any,
-                                                                   tmp_path: Path) -> None:
+def test_an_origin_sent_again_under_a_new_key_is_not_stored_twice(
+    client: Any, tmp_path: Path
+) -> None:
     first = post(client, "k1", {"items": [text_item("s1")]}).get_json()["records"][0]
     counts = table_counts(tmp_path / "catalogue")
     again = post(client, "k2", {"items": [text_item("s1")]})

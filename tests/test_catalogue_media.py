@@ -26,10 +26,14 @@ DIGEST = hashlib.sha256(DATA).hexdigest()
 URL = f"/api/v1/media/{DIGEST}"
 
 
-def patch(client: Any, offset: int, chunk: bytes, length: int | None = len(DATA),
-          digest: str = DIGEST) -> Any:
-    headers = {**AUTH, "Upload-Offset": str(offset),
-               "Content-Type": "application/offset+octet-stream"}
+def patch(
+    client: Any, offset: int, chunk: bytes, length: int | None = len(DATA), digest: str = DIGEST
+) -> Any:
+    headers = {
+        **AUTH,
+        "Upload-Offset": str(offset),
+        "Content-Type": "application/offset+octet-stream",
+    }
     if length is not None:
         headers["Upload-Length"] = str(length)
     return client.patch(f"/api/v1/media/{digest}", data=chunk, headers=headers)
@@ -53,14 +57,13 @@ def test_an_upload_in_pieces_becomes_visible_only_when_complete(client: Any) -> 
 def test_a_patch_at_the_wrong_offset_is_409_and_keeps_what_is_held(client: Any) -> None:
     patch(client, 0, DATA[:4000])
     for wrong in (0, 3999, 4001):
-        resp = patch(client, wrong, DATA[wrong:wrong + 100])
+        resp = patch(client, wrong, DATA[wrong : wrong + 100])
         assert resp.status_code == 409 and "4000" in resp.get_json()["error"]
         assert resp.headers["Upload-Offset"] == "4000"
     assert client.head(URL).headers["Upload-Offset"] == "4000"
 
 
-def test_a_hash_mismatch_is_refused_and_the_partial_discarded(client: Any,
-                                                              tmp_path: Path) -> None:
+def test_a_hash_mismatch_is_refused_and_the_partial_discarded(client: Any, tmp_path: Path) -> None:
     bad = DATA[:-1] + b"\x00"
     patch(client, 0, bad[:8000])
     resp = patch(client, 8000, bad[8000:])
@@ -104,8 +107,9 @@ def test_an_interrupted_patch_keeps_the_bytes_that_arrived(catalogue_app: Any) -
 
 
 def test_range_requests_over_real_http(demo_catalogue: CatalogueProcess) -> None:
-    records = requests.get(f"{demo_catalogue.url}/api/v1/records", params={"kind": "video"},
-                           timeout=10).json()["records"]
+    records = requests.get(
+        f"{demo_catalogue.url}/api/v1/records", params={"kind": "video"}, timeout=10
+    ).json()["records"]
     media = records[0]["media"]
     url = f"{demo_catalogue.url}/api/v1/media/{media['sha256']}"
     whole = requests.get(url, timeout=10).content

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -35,6 +36,7 @@ PERFORMANCE = "perf-test-1"
 # helpers shared by the catalogue tests
 # ----------------------------------------------------------------------------------------
 
+
 def make_app(data: Path, demo: bool = False) -> Any:
     from liveshow.catalogue import create_catalogue_app
 
@@ -50,9 +52,16 @@ def sha(data: bytes) -> str:
 def upload(client: Any, data: bytes) -> str:
     """Upload `data` in one PATCH through a Flask test client; return its hash."""
     digest = sha(data)
-    resp = client.patch(f"/api/v1/media/{digest}", data=data, headers={
-        **AUTH, "Upload-Offset": "0", "Upload-Length": str(len(data)),
-        "Content-Type": "application/offset+octet-stream"})
+    resp = client.patch(
+        f"/api/v1/media/{digest}",
+        data=data,
+        headers={
+            **AUTH,
+            "Upload-Offset": "0",
+            "Upload-Length": str(len(data)),
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
     assert resp.status_code == 204, resp.get_data(as_text=True)
     return digest
 
@@ -64,20 +73,30 @@ def origin(submission: str = "", take: str = "", **extra: str) -> dict[str, str]
 
 
 def text_item(submission: str, text: str = "A tiny story", **extra: Any) -> dict[str, Any]:
-    return {"origin": origin(submission, prompt="stories"),
-            "collaboration": {"slug": "test-night", "title": "Test night"},
-            "kind": "text", "title": f"Story {submission}", "text": text,
-            "contributors": [{"handle": "ana", "name": "Ana", "role": "audience contributor"}],
-            "consent": [{"artist": "ana", "terms_version": "t1",
-                         "accepted_at": "2026-11-01T20:00:00+00:00"}], **extra}
+    return {
+        "origin": origin(submission, prompt="stories"),
+        "collaboration": {"slug": "test-night", "title": "Test night"},
+        "kind": "text",
+        "title": f"Story {submission}",
+        "text": text,
+        "contributors": [{"handle": "ana", "name": "Ana", "role": "audience contributor"}],
+        "consent": [
+            {"artist": "ana", "terms_version": "t1", "accepted_at": "2026-11-01T20:00:00+00:00"}
+        ],
+        **extra,
+    }
 
 
 def take_item(take: str, media: str, parents: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"origin": origin(take=take, camera="cam1", made_at="2026-11-01T20:30:00+00:00"),
-            "collaboration": "test-night", "kind": "take", "title": f"Take {take}",
-            "media": {"sha256": media, "mime": "video/mp4", "duration": 4.0},
-            "contributors": [{"handle": "jo", "name": "Jo", "role": "performer"}],
-            "parents": parents}
+    return {
+        "origin": origin(take=take, camera="cam1", made_at="2026-11-01T20:30:00+00:00"),
+        "collaboration": "test-night",
+        "kind": "take",
+        "title": f"Take {take}",
+        "media": {"sha256": media, "mime": "video/mp4", "duration": 4.0},
+        "contributors": [{"handle": "jo", "name": "Jo", "role": "performer"}],
+        "parents": parents,
+    }
 
 
 def table_counts(data: Path) -> dict[str, Any]:
@@ -87,12 +106,14 @@ def table_counts(data: Path) -> dict[str, Any]:
     conn = sqlite3.connect(str(data / "catalogue.db"))
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        counts: dict[str, Any] = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                                  for t in tables}
+        counts: dict[str, Any] = {
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables
+        }
     finally:
         conn.close()
-    counts["files"] = sorted(str(p.relative_to(data)) for p in (data / "media").rglob("*")
-                             if p.is_file())
+    counts["files"] = sorted(
+        str(p.relative_to(data)) for p in (data / "media").rglob("*") if p.is_file()
+    )
     return counts
 
 
@@ -117,13 +138,23 @@ class CatalogueProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> CatalogueProcess:
-        args = [sys.executable, "-m", "liveshow", "catalogue", "serve", "--data",
-                str(self.data), "--port", str(self.port)] + (["--empty"] if self.empty else [])
+        args = [
+            sys.executable,
+            "-m",
+            "liveshow",
+            "catalogue",
+            "serve",
+            "--data",
+            str(self.data),
+            "--port",
+            str(self.port),
+        ] + (["--empty"] if self.empty else [])
         env = {k: v for k, v in os.environ.items() if k != "LIVESHOW_CATALOGUE_TOKEN"}
         if self.token is not None:
             env["LIVESHOW_CATALOGUE_TOKEN"] = self.token
-        self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, cwd=ROOT)
+        self.proc = subprocess.Popen(
+            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:  # bounded poll until it answers
             if self.proc.poll() is not None:
@@ -168,6 +199,7 @@ def demo_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog
 # the structure and docs checks
 # ----------------------------------------------------------------------------------------
 
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     found: set[str] = set()
@@ -204,8 +236,11 @@ def test_the_docs_name_every_route_setting_and_command() -> None:
 
     doc = DOC.read_text()
     app = make_app(Path(os.environ.get("TMPDIR", "/tmp")) / f"catalogue-docs-{os.getpid()}")
-    rules = {r.rule.replace("<raw_id>", "<id>") for r in app.url_map.iter_rules()
-             if r.endpoint != "static"}
+    rules = {
+        re.sub(r"<(int:)?(raw_id|record_id)>", "<id>", r.rule)
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static"
+    }
     for rule in rules:
         shown = rule.removeprefix("/api/v1") or "/"
         assert f"`{rule}`" in doc or f"{shown}`" in doc, f"docs/catalogue.md misses {rule}"

@@ -125,8 +125,7 @@ def records() -> Response:
     if values["kind"] and values["kind"] not in {k.value for k in batches.Kind}:
         raise ApiError(400, f"kind must be one of {', '.join(k.value for k in batches.Kind)}")
     limit, after = _page()
-    ids = reading.record_ids(current_catalogue().db.read(), reading.Filters(**values), limit,
-                             after)
+    ids = reading.record_ids(current_catalogue().db.read(), reading.Filters(**values), limit, after)
     return jsonify(_paged(ids, limit, ".records", **{k: v for k, v in values.items() if v}))
 
 
@@ -178,8 +177,11 @@ def json_body(max_bytes: int) -> Any:
         raise ApiError(400, "the body is not valid UTF-8 JSON") from None
 
 
-def run_batch(route: str, parse: Callable[[Any, int], list[T]],
-              apply: Callable[[Any, list[T]], dict[str, Any]]) -> tuple[Response, int]:
+def run_batch(
+    route: str,
+    parse: Callable[[Any, int], list[T]],
+    apply: Callable[[Any, list[T]], dict[str, Any]],
+) -> tuple[Response, int]:
     """Idempotent, all-or-nothing batch: parse, claim the key, apply + answer in one COMMIT."""
     catalogue = current_catalogue()
     key = parse_key(request.headers.get("Idempotency-Key"))
@@ -204,15 +206,21 @@ def run_batch(route: str, parse: Callable[[Any, int], list[T]],
 @require_token
 def contributions() -> tuple[Response, int]:
     store = current_catalogue().store
-    return run_batch("contributions", batches.parse_contributions,
-                     lambda conn, items: {"records": writing.apply_contributions(
-                         conn, store, items)})
+    return run_batch(
+        "contributions",
+        batches.parse_contributions,
+        lambda conn, items: {"records": writing.apply_contributions(conn, store, items)},
+    )
 
 
 @api.post("/performances")
 @require_token
 def performances() -> tuple[Response, int]:
-    return run_batch("performances", batches.parse_performances,
-                     lambda conn, items: {"records": [],
-                                          "performances": writing.apply_performances(
-                                              conn, items)})
+    return run_batch(
+        "performances",
+        batches.parse_performances,
+        lambda conn, items: {
+            "records": [],
+            "performances": writing.apply_performances(conn, items),
+        },
+    )

@@ -34,8 +34,19 @@ class Kind(StrEnum):
 
 
 # the usual roles; any lowercase word(s) are accepted, so a community can add its own
-KNOWN_ROLES = ("writer", "voice", "music", "performer", "camera", "photographer",
-               "illustrator", "animator", "audience contributor", "editor", "director")
+KNOWN_ROLES = (
+    "writer",
+    "voice",
+    "music",
+    "performer",
+    "camera",
+    "photographer",
+    "illustrator",
+    "animator",
+    "audience contributor",
+    "editor",
+    "director",
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +69,17 @@ class Origin:
         return json.dumps([self.performance, source, ident, self.part], separators=(",", ":"))
 
     def as_json(self) -> dict[str, str]:
-        fields = ("performance", "show", "cue", "prompt", "submission", "take", "part",
-                  "camera", "made_at")
+        fields = (
+            "performance",
+            "show",
+            "cue",
+            "prompt",
+            "submission",
+            "take",
+            "part",
+            "camera",
+            "made_at",
+        )
         return {f: getattr(self, f) for f in fields if getattr(self, f)}
 
 
@@ -138,19 +158,33 @@ class Performance:
     screenings: tuple[Screening, ...]
 
 
-ORIGIN_FIELDS = {"performance", "show", "cue", "prompt", "submission", "take", "part",
-                 "camera", "made_at"}
+ORIGIN_FIELDS = {
+    "performance",
+    "show",
+    "cue",
+    "prompt",
+    "submission",
+    "take",
+    "part",
+    "camera",
+    "made_at",
+}
 
 
 def parse_origin(raw: Any, where: str) -> Origin:
     d = v.obj(raw, where)
     v.only_keys(d, ORIGIN_FIELDS, where)
-    ids = {f: v.show_id(d.get(f), f"{where}.{f}")
-           for f in ("show", "cue", "prompt", "submission", "take", "part", "camera")}
+    ids = {
+        f: v.show_id(d.get(f), f"{where}.{f}")
+        for f in ("show", "cue", "prompt", "submission", "take", "part", "camera")
+    }
     if bool(ids["submission"]) == bool(ids["take"]):
         raise BadInput(f"{where} must name exactly one of submission or take")
-    return Origin(performance=v.show_id(d.get("performance"), f"{where}.performance", True),
-                  made_at=v.timestamp(d.get("made_at"), f"{where}.made_at"), **ids)
+    return Origin(
+        performance=v.show_id(d.get("performance"), f"{where}.performance", True),
+        made_at=v.timestamp(d.get("made_at"), f"{where}.made_at"),
+        **ids,
+    )
 
 
 def parse_ref(d: dict[str, Any], where: str) -> RecordRef:
@@ -184,9 +218,11 @@ def parse_credit(raw: Any, where: str) -> Credit:
 def parse_consent(raw: Any, where: str) -> Consent:
     d = v.obj(raw, where)
     v.only_keys(d, {"artist", "terms_version", "accepted_at"}, where)
-    return Consent(v.handle(d.get("artist"), f"{where}.artist"),
-                   v.text(d.get("terms_version"), f"{where}.terms_version", 40, True),
-                   v.timestamp(d.get("accepted_at"), f"{where}.accepted_at", True))
+    return Consent(
+        v.handle(d.get("artist"), f"{where}.artist"),
+        v.text(d.get("terms_version"), f"{where}.terms_version", 40, True),
+        v.timestamp(d.get("accepted_at"), f"{where}.accepted_at", True),
+    )
 
 
 def parse_collaboration(raw: Any, where: str) -> CollaborationRef:
@@ -194,9 +230,11 @@ def parse_collaboration(raw: Any, where: str) -> CollaborationRef:
         return CollaborationRef(v.slug(raw, where), "", "")
     d = v.obj(raw, where)
     v.only_keys(d, {"slug", "title", "description"}, where)
-    return CollaborationRef(v.slug(d.get("slug"), f"{where}.slug"),
-                            v.text(d.get("title"), f"{where}.title", MAX_TITLE, True),
-                            v.text(d.get("description"), f"{where}.description", MAX_TEXT))
+    return CollaborationRef(
+        v.slug(d.get("slug"), f"{where}.slug"),
+        v.text(d.get("title"), f"{where}.title", MAX_TITLE, True),
+        v.text(d.get("description"), f"{where}.description", MAX_TEXT),
+    )
 
 
 def parse_media(raw: Any, where: str) -> MediaRef | None:
@@ -204,13 +242,24 @@ def parse_media(raw: Any, where: str) -> MediaRef | None:
         return None
     d = v.obj(raw, where)
     v.only_keys(d, {"sha256", "mime", "duration"}, where)
-    return MediaRef(v.sha256(d.get("sha256"), f"{where}.sha256"),
-                    v.pattern(d.get("mime"), f"{where}.mime", v.MIME_RE, "a MIME type"),
-                    v.number(d.get("duration"), f"{where}.duration", 0.0, 1e7))
+    return MediaRef(
+        v.sha256(d.get("sha256"), f"{where}.sha256"),
+        v.pattern(d.get("mime"), f"{where}.mime", v.MIME_RE, "a MIME type"),
+        v.number(d.get("duration"), f"{where}.duration", 0.0, 1e7),
+    )
 
 
-CONTRIBUTION_FIELDS = {"origin", "collaboration", "kind", "title", "text", "media",
-                       "contributors", "consent", "parents"}
+CONTRIBUTION_FIELDS = {
+    "origin",
+    "collaboration",
+    "kind",
+    "title",
+    "text",
+    "media",
+    "contributors",
+    "consent",
+    "parents",
+}
 
 
 def parse_contribution(raw: Any, where: str) -> Contribution:
@@ -227,27 +276,40 @@ def parse_contribution(raw: Any, where: str) -> Contribution:
     return Contribution(
         origin=parse_origin(d.get("origin"), f"{where}.origin"),
         collaboration=parse_collaboration(d.get("collaboration"), f"{where}.collaboration"),
-        kind=kind, title=v.text(d.get("title"), f"{where}.title", MAX_TITLE), text=text,
+        kind=kind,
+        title=v.text(d.get("title"), f"{where}.title", MAX_TITLE),
+        text=text,
         media=media,
-        credits=tuple(parse_credit(c, f"{where}.contributors[{i}]") for i, c in enumerate(
-            v.array(d.get("contributors"), f"{where}.contributors", MAX_CREDITS, 1))),
-        consent=tuple(parse_consent(c, f"{where}.consent[{i}]") for i, c in enumerate(
-            v.array(d.get("consent", []), f"{where}.consent", MAX_CREDITS))),
-        parents=tuple(parse_parent(p, f"{where}.parents[{i}]") for i, p in enumerate(
-            v.array(d.get("parents", []), f"{where}.parents", MAX_PARENTS))))
+        credits=tuple(
+            parse_credit(c, f"{where}.contributors[{i}]")
+            for i, c in enumerate(
+                v.array(d.get("contributors"), f"{where}.contributors", MAX_CREDITS, 1)
+            )
+        ),
+        consent=tuple(
+            parse_consent(c, f"{where}.consent[{i}]")
+            for i, c in enumerate(v.array(d.get("consent", []), f"{where}.consent", MAX_CREDITS))
+        ),
+        parents=tuple(
+            parse_parent(p, f"{where}.parents[{i}]")
+            for i, p in enumerate(v.array(d.get("parents", []), f"{where}.parents", MAX_PARENTS))
+        ),
+    )
 
 
 def parse_screening(raw: Any, where: str) -> Screening:
     d = v.obj(raw, where)
     v.only_keys(d, {"record", "origin", "at", "cue"}, where)
-    return Screening(parse_ref(d, where), v.timestamp(d.get("at"), f"{where}.at", True),
-                     v.show_id(d.get("cue"), f"{where}.cue"))
+    return Screening(
+        parse_ref(d, where),
+        v.timestamp(d.get("at"), f"{where}.at", True),
+        v.show_id(d.get("cue"), f"{where}.cue"),
+    )
 
 
 def parse_performance(raw: Any, where: str) -> Performance:
     d = v.obj(raw, where)
-    v.only_keys(d, {"id", "show", "title", "venue", "started_at", "ended_at", "screenings"},
-                where)
+    v.only_keys(d, {"id", "show", "title", "venue", "started_at", "ended_at", "screenings"}, where)
     return Performance(
         id=v.show_id(d.get("id"), f"{where}.id", True),
         show=v.show_id(d.get("show"), f"{where}.show"),
@@ -255,8 +317,13 @@ def parse_performance(raw: Any, where: str) -> Performance:
         venue=v.text(d.get("venue"), f"{where}.venue", MAX_TITLE),
         started_at=v.timestamp(d.get("started_at"), f"{where}.started_at"),
         ended_at=v.timestamp(d.get("ended_at"), f"{where}.ended_at"),
-        screenings=tuple(parse_screening(s, f"{where}.screenings[{i}]") for i, s in enumerate(
-            v.array(d.get("screenings", []), f"{where}.screenings", MAX_SCREENINGS))))
+        screenings=tuple(
+            parse_screening(s, f"{where}.screenings[{i}]")
+            for i, s in enumerate(
+                v.array(d.get("screenings", []), f"{where}.screenings", MAX_SCREENINGS)
+            )
+        ),
+    )
 
 
 def parse_batch(body: Any, max_items: int) -> list[Any]:
@@ -266,8 +333,9 @@ def parse_batch(body: Any, max_items: int) -> list[Any]:
 
 
 def parse_contributions(body: Any, max_items: int) -> list[Contribution]:
-    items = [parse_contribution(raw, f"items[{i}]")
-             for i, raw in enumerate(parse_batch(body, max_items))]
+    items = [
+        parse_contribution(raw, f"items[{i}]") for i, raw in enumerate(parse_batch(body, max_items))
+    ]
     keys = [item.origin.key for item in items if item.origin]
     if len(set(keys)) != len(keys):
         raise BadInput("two items in the batch have the same origin")
@@ -275,5 +343,6 @@ def parse_contributions(body: Any, max_items: int) -> list[Contribution]:
 
 
 def parse_performances(body: Any, max_items: int) -> list[Performance]:
-    return [parse_performance(raw, f"items[{i}]")
-            for i, raw in enumerate(parse_batch(body, max_items))]
+    return [
+        parse_performance(raw, f"items[{i}]") for i, raw in enumerate(parse_batch(body, max_items))
+    ]

@@ -16,15 +16,32 @@ def catalogue() -> None:
 
 
 @catalogue.command()
-@click.option("--data", envvar="LIVESHOW_CATALOGUE_DATA", default="./catalogue-data",
-              show_default=True, type=click.Path(file_okay=False),
-              help="Data directory (catalogue.db, media store, generated token).")
-@click.option("--host", envvar="LIVESHOW_CATALOGUE_HOST", default="127.0.0.1",
-              show_default=True, help="Address to listen on.")
-@click.option("--port", envvar="LIVESHOW_CATALOGUE_PORT", default=5100, show_default=True,
-              type=click.IntRange(0, 65535), help="TCP port to listen on.")
-@click.option("--empty", is_flag=True,
-              help="Do not load the demo community into a new, empty data directory.")
+@click.option(
+    "--data",
+    envvar="LIVESHOW_CATALOGUE_DATA",
+    default="./catalogue-data",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Data directory (catalogue.db, media store, generated token).",
+)
+@click.option(
+    "--host",
+    envvar="LIVESHOW_CATALOGUE_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on.",
+)
+@click.option(
+    "--port",
+    envvar="LIVESHOW_CATALOGUE_PORT",
+    default=5100,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--empty", is_flag=True, help="Do not load the demo community into a new, empty data directory."
+)
 def serve(data: str, host: str, port: int, empty: bool) -> None:
     """Serve the catalogue's JSON API and pages (writes need LIVESHOW_CATALOGUE_TOKEN)."""
     from werkzeug.serving import make_server
@@ -41,8 +58,9 @@ def serve(data: str, host: str, port: int, empty: bool) -> None:
     click.echo(f"  Pages    : {base}/")
     click.echo(f"  API      : {base}/api/v1/collaborations")
     hint = " (generated, kept in <data>/token; set LIVESHOW_CATALOGUE_TOKEN to choose)"
-    click.echo(f"  Token    : {cat.settings.token}"
-               + (hint if cat.settings.token_generated else ""))
+    click.echo(
+        f"  Token    : {cat.settings.token}" + (hint if cat.settings.token_generated else "")
+    )
     click.echo(f"Listening on {base}", nl=True)
     try:
         server.serve_forever()

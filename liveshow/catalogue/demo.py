@@ -38,19 +38,28 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _contribution(raw: dict[str, Any], ids: dict[str, int], media: MediaRef | None,
-                  collaborations: dict[str, dict[str, str]]) -> Contribution:
+def _contribution(
+    raw: dict[str, Any],
+    ids: dict[str, int],
+    media: MediaRef | None,
+    collaborations: dict[str, dict[str, str]],
+) -> Contribution:
     collab = collaborations[raw["collaboration"]]
     where = f"demo record {raw['name']}"
     return Contribution(
         origin=batches.parse_origin(raw["origin"], where) if raw.get("origin") else None,
         collaboration=CollaborationRef(collab["slug"], collab["title"], collab["description"]),
-        kind=batches.Kind(raw["kind"]), title=raw["title"], text=raw.get("text", ""),
+        kind=batches.Kind(raw["kind"]),
+        title=raw["title"],
+        text=raw.get("text", ""),
         media=media,
         credits=tuple(batches.parse_credit(c, where) for c in raw["contributors"]),
         consent=tuple(batches.parse_consent(c, where) for c in raw["consent"]),
-        parents=tuple(ParentLink(RecordRef(ids[p["ref"]], None), p["role"], p["start"],
-                                 p["end"]) for p in raw["parents"]))
+        parents=tuple(
+            ParentLink(RecordRef(ids[p["ref"]], None), p["role"], p["start"], p["end"])
+            for p in raw["parents"]
+        ),
+    )
 
 
 def load_demo_community(catalogue: Catalogue, manifest: Path | None = None) -> bool:

@@ -65,7 +65,9 @@ class IdempotencyKeys:
     def _row(self, conn: sqlite3.Connection, route: str, key: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = conn.execute(
             "SELECT body_sha256, state, server_instance, status, response"
-            " FROM idempotency_keys WHERE route = ? AND key = ?", (route, key)).fetchone()
+            " FROM idempotency_keys WHERE route = ? AND key = ?",
+            (route, key),
+        ).fetchone()
         return row
 
     def _verdict(self, row: sqlite3.Row | None, fingerprint: str) -> Replay | None:
@@ -94,18 +96,24 @@ class IdempotencyKeys:
             wdb.conn.execute(
                 "INSERT OR REPLACE INTO idempotency_keys (route, key, body_sha256, state,"
                 " server_instance, created_at) VALUES (?, ?, ?, 'running', ?, ?)",
-                (route, key, fingerprint, self.instance, now_iso()))
+                (route, key, fingerprint, self.instance, now_iso()),
+            )
         return None
 
     @staticmethod
-    def finish(conn: sqlite3.Connection, route: str, key: str, status: int,
-               response: dict[str, Any]) -> None:
+    def finish(
+        conn: sqlite3.Connection, route: str, key: str, status: int, response: dict[str, Any]
+    ) -> None:
         """Store the answer; call inside the batch's own transaction."""
-        conn.execute("UPDATE idempotency_keys SET state = 'done', status = ?, response = ?"
-                     " WHERE route = ? AND key = ?",
-                     (status, json.dumps(response, separators=(",", ":")), route, key))
+        conn.execute(
+            "UPDATE idempotency_keys SET state = 'done', status = ?, response = ?"
+            " WHERE route = ? AND key = ?",
+            (status, json.dumps(response, separators=(",", ":")), route, key),
+        )
 
     def release(self, route: str, key: str) -> None:
         with self.db.write() as wdb:
-            wdb.conn.execute("DELETE FROM idempotency_keys WHERE route = ? AND key = ?"
-                             " AND state = 'running'", (route, key))
+            wdb.conn.execute(
+                "DELETE FROM idempotency_keys WHERE route = ? AND key = ? AND state = 'running'",
+                (route, key),
+            )

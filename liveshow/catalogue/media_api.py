@@ -53,8 +53,11 @@ def _header_int(name: str, required: bool, high: int) -> int | None:
 def _status_headers(sha256: str) -> dict[str, str]:
     store = current_catalogue().store
     complete = store.has(sha256)
-    headers = {**TUS_HEADERS, "Upload-Offset": str(store.offset(sha256)),
-               "Upload-Complete": "?1" if complete else "?0"}
+    headers = {
+        **TUS_HEADERS,
+        "Upload-Offset": str(store.offset(sha256)),
+        "Upload-Complete": "?1" if complete else "?0",
+    }
     length = store.size(sha256) if complete else store.declared_length(sha256)
     if length is not None:
         headers["Upload-Length"] = str(length)
@@ -80,8 +83,13 @@ def media_get(sha256: str) -> Response:
         raise ApiError(404, f"there is no complete media object {sha256}")
     mime = reading.media_mime(catalogue.db.read(), sha256) or "application/octet-stream"
     # content-addressed: the bytes behind this URL can never change
-    response = send_file(catalogue.store.path(sha256), mimetype=mime, conditional=True,
-                         etag=sha256, max_age=31_536_000)
+    response = send_file(
+        catalogue.store.path(sha256),
+        mimetype=mime,
+        conditional=True,
+        etag=sha256,
+        max_age=31_536_000,
+    )
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

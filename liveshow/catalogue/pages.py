@@ -41,8 +41,9 @@ def _span(start: float | None, end: float | None) -> str:
     return f"{start or 0:g}–{end:g} s" if end is not None else f"from {start:g} s"
 
 
-def build_tree(root: int, edges: list[dict[str, Any]], titles: dict[int, dict[str, Any]],
-               near: str, far: str) -> list[TreeNode]:
+def build_tree(
+    root: int, edges: list[dict[str, Any]], titles: dict[int, dict[str, Any]], near: str, far: str
+) -> list[TreeNode]:
     """Nested nodes from the edges, breadth-limited so a huge family stays a page."""
     links: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for e in edges:
@@ -58,8 +59,14 @@ def build_tree(root: int, edges: list[dict[str, Any]], titles: dict[int, dict[st
             budget[0] -= 1
             other = e[far]
             info = titles.get(other, {"title": "", "kind": ""})
-            node = TreeNode(other, info["title"], info["kind"], e["role"],
-                            _span(e["start"], e["end"]), repeat=other in seen)
+            node = TreeNode(
+                other,
+                info["title"],
+                info["kind"],
+                e["role"],
+                _span(e["start"], e["end"]),
+                repeat=other in seen,
+            )
             seen.add(other)
             if not node.repeat and depth < TREE_DEPTH:
                 node.children = grow(other, depth + 1)
@@ -89,9 +96,12 @@ def collaboration_page(slug: str) -> str:
         abort(404)
     limit, after = _page_args()
     ids = reading.record_ids(conn, reading.Filters(collaboration=slug), limit, after)
-    return render_template("catalogue/collaboration.html", collaboration=found,
-                           records=reading.records_by_id(conn, ids),
-                           next_after=ids[-1] if len(ids) == limit else None)
+    return render_template(
+        "catalogue/collaboration.html",
+        collaboration=found,
+        records=reading.records_by_id(conn, ids),
+        next_after=ids[-1] if len(ids) == limit else None,
+    )
 
 
 @pages.get("/records/<int:record_id>")
@@ -106,9 +116,14 @@ def record_page(record_id: int) -> str:
     used_in = build_tree(record_id, graph["used_in"], titles, "parent", "child")
     credited = {c["artist"] for c in found["credits"]}
     consented = {c["artist"] for c in found["consent"]}
-    return render_template("catalogue/record.html", record=found, made_from=made_from,
-                           used_in=used_in, all_consented=credited <= consented,
-                           terms={c["terms_version"] for c in found["consent"]})
+    return render_template(
+        "catalogue/record.html",
+        record=found,
+        made_from=made_from,
+        used_in=used_in,
+        all_consented=credited <= consented,
+        terms={c["terms_version"] for c in found["consent"]},
+    )
 
 
 @pages.get("/artists/<handle>")
@@ -119,6 +134,7 @@ def artist_page(handle: str) -> str:
         abort(404)
     ids = reading.record_ids(conn, reading.Filters(artist=handle), MAX_PAGE, 0)
     records = reading.records_by_id(conn, ids)
-    roles = {r["id"]: sorted({c["role"] for c in r["credits"] if c["artist"] == handle})
-             for r in records}
+    roles = {
+        r["id"]: sorted({c["role"] for c in r["credits"] if c["artist"] == handle}) for r in records
+    }
     return render_template("catalogue/artist.html", artist=found, records=records, roles=roles)

@@ -25,20 +25,41 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data", "LIVESHOW_CATALOGUE_DATA", "./catalogue-data",
-            "data directory: catalogue.db, the media store and the generated token"),
-    Setting("token", "LIVESHOW_CATALOGUE_TOKEN", "",
-            "bearer token for writes; unset = generated once, kept in <data>/token"),
+    Setting(
+        "data",
+        "LIVESHOW_CATALOGUE_DATA",
+        "./catalogue-data",
+        "data directory: catalogue.db, the media store and the generated token",
+    ),
+    Setting(
+        "token",
+        "LIVESHOW_CATALOGUE_TOKEN",
+        "",
+        "bearer token for writes; unset = generated once, kept in <data>/token",
+    ),
     Setting("host", "LIVESHOW_CATALOGUE_HOST", "127.0.0.1", "address to listen on"),
     Setting("port", "LIVESHOW_CATALOGUE_PORT", "5100", "TCP port to listen on"),
-    Setting("max_batch_bytes", "LIVESHOW_CATALOGUE_MAX_BATCH_BYTES", str(16 << 20),
-            "largest JSON body accepted by POST /performances and /contributions"),
-    Setting("max_batch_items", "LIVESHOW_CATALOGUE_MAX_BATCH_ITEMS", "5000",
-            "most items in one batch"),
-    Setting("max_chunk_bytes", "LIVESHOW_CATALOGUE_MAX_CHUNK_BYTES", str(64 << 20),
-            "largest body of one PATCH /media/<sha256>"),
-    Setting("max_media_bytes", "LIVESHOW_CATALOGUE_MAX_MEDIA_BYTES", str(4 << 30),
-            "largest media object"),
+    Setting(
+        "max_batch_bytes",
+        "LIVESHOW_CATALOGUE_MAX_BATCH_BYTES",
+        str(16 << 20),
+        "largest JSON body accepted by POST /performances and /contributions",
+    ),
+    Setting(
+        "max_batch_items", "LIVESHOW_CATALOGUE_MAX_BATCH_ITEMS", "5000", "most items in one batch"
+    ),
+    Setting(
+        "max_chunk_bytes",
+        "LIVESHOW_CATALOGUE_MAX_CHUNK_BYTES",
+        str(64 << 20),
+        "largest body of one PATCH /media/<sha256>",
+    ),
+    Setting(
+        "max_media_bytes",
+        "LIVESHOW_CATALOGUE_MAX_MEDIA_BYTES",
+        str(4 << 30),
+        "largest media object",
+    ),
 )
 
 # the integer settings: a typo in one should stop the service at start-up, not later
@@ -92,5 +113,6 @@ def resolve(config: Mapping[str, Any] | None = None) -> CatalogueSettings:
     data = Path(raw["data"]).resolve()
     data.mkdir(parents=True, exist_ok=True)
     token = raw["token"] or _load_or_make_token(data)
-    return CatalogueSettings(data=data, token=token, token_generated=not raw["token"],
-                             host=raw["host"], **ints)
+    return CatalogueSettings(
+        data=data, token=token, token_generated=not raw["token"], host=raw["host"], **ints
+    )
