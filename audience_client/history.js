@@ -1,9 +1,15 @@
 // "My submissions": what this phone made tonight and what became of it. Everything here is
 // the person's own text or the server's words, so it goes in as text only.
 
-import { h, formatSeconds } from "./dom.js";
+import { h } from "/static/shared/dom.js";
+import { formatSeconds } from "./format.js";
 
-const KIND = { text: "Text", photo: "Photo", drawing: "Drawing", audio: "Sound", vote: "Vote" };
+// A kind is shown as the server names it, capitalised; only where our word differs is it here.
+const KIND_WORD = { audio: "Sound" };
+function kindWord(kind) {
+  const word = String(kind || "");
+  return KIND_WORD[word] || word.charAt(0).toUpperCase() + word.slice(1);
+}
 const LIMIT = 60;
 
 let urls = [];
@@ -54,7 +60,7 @@ export function renderHistory(list, items, { online = true } = {}) {
       thumb,
       h("div", { class: "sub-body" },
         h("p", { class: "sub-what" },
-          h("span", { class: "sub-kind", text: KIND[item.kind] || item.kind }),
+          h("span", { class: "sub-kind", text: kindWord(item.kind) }),
           item.question ? h("span", { class: "sub-question", text: ` · ${item.question}` }) : null),
         h("p", { class: "sub-summary", text: summary(item) }),
         h("p", { class: "sub-status" },

@@ -12,7 +12,8 @@ const MAX_DELAY = 30000;
 export class Outbox extends EventTarget {
   /**
    * @param send       async (item) => {outcome: "sent", status} | {outcome: "rejected", reason}
-   *                   | {outcome: "retry", reason}
+   *                   | {outcome: "retry", reason, after?} (after: the server's
+   *                   Retry-After in seconds, the least wait before the next try)
    * @param ready      (item) => true when the item can be sent now (connection, token)
    */
   constructor({ send, ready }) {
@@ -51,6 +52,7 @@ export class Outbox extends EventTarget {
   async drain() {
     this.running = true;
     let backoff = false;
+    let after = 0;
     do {
       this.again = false;
       const pending = (await db.all()).filter((i) => i.state === "pending");
@@ -73,6 +75,7 @@ export class Outbox extends EventTarget {
                                              lastError: result.reason }));
           this.report(result.reason);
           backoff = true;
+          after = Number(result.after) || 0;
           break;
         }
         this.failures = 0;
@@ -82,7 +85,8 @@ export class Outbox extends EventTarget {
     this.running = false;
     if (backoff) {
       const delay = Math.min(MAX_DELAY, MIN_DELAY * 2 ** Math.min(this.failures - 1, 10));
-      this.timer = setTimeout(() => this.kick(), delay * (0.8 + Math.random() * 0.4));
+      const jittered = delay * (0.8 + Math.random() * 0.4);
+      this.timer = setTimeout(() => this.kick(), Math.max(jittered, Math.min(after, 300) * 1000));
     } else {
       this.report(null);
     }

@@ -4,7 +4,7 @@
 // The socket carries text and votes; photos, drawings and sounds go over HTTP. Everything
 // goes through the outbox (outbox.js), which keeps it in IndexedDB until acknowledged.
 
-import { $, h } from "./dom.js";
+import { $, h } from "/static/shared/dom.js";
 import { deviceId, submissionId } from "./ids.js";
 import * as db from "./db.js";
 import { Outbox } from "./outbox.js";
@@ -132,8 +132,10 @@ socket.on("connect_error", async (err) => {
   const message = (err && err.message) || "could not connect";
   if (fatal) return;
   // Refused by the server itself (not a network failure): socket.io won't retry by itself.
-  // The refusal's wording may not survive the trip, so ask whether the link still works.
-  if (/expired/i.test(message) || (!socket.active && await linkExpired())) {
+  // Whether the link has expired is the join page's HTTP status, not the refusal's wording;
+  // a refusal the server marks {retry: true} (a busy moment) is never an expired link.
+  const retry = Boolean(err && err.data && err.data.retry);
+  if (!socket.active && !retry && await linkExpired()) {
     socket.disconnect();
     showFatal("This join link has expired", "Scan the QR code on the screen again.",
               pendingCount > 0 ? `Your ${pendingCount} unsent item(s) are kept on this phone `
@@ -285,8 +287,12 @@ ui.joinForm.addEventListener("submit", (e) => {
     }
     if (!ack || !ack.ok) {
       const reason = (ack && ack.error) || "the show refused to join";
+      if (ack && ack.terms && terms && ack.terms.version !== terms.version) {
+        terms = ack.terms;              // the terms changed meanwhile: they must be read anew
+        ui.consent.checked = false;
+        showJoin();
+      }
       joinError(`Couldn't join: ${reason}`);
-      if (/terms have changed/i.test(reason)) socket.disconnect().connect();  // new terms
       return;
     }
     token = ack.token;
@@ -362,8 +368,8 @@ function renderStage() {
 }
 
 // ---- the outbox -------------------------------------------------------------------------
-const TRANSIENT = /slow down|too many|join the show first/i;
-
+// Whether a refusal is worth another try is the server's call: `retry: true` in a socket
+// acknowledgement, the status code (and Retry-After) over HTTP. Its words are for people.
 function sendOverSocket(item) {
   const payload = item.kind === "vote"
     ? { id: item.id, prompt: item.prompt, kind: "vote", option: item.option }
@@ -372,7 +378,7 @@ function sendOverSocket(item) {
     socket.timeout(SOCKET_TIMEOUT).emit("submit", payload, (err, ack) => {
       if (err) resolve({ outcome: "retry", reason: "the show didn't answer in time" });
       else if (ack && ack.ok) resolve({ outcome: "sent", status: ack.status });
-      else if (ack && TRANSIENT.test(ack.error || "")) resolve({ outcome: "retry", reason: ack.error });
+      else if (ack && ack.retry) resolve({ outcome: "retry", reason: ack.error || "the show is busy" });
       else resolve({ outcome: "rejected", reason: (ack && ack.error) || "refused by the show" });
     });
   });
@@ -408,10 +414,19 @@ async function upload(item) {
     if (socket.connected) socket.disconnect().connect();
     return { outcome: "retry", reason: "join again to send this" };
   }
-  if (s === 408 || s === 425 || s === 429 || s >= 500) {
-    return { outcome: "retry", reason: body.error || `the show is busy (HTTP ${s})` };
+  if (s === 408 || s === 425 || s === 429 || s >= 500 || body.retry === true) {
+    return { outcome: "retry", reason: body.error || `the show is busy (HTTP ${s})`,
+             after: retryAfter(response) };
   }
   return { outcome: "rejected", reason: body.error || `refused (HTTP ${s})` };
+}
+
+/** Retry-After in seconds (a number of seconds or an HTTP date), or null. */
+function retryAfter(response) {
+  const value = response.headers.get("Retry-After");
+  if (!value) return null;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(0, seconds) : null;
 }
 
 const outbox = new Outbox({

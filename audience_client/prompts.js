@@ -3,7 +3,8 @@
 // Views hand finished work to `app` (which stores it, then sends it) and never talk to the
 // network themselves.
 
-import { h, formatBytes, formatSeconds } from "./dom.js";
+import { h } from "/static/shared/dom.js";
+import { formatBytes, formatSeconds } from "./format.js";
 import { DrawingPad } from "./drawing.js";
 import { preparePhoto, thumbnail } from "./photo.js";
 import { audioDuration } from "./audio.js";

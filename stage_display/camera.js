@@ -2,7 +2,7 @@
 // picture arrives the stage stays black; if none comes (or the stream drops) for 3 s the
 // crew is told, and the page quietly asks again. Never a broken-image icon.
 
-import { h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
 import { Layer } from "./layer.js";
 
 const NO_PICTURE_MS = 3000;    // black this long: tell the crew

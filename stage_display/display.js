@@ -3,7 +3,7 @@
 // It renders the server's `state` snapshots (never older than the last one rendered), keeps
 // media on the server clock, preloads the standby cue and tells the server what it shows.
 
-import { ServerClock } from "./clock.js";
+import { ServerClock } from "/static/shared/clock.js";
 import { Ramp } from "./fade.js";
 import { Preloader } from "./preload.js";
 import { Stage } from "./stage.js";
@@ -76,7 +76,7 @@ function onState(s) {
   const prev = state;
   state = s;
   lastRev = s.rev;
-  clock.roughFrom(s.server_time);
+  clock.sample(s.server_time);
   if (!prev || !s.cue || !prev.cue || prev.cue.id !== s.cue.id) {
     CUE_PROBLEMS.forEach((source) => problems.delete(source));
   }

@@ -1,4 +1,5 @@
-// Scale a block of text to the largest font size at which it fits its box.
+// Sizes on the projector: text scaled to the largest font size at which it fits its box,
+// lengths in viewport units, numbers kept within a range.
 
 export function fitText(box, inner, maxPx, minPx = 10) {
   const fits = () => inner.offsetHeight <= box.clientHeight + 1
@@ -18,3 +19,8 @@ export function fitText(box, inner, maxPx, minPx = 10) {
 
 /** A length in viewport-height units, as CSS pixels. */
 export const vh = (n) => (window.innerHeight * n) / 100;
+
+/** `v`, kept within [lo, hi]. */
+export function clamp(v, lo, hi) {
+  return Math.min(hi, Math.max(lo, v));
+}

@@ -2,7 +2,9 @@
 // share. A layer builds its DOM from the cue (text only as text), lays itself out, follows
 // the show position in tick(), takes live changes of its cue in update(), and cleans up.
 
-import { clamp, creditsLine, h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
+import { creditsLine } from "./credits.js";
+import { clamp } from "./fit.js";
 import { Ramp } from "./fade.js";
 import { AUTOPLAY_PROBLEM, MediaSync } from "./media-sync.js";
 

@@ -2,8 +2,9 @@
 // clock-synced video live in layer.js; the audience's cues (prompt, wall, poll) and the
 // camera cues (live picture, replay) have their own modules.
 
-import { clamp, creditsLine, h } from "./dom.js";
-import { fitText, vh } from "./fit.js";
+import { h } from "/static/shared/dom.js";
+import { creditsLine } from "./credits.js";
+import { clamp, fitText, vh } from "./fit.js";
 import { CameraLayer } from "./camera.js";
 import { Layer, LOWER_THIRD, VideoLayer, lowerThird } from "./layer.js";
 import { PollLayer } from "./poll.js";

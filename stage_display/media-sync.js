@@ -5,7 +5,8 @@
 // A (re)start seeks a little ahead of the show, waits until the show reaches that frame, and
 // only then plays, so a display that reloads mid-video comes back on the right frame.
 
-import { clamp, once, sleep } from "./dom.js";
+import { once, sleep } from "/static/shared/dom.js";
+import { clamp } from "./fit.js";
 
 const SEEK_DRIFT = 0.5;           // s: beyond this, seek
 const SEEK_DRIFT_SETTLING = 0.1;  // s: just after a start nobody is watching closely yet

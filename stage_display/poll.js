@@ -1,8 +1,8 @@
 // A poll cue: live results of a vote. Bars glide to their new length as votes arrive, the
 // numbers count up, the leader is lit. Updates happen in place: no restart, no flash.
 
-import { clamp, h } from "./dom.js";
-import { fitText, vh } from "./fit.js";
+import { h } from "/static/shared/dom.js";
+import { clamp, fitText, vh } from "./fit.js";
 import { Layer } from "./layer.js";
 import { inviteLine } from "./qr.js";
 

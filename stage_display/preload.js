@@ -2,7 +2,8 @@
 // is moved on stage when the cue starts, images fully decoded, the join QR code fetched, a
 // wall's first pictures in the cache.
 
-import { once } from "./dom.js";
+import { once } from "/static/shared/dom.js";
+import { mediaUrl } from "/static/shared/media.js";
 import { recordType } from "./layers.js";
 import { qrSource } from "./qr.js";
 
@@ -103,9 +104,10 @@ async function decode(entry, url) {
 
 async function warmWall(wall) {
   if (!wall) return true;
-  const urls = (wall.items || []).map((i) => i.thumb).filter(Boolean).slice(0, WALL_PICTURES);
-  const featured = wall.featured && wall.featured.media;
-  if (featured && wall.featured.kind !== "audio") urls.unshift(featured.url);
+  const urls = (wall.items || []).map((i) => mediaUrl(i.thumb)).filter(Boolean)
+    .slice(0, WALL_PICTURES);
+  const featured = wall.featured && wall.featured.media && mediaUrl(wall.featured.media.url);
+  if (featured && wall.featured.kind !== "audio") urls.unshift(featured);
   await Promise.all(urls.map((url) => {
     const img = new Image();
     img.src = url;

@@ -1,7 +1,7 @@
 // A prompt cue: the question, huge, with the way in (QR code and short URL) and a quiet
 // word for what is asked ("Write", "Take a photo"…). A vote lists its options.
 
-import { h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
 import { fitText, vh } from "./fit.js";
 import { Layer } from "./layer.js";
 import { displayUrl, qrSource } from "./qr.js";

@@ -1,6 +1,6 @@
 // The way in for the audience: the join QR code and the short URL under it.
 
-import { h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
 
 export function displayUrl(url) {
   return String(url).replace(/^https?:\/\//, "");

@@ -2,7 +2,8 @@
 // clock, so it starts in step and resumes after a reload), with a lower third naming the
 // performer and camera and crediting the audience whose work was the background.
 
-import { creditsLine, h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
+import { creditsLine } from "./credits.js";
 import { VideoLayer, lowerThird } from "./layer.js";
 
 function creditsKey(cue) {

@@ -3,7 +3,7 @@
 // The roll's position comes from the show clock, so every display rolls in step and a
 // reloaded display picks up where the roll is.
 
-import { h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
 
 const PX_PER_SECOND_1080 = 40;     // the default pace, for a 1080-line picture
 

@@ -1,7 +1,7 @@
 // The wall's spotlight: the featured work, big, dissolving in over the one before. A
 // featured sound plays (and again after a pause) at the layer's volume.
 
-import { clamp } from "./dom.js";
+import { clamp } from "./fit.js";
 import { Ramp } from "./fade.js";
 import { AUTOPLAY_PROBLEM } from "./media-sync.js";
 import { spotlight } from "./tiles.js";

@@ -1,7 +1,8 @@
 // What one audience work looks like on the wall: a tile in the mosaic, or the spotlight.
 // Everything the audience wrote (stories, handles) goes in as text, never as HTML.
 
-import { h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
+import { mediaUrl } from "/static/shared/media.js";
 import { fitText, vh } from "./fit.js";
 
 export const NOUNS = {
@@ -25,7 +26,9 @@ function picture(url, className) {
   img.className = className;
   img.alt = "";
   img.decoding = "async";
-  img.src = url;
+  const src = mediaUrl(url);
+  if (!src) return { img, ready: Promise.resolve(false) };
+  img.src = src;
   return { img, ready: img.decode().then(() => true, () => false) };
 }
 
@@ -100,7 +103,7 @@ export function spotlight(item) {
   } else if (item.kind === "audio") {
     audio = document.createElement("audio");
     audio.preload = "auto";
-    if (item.media) audio.src = item.media.url;
+    if (item.media && mediaUrl(item.media.url)) audio.src = item.media.url;
     el.append(h("div", { class: "spot-frame" },
       h("div", { class: "orb", "aria-hidden": "true" }, h("span"), h("span"), h("span"), h("i"))),
     caption, audio);

@@ -3,7 +3,7 @@
 // spotlight. New approvals arrive gently in place of the tile shown longest; when more works
 // than tiles are approved, one tile at a time changes, calmly, so every work gets its turn.
 
-import { h } from "./dom.js";
+import { h } from "/static/shared/dom.js";
 import { fitText, vh } from "./fit.js";
 import { Layer } from "./layer.js";
 import { inviteLine } from "./qr.js";

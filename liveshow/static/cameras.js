@@ -1,14 +1,14 @@
 // Stage cameras: live preview tiles, state, recording, keying, audience backgrounds and
 // snapshots (the Cameras view), a compact strip beside the cue list, and the takes list.
 // Everything a camera agent or a phone sends is untrusted and reaches the page only as text
-// (dom.js `el` / `setText`) or as a /media/<sha> URL checked against a pattern.
-import { $, clear, el, setText } from "./dom.js";
+// (dom.js `h` / `setText`) or as a /media/<sha> URL checked against a pattern.
+import { $, clear, h, setText } from "./shared/dom.js";
 import { clockTime } from "./time.js";
 import { reportAck, toast } from "./toast.js";
 import { Previews } from "./previews.js";
-import { Takes, mediaUrl, safeImage } from "./takes.js";
+import { mediaUrl, safeImage } from "./shared/media.js";
+import { Takes } from "./takes.js";
 
-const STATE_LABEL = { live: "LIVE", lost: "LOST", retrying: "RETRYING", stopped: "STOPPED", disconnected: "DISCONNECTED" };
 const KEY_DEFAULTS = { screen: "green", similarity: 0.45, smoothness: 0.25, spill: 0.8 };
 const SLIDERS = [
   ["similarity", "Similarity", 0, 1, "How far from the screen colour still keys out"],
@@ -61,20 +61,20 @@ function saveKeySettings(name, settings) {
  * card and by the strip tile.
  */
 function makeScreen(previews, name, className) {
-  const img = el("img", { className: "cam-preview", alt: `Live preview of ${name}`, hidden: true, decoding: "async" });
-  const nopic = el("div", { className: "cam-nopic" },
-    el("span", { className: "cam-nopic-text", text: "no picture" }),
-    el("span", { className: "cam-nopic-why" }));
-  const badge = el("span", { className: "cam-badge" });
-  const onair = el("span", { className: "cam-onair", text: "ON AIR", hidden: true, title: "A projector is showing this camera" });
-  const keyed = el("span", { className: "cam-keyed-tag", text: "KEYED", hidden: true });
-  const rec = el("div", { className: "cam-rec", hidden: true },
-    el("span", { className: "cam-rec-dot", "aria-hidden": "true" }),
-    el("span", { className: "cam-rec-label", text: "REC" }),
-    el("span", { className: "cam-rec-time" }));
-  const box = el("div", { className },
+  const img = h("img", { class: "cam-preview", alt: `Live preview of ${name}`, hidden: true, decoding: "async" });
+  const nopic = h("div", { class: "cam-nopic" },
+    h("span", { class: "cam-nopic-text", text: "no picture" }),
+    h("span", { class: "cam-nopic-why" }));
+  const badge = h("span", { class: "cam-badge" });
+  const onair = h("span", { class: "cam-onair", text: "ON AIR", hidden: true, title: "A projector is showing this camera" });
+  const keyed = h("span", { class: "cam-keyed-tag", text: "KEYED", hidden: true });
+  const rec = h("div", { class: "cam-rec", hidden: true },
+    h("span", { class: "cam-rec-dot", "aria-hidden": "true" }),
+    h("span", { class: "cam-rec-label", text: "REC" }),
+    h("span", { class: "cam-rec-time" }));
+  const box = h("div", { class: className },
     img, nopic,
-    el("div", { className: "cam-overlay" }, badge, onair, keyed),
+    h("div", { class: "cam-overlay" }, badge, onair, keyed),
     rec);
   const screen = { box, img, nopic, badge, onair, keyed, rec, recTime: rec.querySelector(".cam-rec-time") };
   screen.tile = previews.attach(name, img, (stale) => {
@@ -85,7 +85,7 @@ function makeScreen(previews, name, className) {
 }
 
 function fillScreen(screen, view) {
-  const label = STATE_LABEL[view.state] || String(view.state || "?").toUpperCase();
+  const label = String(view.state || "?").toUpperCase();   // the server's word, whatever new states come
   setText(screen.badge, label);
   screen.badge.dataset.state = view.state;
   screen.badge.title = view.problem ? `${label}: ${view.problem}` : label;
@@ -176,62 +176,62 @@ class CameraCard {
     const name = this.name;
     const previews = this.owner.previews;
     this.screen = makeScreen(previews, name, "cam-screen");
-    const button = (cls, text, title, action) => el("button", {
-      type: "button", className: `btn ${cls}`, title, dataset: { action } }, text);
+    const button = (cls, text, title, action) => h("button", {
+      type: "button", class: `btn ${cls}`, title, dataset: { action } }, text);
     this.recButton = button("cam-btn-rec", "● REC", `Start recording ${name}`, "record");
     this.stopButton = button("cam-btn-stop", "■ Stop", `Stop recording ${name}; the take is saved and uploaded`, "stop");
     this.snapButton = button("cam-btn-snap", "◉ Snapshot", "A still to the open photo prompt's wall, approved", "snapshot");
-    this.keyButton = el("button", { type: "button", className: "btn btn-small cam-key-toggle", "aria-pressed": "false",
-      dataset: { action: "key" }, title: "Chroma key on or off" }, "Key ", el("span", { className: "cam-key-state", text: "OFF" }));
+    this.keyButton = h("button", { type: "button", class: "btn btn-small cam-key-toggle", "aria-pressed": "false",
+      dataset: { action: "key" }, title: "Chroma key on or off" }, "Key ", h("span", { class: "cam-key-state", text: "OFF" }));
 
     const screenName = `screen-${this.uid}`;
-    const screens = el("div", { className: "cam-screen-choice", role: "radiogroup", "aria-label": "Screen colour" },
-      ...["green", "blue"].map((colour) => el("label", { className: `cam-radio cam-radio-${colour}` },
-        el("input", { type: "radio", name: screenName, value: colour, checked: this.key.screen === colour }),
-        el("span", { text: colour === "green" ? "Green" : "Blue" }))));
+    const screens = h("div", { class: "cam-screen-choice", role: "radiogroup", "aria-label": "Screen colour" },
+      ...["green", "blue"].map((colour) => h("label", { class: `cam-radio cam-radio-${colour}` },
+        h("input", { type: "radio", name: screenName, value: colour, checked: this.key.screen === colour }),
+        h("span", { text: colour === "green" ? "Green" : "Blue" }))));
     this.sliders = {};
     const sliders = SLIDERS.map(([field, label, min, max, hint]) => {
       const id = `cam-${this.uid}-${field}`;
-      const input = el("input", { type: "range", id, min: String(min), max: String(max), step: "0.01",
+      const input = h("input", { type: "range", id, min: String(min), max: String(max), step: "0.01",
         dataset: { setting: field }, title: hint });
       input.value = String(this.key[field]);
-      const output = el("output", { className: "cam-slider-value", for: id, text: this.key[field].toFixed(2) });
+      const output = h("output", { class: "cam-slider-value", for: id, text: this.key[field].toFixed(2) });
       this.sliders[field] = { input, output };
-      return el("div", { className: "cam-slider" }, el("label", { for: id, text: label, title: hint }), input, output);
+      return h("div", { class: "cam-slider" }, h("label", { for: id, text: label, title: hint }), input, output);
     });
-    const keyBox = el("fieldset", { className: "cam-key" },
-      el("legend", { className: "visually-hidden", text: `Keying for ${name}` }),
-      el("div", { className: "cam-key-top" }, this.keyButton, screens),
+    const keyBox = h("fieldset", { class: "cam-key" },
+      h("legend", { class: "visually-hidden", text: `Keying for ${name}` }),
+      h("div", { class: "cam-key-top" }, this.keyButton, screens),
       ...sliders);
 
-    this.period = el("input", { type: "number", className: "cam-bg-period", min: "1", max: "600", step: "1", value: "8",
+    this.period = h("input", { type: "number", class: "cam-bg-period", min: "1", max: "600", step: "1", value: "8",
       "aria-label": `Seconds each background stays on ${name}` });
-    this.bgList = el("ul", { className: "cam-bg-list", role: "group",
+    this.bgList = h("ul", { class: "cam-bg-list", role: "group",
       "aria-label": `Approved photos and drawings for ${name}: pick one, or several to cycle` });
-    this.bgEmpty = el("p", { className: "cam-bg-empty", text: "No approved photos or drawings yet: approve some in the queue." });
-    this.bgApply = el("button", { type: "button", className: "btn btn-small btn-accent cam-bg-apply", dataset: { action: "background" } },
+    this.bgEmpty = h("p", { class: "cam-bg-empty", text: "No approved photos or drawings yet: approve some in the queue." });
+    this.bgApply = h("button", { type: "button", class: "btn btn-small btn-accent cam-bg-apply", dataset: { action: "background" } },
       "Set background");
-    this.bgClear = el("button", { type: "button", className: "btn btn-small btn-quiet cam-bg-clear", dataset: { action: "unpick" } },
+    this.bgClear = h("button", { type: "button", class: "btn btn-small btn-quiet cam-bg-clear", dataset: { action: "unpick" } },
       "Clear picks");
-    const bgBox = el("div", { className: "cam-bg" },
-      el("div", { className: "cam-bg-head" },
-        el("span", { className: "cam-bg-title", text: "Background" }),
-        el("span", { className: "cam-bg-current", text: "none set from here" }),
-        el("span", { className: "cam-bg-picked" }),
-        el("label", { className: "cam-bg-cycle" }, "cycle every ", this.period, " s"),
+    const bgBox = h("div", { class: "cam-bg" },
+      h("div", { class: "cam-bg-head" },
+        h("span", { class: "cam-bg-title", text: "Background" }),
+        h("span", { class: "cam-bg-current", text: "none set from here" }),
+        h("span", { class: "cam-bg-picked" }),
+        h("label", { class: "cam-bg-cycle" }, "cycle every ", this.period, " s"),
         this.bgClear, this.bgApply),
       this.bgList, this.bgEmpty);
 
-    this.card = el("article", { className: "cam-card", dataset: { camera: name }, "aria-label": `Camera ${name}` },
+    this.card = h("article", { class: "cam-card", dataset: { camera: name }, "aria-label": `Camera ${name}` },
       this.screen.box,
-      el("div", { className: "cam-side" },
-        el("div", { className: "cam-title" },
-          el("h3", { className: "cam-name", text: name }),
-          el("span", { className: "cam-stats" },
-            el("span", { className: "cam-fps" }), el("span", { className: "cam-dropped" })),
-          el("span", { className: "cam-source" })),
-        el("p", { className: "cam-problem", role: "status" }),
-        el("div", { className: "cam-buttons", role: "group", "aria-label": `Record ${name}` },
+      h("div", { class: "cam-side" },
+        h("div", { class: "cam-title" },
+          h("h3", { class: "cam-name", text: name }),
+          h("span", { class: "cam-stats" },
+            h("span", { class: "cam-fps" }), h("span", { class: "cam-dropped" })),
+          h("span", { class: "cam-source" })),
+        h("p", { class: "cam-problem", role: "status" }),
+        h("div", { class: "cam-buttons", role: "group", "aria-label": `Record ${name}` },
           this.recButton, this.stopButton, this.snapButton),
         keyBox),
       bgBox);
@@ -257,13 +257,13 @@ class CameraCard {
     this.stripScreen = makeScreen(this.owner.previews, this.name, "cam-screen cam-screen-small");
     this.stripScreen.box.title = `${this.name}: open the Cameras view`;
     this.stripScreen.box.addEventListener("click", () => this.owner.onWantView("cameras"));
-    this.stripScreen.box.append(el("span", { className: "strip-name", text: this.name }));
-    this.strip = el("div", { className: "strip-cam", dataset: { camera: this.name } },
+    this.stripScreen.box.append(h("span", { class: "strip-name", text: this.name }));
+    this.strip = h("div", { class: "strip-cam", dataset: { camera: this.name } },
       this.stripScreen.box,
-      el("div", { className: "strip-foot", role: "group", "aria-label": `Record ${this.name}` },
-        el("button", { type: "button", className: "btn btn-small cam-btn-rec", dataset: { action: "record" },
+      h("div", { class: "strip-foot", role: "group", "aria-label": `Record ${this.name}` },
+        h("button", { type: "button", class: "btn btn-small cam-btn-rec", dataset: { action: "record" },
           title: `Start recording ${this.name}` }, "● REC"),
-        el("button", { type: "button", className: "btn btn-small cam-btn-stop", dataset: { action: "stop" },
+        h("button", { type: "button", class: "btn btn-small cam-btn-stop", dataset: { action: "stop" },
           title: `Stop recording ${this.name}` }, "■ Stop")));
     this.strip.addEventListener("click", (e) => this.onClick(e));
   }
@@ -471,13 +471,13 @@ class CameraCard {
       clear(this.bgList);
       for (const item of candidates) {
         const who = item.handle || "someone";
-        const glyph = el("span", { className: "cam-bg-glyph", text: item.kind === "drawing" ? "✎" : "◩", hidden: true });
-        this.bgList.append(el("li", {}, el("button", {
-          type: "button", className: "cam-bg-item", dataset: { pick: item.id, kind: item.kind },
+        const glyph = h("span", { class: "cam-bg-glyph", text: item.kind === "drawing" ? "✎" : "◩", hidden: true });
+        this.bgList.append(h("li", {}, h("button", {
+          type: "button", class: "cam-bg-item", dataset: { pick: item.id, kind: item.kind },
           "aria-pressed": "false", title: `${item.kind} by ${who}` },
         safeImage(mediaUrl(item.thumb), `${item.kind} by ${who}`, glyph), glyph,
-        el("span", { className: "cam-bg-order", "aria-hidden": "true" }),
-        el("span", { className: "cam-bg-handle", text: who }))));
+        h("span", { class: "cam-bg-order", "aria-hidden": "true" }),
+        h("span", { class: "cam-bg-handle", text: who }))));
       }
       if (focused) {
         const again = this.bgList.querySelector(`button[data-pick="${CSS.escape(focused)}"]`);

@@ -1,5 +1,5 @@
 // A confirmation that does not block the page (window.confirm would stop the clocks).
-import { $ } from "./dom.js";
+import { $ } from "./shared/dom.js";
 
 export function confirmAction({ title, message, confirmLabel = "OK", danger = false }) {
   const dialog = $("#confirm-dialog");

@@ -1,6 +1,7 @@
 // The crew dashboard: renders the server's `state` and sends operator actions on /crew.
-import { $, clear, el, isTyping, setText } from "./dom.js";
-import { ServerClock, clockTime, timeOfDay } from "./time.js";
+import { $, clear, h, isTyping, setText } from "./shared/dom.js";
+import { ServerClock } from "./shared/clock.js";
+import { clockTime, timeOfDay } from "./time.js";
 import { CrewConnection } from "./connection.js";
 import { CueList, cueLabel, kindLabel } from "./cuelist.js";
 import { Transport } from "./transport.js";
@@ -143,7 +144,7 @@ function renderSelected(cue) {
   const box = $("#selected-detail");
   clear(box);
   if (!cue) {
-    box.append(el("dd", { className: "muted", text: "No cue selected." }));
+    box.append(h("dd", { class: "muted", text: "No cue selected." }));
     return;
   }
   const i = cueList.indexOf(cue.id);
@@ -171,7 +172,7 @@ function renderSelected(cue) {
   }
   if (cue.notes) rows.push(["Notes", cue.notes]);
   for (const [term, value] of rows) {
-    box.append(el("dt", { text: term }), el("dd", { text: value, className: term === "Notes" ? "notes" : "" }));
+    box.append(h("dt", { text: term }), h("dd", { text: value, class: term === "Notes" ? "notes" : "" }));
   }
 }
 

@@ -1,5 +1,5 @@
 // The cue list table: one keyed row per cue, the playhead marks, selection and drag-reorder.
-import { $, el, setText } from "./dom.js";
+import { $, h, setText } from "./shared/dom.js";
 import { clockTime, countdown, waitTime } from "./time.js";
 
 const STATE_MARK = {
@@ -96,12 +96,12 @@ export class CueList {
 
   makeRow(id) {
     const cells = ["state", "num", "id", "kind", "title", "credits", "pre", "duration", "post", "continue"]
-      .map((name) => el("td", { className: `col-${name}` }));
-    const row = el("tr", { dataset: { cue: id }, tabIndex: -1, className: "cue-row" }, ...cells);
+      .map((name) => h("td", { class: `col-${name}` }));
+    const row = h("tr", { dataset: { cue: id }, tabIndex: -1, class: "cue-row" }, ...cells);
     const durationCell = cells[7];
-    durationCell.append(el("span", { className: "duration-text" }),
-      el("div", { className: "row-progress", "aria-hidden": "true" }, el("div", { className: "fill" })));
-    cells[4].append(el("span", { className: "title-text" }), el("span", { className: "subtitle-text" }));
+    durationCell.append(h("span", { class: "duration-text" }),
+      h("div", { class: "row-progress", "aria-hidden": "true" }, h("div", { class: "fill" })));
+    cells[4].append(h("span", { class: "title-text" }), h("span", { class: "subtitle-text" }));
     return row;
   }
 

@@ -1,5 +1,5 @@
 // The displays panel: every expected and connected projector, and whether it is ready.
-import { $, clear, el } from "./dom.js";
+import { $, clear, h } from "./shared/dom.js";
 
 export function renderDisplays(state) {
   const list = $("#displays");
@@ -18,36 +18,36 @@ export function renderDisplays(state) {
   list.dataset.signature = signature;
   clear(list);
   if (!names.length) {
-    list.append(el("li", { className: "muted", text: "No displays expected or connected." }));
+    list.append(h("li", { class: "muted", text: "No displays expected or connected." }));
     return;
   }
   for (const name of names) {
     const here = connected.filter((d) => d.name === name);
     if (!here.length) {
-      list.append(el("li", { className: "display display-missing", dataset: { display: name, status: "missing" } },
-        el("span", { className: "display-status", text: "✗ missing" }),
-        el("span", { className: "display-name", text: name }),
-        el("span", { className: "display-detail", text: "expected by the show, not connected" })));
+      list.append(h("li", { class: "display display-missing", dataset: { display: name, status: "missing" } },
+        h("span", { class: "display-status", text: "✗ missing" }),
+        h("span", { class: "display-name", text: name }),
+        h("span", { class: "display-detail", text: "expected by the show, not connected" })));
       continue;
     }
     for (const d of here) {
       const ready = state.standby ? d.preloaded === state.standby : null;
-      const item = el("li", {
-        className: `display display-connected${d.problem ? " display-problem" : ""}`,
+      const item = h("li", {
+        class: `display display-connected${d.problem ? " display-problem" : ""}`,
         dataset: { display: name, status: "connected" },
       },
-      el("span", { className: "display-status", text: d.problem ? "⚠ connected" : "● connected" }),
-      el("span", { className: "display-name", text: name }),
-      el("span", { className: "display-address", text: d.address || "" }),
-      el("span", { className: "display-detail" },
-        el("span", { text: `showing ${label(d.showing)}` }),
-        state.standby ? el("span", {
-          className: ready ? "preload preload-ok" : "preload preload-missing",
+      h("span", { class: "display-status", text: d.problem ? "⚠ connected" : "● connected" }),
+      h("span", { class: "display-name", text: name }),
+      h("span", { class: "display-address", text: d.address || "" }),
+      h("span", { class: "display-detail" },
+        h("span", { text: `showing ${label(d.showing)}` }),
+        state.standby ? h("span", {
+          class: ready ? "preload preload-ok" : "preload preload-missing",
           title: ready ? "The standby cue's media is loaded" : "The standby cue's media is not loaded yet",
           text: ready ? " · standby preloaded ✓" : " · standby preloaded ✗",
         }) : null),
-      d.problem ? el("span", { className: "display-problem-text", text: d.problem }) : null);
-      if (!expected.includes(name)) item.append(el("span", { className: "display-extra", text: "not in the show's display list" }));
+      d.problem ? h("span", { class: "display-problem-text", text: d.problem }) : null);
+      if (!expected.includes(name)) item.append(h("span", { class: "display-extra", text: "not in the show's display list" }));
       list.append(item);
     }
   }

@@ -1,5 +1,5 @@
 // Edit mode: the add/edit cue form, delete, reorder, and show file import / export / save.
-import { $, el } from "./dom.js";
+import { $, h } from "./shared/dom.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
 import { cueLabel } from "./cuelist.js";
@@ -94,11 +94,11 @@ export class CueEditor {
   fillSources(kind) {
     const select = this.f.source;
     const keep = select.value || select.dataset.want || "";
-    select.replaceChildren(el("option", { value: "", text: "choose a prompt cue…" }));
+    select.replaceChildren(h("option", { value: "", text: "choose a prompt cue…" }));
     this.cueList.cues.forEach((cue, i) => {
       if (cue.kind !== "prompt" || !cue.prompt) return;
       if (kind === "poll" && cue.prompt.kind !== "vote") return;
-      select.append(el("option", { value: cue.id, text: `${cueLabel(cue, i + 1)} (${cue.prompt.kind})` }));
+      select.append(h("option", { value: cue.id, text: `${cueLabel(cue, i + 1)} (${cue.prompt.kind})` }));
     });
     select.value = keep;
     if (select.value !== keep) select.value = "";

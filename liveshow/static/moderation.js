@@ -1,13 +1,13 @@
 // The moderation queue: audience submissions arrive live, the crew approves, features,
 // rejects or bans. Everything from the audience (text, handles) is untrusted: it reaches the
-// page only through textContent (dom.js `el` / `setText`), never as HTML.
-import { $, clear, el, setText } from "./dom.js";
+// page only through textContent (dom.js `h` / `setText`), never as HTML.
+import { $, clear, h, setText } from "./shared/dom.js";
+import { mediaUrl } from "./shared/media.js";
 import { timeOfDay } from "./time.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
 
 export const STATUSES = ["pending", "approved", "featured", "rejected"];
-const STATUS_LABEL = { pending: "Pending", approved: "Approved", featured: "Featured", rejected: "Rejected" };
 const STATUS_MARK = { pending: "●", approved: "✓", featured: "★", rejected: "✕" };
 const ACTIONS = {
   approve: { label: "Approve", key: "A", status: "approved" },
@@ -17,7 +17,14 @@ const ACTIONS = {
 };
 const KEY_ACTION = { a: "approve", f: "feature", r: "reject", x: "ban" };
 const KIND_GLYPH = { text: "Aa", photo: "◩", drawing: "✎", audio: "♪", vote: "▮" };
-const KIND_LABEL = { text: "text", photo: "photo", drawing: "drawing", audio: "sound", vote: "vote" };
+// Statuses and kinds are shown as the server names them; only where our word differs is it here.
+const KIND_WORD = { audio: "sound" };
+const kindWord = (kind) => KIND_WORD[kind] || String(kind || "submission");
+function statusWord(status) {
+  const word = String(status || "?");
+  return word[0].toUpperCase() + word.slice(1);
+}
+
 const FILTERS = [
   ["pending-first", "Pending first"],
   ["pending", "Pending"],
@@ -29,9 +36,6 @@ const MAX_ROWS = 200;          // rows in the DOM at once; the rest wait behind 
 const MAX_ITEMS = 5000;        // items kept in memory
 const ROWS_PER_FRAME = 60;     // new rows made per animation frame (a burst stays smooth)
 const PAGE = 8;                // PageUp / PageDown
-const MEDIA_URL = /^\/media\/[A-Za-z0-9_-]+$/;
-
-const mediaUrl = (url) => (typeof url === "string" && MEDIA_URL.test(url) ? url : null);
 
 function validItem(item) {
   return item && typeof item === "object" && typeof item.id === "string" && typeof item.seq === "number"
@@ -230,36 +234,36 @@ export class Moderation {
   makeRow(item) {
     const thumbUrl = mediaUrl(item.thumb);
     const who = item.handle || "someone";
-    const thumb = el("div", { className: `mod-thumb ${thumbUrl ? "picture" : "glyph"}` },
+    const thumb = h("div", { class: `mod-thumb ${thumbUrl ? "picture" : "glyph"}` },
       thumbUrl
-        ? el("img", { src: thumbUrl, alt: `${KIND_LABEL[item.kind] || item.kind} by ${who}`, loading: "lazy", decoding: "async" })
-        : el("span", { className: "mod-glyph", "aria-hidden": "true", text: KIND_GLYPH[item.kind] || "?" }));
-    const content = el("div", { className: "mod-content" });
-    if (item.text) content.append(el("p", { className: "mod-text", text: item.text }));
+        ? h("img", { src: thumbUrl, alt: `${kindWord(item.kind)} by ${who}`, loading: "lazy", decoding: "async" })
+        : h("span", { class: "mod-glyph", "aria-hidden": "true", text: KIND_GLYPH[item.kind] || "?" }));
+    const content = h("div", { class: "mod-content" });
+    if (item.text) content.append(h("p", { class: "mod-text", text: item.text }));
     const audioUrl = item.kind === "audio" && item.media ? mediaUrl(item.media.url) : null;
     if (audioUrl) {
-      content.append(el("audio", { className: "mod-audio", controls: true, preload: "none", src: audioUrl, tabIndex: -1,
+      content.append(h("audio", { class: "mod-audio", controls: true, preload: "none", src: audioUrl, tabIndex: -1,
         "aria-label": `Recording by ${who}` }));
     }
     const seconds = item.media && typeof item.media.duration === "number" ? item.media.duration : null;
-    const meta = el("div", { className: "mod-meta" },
-      el("span", { className: "mod-status" }),
-      el("span", { className: "mod-kind", text: KIND_LABEL[item.kind] || item.kind }),
-      seconds !== null && item.kind === "audio" ? el("span", { className: "mod-duration", text: `${seconds.toFixed(1)} s` }) : null,
-      el("span", { className: "mod-handle", text: who }),
-      el("time", { className: "mod-time", text: typeof item.created_at === "number" ? timeOfDay(item.created_at) : "" }),
-      el("span", { className: "mod-prompt-tag" }),
-      item.flagged ? el("span", { className: "mod-flag", title: "The profanity model flagged this text (advice, not a verdict)" },
+    const meta = h("div", { class: "mod-meta" },
+      h("span", { class: "mod-status" }),
+      h("span", { class: "mod-kind", text: kindWord(item.kind) }),
+      seconds !== null && item.kind === "audio" ? h("span", { class: "mod-duration", text: `${seconds.toFixed(1)} s` }) : null,
+      h("span", { class: "mod-handle", text: who }),
+      h("time", { class: "mod-time", text: typeof item.created_at === "number" ? timeOfDay(item.created_at) : "" }),
+      h("span", { class: "mod-prompt-tag" }),
+      item.flagged ? h("span", { class: "mod-flag", title: "The profanity model flagged this text (advice, not a verdict)" },
         `⚑ Flagged ${typeof item.flag_score === "number" ? item.flag_score.toFixed(2) : ""}`) : null,
-      el("span", { className: "mod-banned", text: "⛔ phone banned" }),
-      el("span", { className: "mod-reason" }));
+      h("span", { class: "mod-banned", text: "⛔ phone banned" }),
+      h("span", { class: "mod-reason" }));
     content.append(meta);
-    const actions = el("div", { className: "mod-actions", role: "group", "aria-label": "Decide" },
-      ...Object.entries(ACTIONS).map(([action, spec]) => el("button", {
-        type: "button", className: `btn btn-small mod-act mod-act-${action}`, tabIndex: -1,
+    const actions = h("div", { class: "mod-actions", role: "group", "aria-label": "Decide" },
+      ...Object.entries(ACTIONS).map(([action, spec]) => h("button", {
+        type: "button", class: `btn btn-small mod-act mod-act-${action}`, tabIndex: -1,
         dataset: { action }, "aria-keyshortcuts": spec.key,
-      }, spec.label, el("kbd", { text: spec.key }))));
-    const row = el("li", { className: `mod-item${item.flagged ? " flagged" : ""}`, tabIndex: -1,
+      }, spec.label, h("kbd", { text: spec.key }))));
+    const row = h("li", { class: `mod-item${item.flagged ? " flagged" : ""}`, tabIndex: -1,
       dataset: { id: item.id, kind: item.kind } }, thumb, content, actions);
     if (item.created_at) row.querySelector(".mod-time").title = new Date(item.created_at * 1000).toLocaleString();
     return row;
@@ -273,7 +277,7 @@ export class Moderation {
     row.dataset.sig = sig;
     row.dataset.status = item.status;
     const status = row.querySelector(".mod-status");
-    setText(status, `${STATUS_MARK[item.status] || ""} ${STATUS_LABEL[item.status] || item.status}`);
+    setText(status, `${STATUS_MARK[item.status] || ""} ${statusWord(item.status)}`);
     status.className = `mod-status status-${item.status}`;
     setText(row.querySelector(".mod-prompt-tag"), label ? `· ${label}` : "");
     setText(row.querySelector(".mod-reason"), item.reason ? `(${item.reason})` : "");
@@ -288,8 +292,8 @@ export class Moderation {
       button.setAttribute("aria-disabled", this.busy.has(item.id) || (action === "ban" && banned) ? "true" : "false");
     }
     const flag = item.flagged ? `, flagged ${typeof item.flag_score === "number" ? item.flag_score.toFixed(2) : ""}` : "";
-    row.setAttribute("aria-label", `${KIND_LABEL[item.kind] || item.kind} from ${item.handle || "someone"}, `
-      + `${STATUS_LABEL[item.status] || item.status}${flag}${item.text ? `: ${item.text}` : ""}`);
+    row.setAttribute("aria-label", `${kindWord(item.kind)} from ${item.handle || "someone"}, `
+      + `${statusWord(item.status)}${flag}${item.text ? `: ${item.text}` : ""}`);
   }
 
   setCursor(id, { focus = false } = {}) {
@@ -335,7 +339,7 @@ export class Moderation {
     const spec = ACTIONS[action];
     if (!item || !spec || this.busy.has(id)) return null;
     const who = item.handle || "someone";
-    const what = `${who}’s ${KIND_LABEL[item.kind] || item.kind}`;
+    const what = `${who}’s ${kindWord(item.kind)}`;
     if (action !== "ban" && item.status === spec.status) {
       if (advance) this.advanceFrom(id);
       return null;
@@ -350,7 +354,7 @@ export class Moderation {
       const shown = theirs.filter((i) => i.status === "approved" || i.status === "featured").length;
       const sure = await confirmAction({
         title: "Ban this phone?",
-        message: `Ban ${who}’s phone for the rest of the show? This ${KIND_LABEL[item.kind] || "submission"} is rejected`
+        message: `Ban ${who}’s phone for the rest of the show? This ${kindWord(item.kind)} is rejected`
           + (others ? `, and so ${others === 1 ? "is their other pending submission" : `are their ${others} other pending submissions`}` : "")
           + ". The phone cannot send anything else tonight."
           + (shown ? ` ${shown} approved or featured ${shown === 1 ? "stays" : "stay"} on the wall unless you reject ${shown === 1 ? "it" : "them"}.` : ""),
@@ -555,15 +559,15 @@ export class Moderation {
     if (!img.complete || !img.naturalWidth) return;
     this.peekSource = img;
     const peek = this.peek;
-    const big = peek.querySelector("img") || peek.appendChild(el("img", { alt: "" }));
+    const big = peek.querySelector("img") || peek.appendChild(h("img", { alt: "" }));
     if (big.getAttribute("src") !== img.getAttribute("src")) big.src = img.getAttribute("src");
     const box = img.getBoundingClientRect();
     const scale = Math.min(320 / img.naturalWidth, 320 / img.naturalHeight, 2.5);
     const w = Math.round(img.naturalWidth * Math.max(scale, 1));
-    const h = Math.round(img.naturalHeight * Math.max(scale, 1));
+    const tall = Math.round(img.naturalHeight * Math.max(scale, 1));
     const left = Math.min(window.innerWidth - w - 12, box.right + 10);
-    const top = Math.max(8, Math.min(window.innerHeight - h - 12, box.top + box.height / 2 - h / 2));
-    peek.style.cssText = `left:${left}px;top:${top}px;width:${w}px;height:${h}px`;
+    const top = Math.max(8, Math.min(window.innerHeight - tall - 12, box.top + box.height / 2 - tall / 2));
+    peek.style.cssText = `left:${left}px;top:${top}px;width:${w}px;height:${tall}px`;
     peek.hidden = false;
   }
 
@@ -576,11 +580,11 @@ export class Moderation {
   buildFilters() {
     const bar = $("#mod-filters");
     for (const [status, label] of FILTERS) {
-      bar.append(el("button", { type: "button", className: `mod-filter filter-${status}`, dataset: { status },
+      bar.append(h("button", { type: "button", class: `mod-filter filter-${status}`, dataset: { status },
         "aria-pressed": "false" },
-      STATUS_MARK[status] ? el("span", { className: "mark", "aria-hidden": "true", text: STATUS_MARK[status] }) : null,
+      STATUS_MARK[status] ? h("span", { class: "mark", "aria-hidden": "true", text: STATUS_MARK[status] }) : null,
       label,
-      status === "pending-first" ? null : el("span", { className: "n", text: "0" })));
+      status === "pending-first" ? null : h("span", { class: "n", text: "0" })));
     }
   }
 
@@ -628,16 +632,16 @@ export class Moderation {
     const focused = document.activeElement && list.contains(document.activeElement)
       ? document.activeElement.dataset.prompt : null;
     clear(list);
-    list.append(el("li", {}, this.promptButton({ id: "", kind: "", question: "All prompts", counts: total })));
+    list.append(h("li", {}, this.promptButton({ id: "", kind: "", question: "All prompts", counts: total })));
     for (const p of rows) {
       if (p.kind === "vote") {
-        list.append(el("li", { className: "mod-prompt mod-prompt-vote", dataset: { promptRow: p.id } },
-          el("span", { className: "mod-prompt-title" },
-            el("span", { className: "mod-prompt-kind", text: "vote" }), el("span", { text: p.question })),
-          open && open.id === p.id ? el("span", { className: "mod-prompt-open", text: "● open" }) : null,
-          el("span", { className: "mod-counts" }, el("span", { className: "c c-counted", text: `${p.counts.counted || 0} votes` }))));
+        list.append(h("li", { class: "mod-prompt mod-prompt-vote", dataset: { promptRow: p.id } },
+          h("span", { class: "mod-prompt-title" },
+            h("span", { class: "mod-prompt-kind", text: "vote" }), h("span", { text: p.question })),
+          open && open.id === p.id ? h("span", { class: "mod-prompt-open", text: "● open" }) : null,
+          h("span", { class: "mod-counts" }, h("span", { class: "c c-counted", text: `${p.counts.counted || 0} votes` }))));
       } else {
-        list.append(el("li", {}, this.promptButton(p)));
+        list.append(h("li", {}, this.promptButton(p)));
       }
     }
     if (focused !== null && focused !== undefined) {
@@ -649,19 +653,19 @@ export class Moderation {
   promptButton(p) {
     const open = this.openPrompt && this.openPrompt.id === p.id;
     const c = p.counts;
-    return el("button", {
-      type: "button", className: `mod-prompt${open ? " is-open" : ""}`, dataset: { prompt: p.id, promptRow: p.id },
+    return h("button", {
+      type: "button", class: `mod-prompt${open ? " is-open" : ""}`, dataset: { prompt: p.id, promptRow: p.id },
       "aria-pressed": this.filter.prompt === p.id ? "true" : "false",
       title: p.id ? `${p.question}: ${c.pending} pending, ${c.approved} approved, ${c.featured} featured, ${c.rejected} rejected` : "Every prompt",
     },
-    el("span", { className: "mod-prompt-title" },
-      p.kind ? el("span", { className: "mod-prompt-kind", text: p.kind }) : null,
-      el("span", { className: "mod-prompt-question", text: p.question })),
-    open ? el("span", { className: "mod-prompt-open", text: "● open" }) : null,
-    el("span", { className: "mod-counts" },
-      ...STATUSES.map((s) => el("span", {
-        className: `c c-${s}${c[s] ? "" : " zero"}`, dataset: { status: s }, "aria-label": `${c[s] || 0} ${s}`,
-      }, `${STATUS_MARK[s]} `, el("span", { className: "num", text: c[s] || 0 })))));
+    h("span", { class: "mod-prompt-title" },
+      p.kind ? h("span", { class: "mod-prompt-kind", text: p.kind }) : null,
+      h("span", { class: "mod-prompt-question", text: p.question })),
+    open ? h("span", { class: "mod-prompt-open", text: "● open" }) : null,
+    h("span", { class: "mod-counts" },
+      ...STATUSES.map((s) => h("span", {
+        class: `c c-${s}${c[s] ? "" : " zero"}`, dataset: { status: s }, "aria-label": `${c[s] || 0} ${s}`,
+      }, `${STATUS_MARK[s]} `, h("span", { class: "num", text: c[s] || 0 })))));
   }
 }
 

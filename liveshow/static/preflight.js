@@ -1,5 +1,5 @@
 // Pre-flight: ask the server what would go wrong in front of the audience.
-import { $, clear, el } from "./dom.js";
+import { $, clear, h } from "./shared/dom.js";
 import { timeOfDay } from "./time.js";
 import { reportAck } from "./toast.js";
 
@@ -29,7 +29,7 @@ function render(problems, state, clock, onPickCue) {
   clear(list);
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
-  const at = timeOfDay(clock.now());
+  const at = timeOfDay(clock.now() ?? Date.now() / 1000);
   if (!problems.length) {
     setSummary(`✓ No problems found (checked ${at}).`, "good");
     return;
@@ -40,12 +40,12 @@ function render(problems, state, clock, onPickCue) {
   for (const p of problems) {
     const i = cues.findIndex((c) => c.id === p.cue);
     const where = p.cue ? (i >= 0 ? `cue ${i + 1} · ${p.cue}` : `cue ${p.cue}`) : "show";
-    const item = el("li", { className: `problem problem-${p.severity}`, dataset: { severity: p.severity } },
-      el("span", { className: "severity", text: p.severity }),
+    const item = h("li", { class: `problem problem-${p.severity}`, dataset: { severity: p.severity } },
+      h("span", { class: "severity", text: p.severity }),
       p.cue && i >= 0
-        ? el("button", { type: "button", className: "problem-cue linklike", text: where, title: "Select this cue" })
-        : el("span", { className: "problem-cue", text: where }),
-      el("span", { className: "problem-message", text: p.message }));
+        ? h("button", { type: "button", class: "problem-cue linklike", text: where, title: "Select this cue" })
+        : h("span", { class: "problem-cue", text: where }),
+      h("span", { class: "problem-message", text: p.message }));
     const link = item.querySelector("button.problem-cue");
     if (link) link.addEventListener("click", () => onPickCue(p.cue));
     list.append(item);

@@ -1,18 +1,16 @@
 // The takes list: what the stage cameras recorded, newest first, with its provenance (the
 // audience pictures that were behind the performer) and its credits, which the crew types in
 // here (`take_credit`). A take plays in a small <video> above the list.
-import { $, clear, el, setText } from "./dom.js";
+import { $, clear, h, setText } from "./shared/dom.js";
+import { mediaUrl, safeImage } from "./shared/media.js";
 import { clockTime, timeOfDay } from "./time.js";
 import { reportAck, toast } from "./toast.js";
 
-const MEDIA_URL = /^\/media\/[A-Za-z0-9_-]+$/;
 const CREDITS = [
   ["performer", "Performer", "who is on camera"],
   ["operator", "Camera", "who filmed"],
 ];
 const PARENT_KIND = { photo: "photo", drawing: "drawing" };
-
-export const mediaUrl = (url) => (typeof url === "string" && MEDIA_URL.test(url) ? url : null);
 
 function validTake(take) {
   return take && typeof take === "object" && typeof take.id === "string" && typeof take.camera === "string";
@@ -20,17 +18,6 @@ function validTake(take) {
 
 function seconds(value) {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-/** An <img> that hides itself (and shows `fallback`) instead of a broken picture. */
-export function safeImage(url, alt, fallback) {
-  const img = el("img", { alt, loading: "lazy", decoding: "async" });
-  img.addEventListener("error", () => {
-    img.hidden = true;
-    if (fallback) fallback.hidden = false;
-  });
-  img.src = url;
-  return img;
 }
 
 export class Takes {
@@ -112,32 +99,32 @@ export class Takes {
     const media = mediaUrl(take.media && take.media.url);
     const raw = mediaUrl(take.raw && take.raw.url);
     const thumbUrl = mediaUrl(take.thumb);
-    const glyph = el("span", { className: "take-glyph", "aria-hidden": "true", text: "▶", hidden: Boolean(thumbUrl) });
+    const glyph = h("span", { class: "take-glyph", "aria-hidden": "true", text: "▶", hidden: Boolean(thumbUrl) });
     const label = `Play take ${take.id} from ${take.camera}`;
-    const thumb = el("button", { type: "button", className: "take-thumb", dataset: { play: "media" },
+    const thumb = h("button", { type: "button", class: "take-thumb", dataset: { play: "media" },
       "aria-label": label, title: "Play this take here", disabled: !media },
     thumbUrl ? safeImage(thumbUrl, "", glyph) : null, glyph,
-    el("span", { className: "take-thumb-play", "aria-hidden": "true", text: "▶" }));
-    const credits = el("div", { className: "take-credits" },
-      ...CREDITS.map(([field, text, hint]) => el("label", { className: "take-credit" },
-        el("span", { className: "take-credit-label", text }),
-        el("input", { type: "text", maxLength: 80, dataset: { credit: field }, placeholder: hint,
+    h("span", { class: "take-thumb-play", "aria-hidden": "true", text: "▶" }));
+    const credits = h("div", { class: "take-credits" },
+      ...CREDITS.map(([field, text, hint]) => h("label", { class: "take-credit" },
+        h("span", { class: "take-credit-label", text }),
+        h("input", { type: "text", maxLength: 80, dataset: { credit: field }, placeholder: hint,
           autocomplete: "off", spellcheck: "false", "aria-label": `${text} for take ${take.id}` }))));
-    const row = el("li", { className: "take", dataset: { id: take.id } },
+    const row = h("li", { class: "take", dataset: { id: take.id } },
       thumb,
-      el("div", { className: "take-main" },
-        el("div", { className: "take-meta" },
-          el("span", { className: "take-camera", text: take.camera }),
-          el("span", { className: "take-duration" }),
-          el("time", { className: "take-time" }),
-          el("span", { className: "take-keyed", text: "keyed", hidden: !(raw && media && raw !== media) })),
-        el("div", { className: "take-parents" }),
+      h("div", { class: "take-main" },
+        h("div", { class: "take-meta" },
+          h("span", { class: "take-camera", text: take.camera }),
+          h("span", { class: "take-duration" }),
+          h("time", { class: "take-time" }),
+          h("span", { class: "take-keyed", text: "keyed", hidden: !(raw && media && raw !== media) })),
+        h("div", { class: "take-parents" }),
         credits),
-      el("div", { className: "take-actions" },
-        el("button", { type: "button", className: "btn btn-small take-play", dataset: { play: "media" },
+      h("div", { class: "take-actions" },
+        h("button", { type: "button", class: "btn btn-small take-play", dataset: { play: "media" },
           disabled: !media, title: raw && raw !== media ? "Play the keyed composite" : "Play the take" }, "▶ Play"),
         raw && media && raw !== media
-          ? el("button", { type: "button", className: "btn btn-small btn-quiet take-play-raw", dataset: { play: "raw" },
+          ? h("button", { type: "button", class: "btn btn-small btn-quiet take-play-raw", dataset: { play: "raw" },
             title: "Play the camera's own picture, before keying" }, "Raw")
           : null));
     return row;
@@ -156,15 +143,15 @@ export class Takes {
       box.dataset.sig = sig;
       clear(box);
       if (!parents.length) {
-        box.append(el("span", { className: "take-parents-none", text: "No audience picture behind it" }));
+        box.append(h("span", { class: "take-parents-none", text: "No audience picture behind it" }));
       } else {
-        box.append(el("span", { className: "take-parents-label", text: "Behind:" }));
+        box.append(h("span", { class: "take-parents-label", text: "Behind:" }));
         for (const p of parents) {
           const span = [seconds(p.start_s), seconds(p.end_s)];
-          box.append(el("span", { className: "take-parent", dataset: { submission: String(p.submission || "") },
+          box.append(h("span", { class: "take-parent", dataset: { submission: String(p.submission || "") },
             title: span[0] === null ? "" : `on screen ${span[0].toFixed(1)}–${(span[1] ?? span[0]).toFixed(1)} s into the take` },
-          el("span", { className: "take-parent-handle", text: p.handle || "someone" }),
-          el("span", { className: "take-parent-kind", text: PARENT_KIND[p.kind] || String(p.kind || "") })));
+          h("span", { class: "take-parent-handle", text: p.handle || "someone" }),
+          h("span", { class: "take-parent-kind", text: PARENT_KIND[p.kind] || String(p.kind || "") })));
         }
       }
     }

@@ -1,31 +1,4 @@
-// The server's clock as seen from here, and how the dashboard writes times.
-
-/**
- * Each `state` carries `server_time`. A sample (server_time - local now) is the true offset
- * minus the message's travel time, so the largest recent sample is the best estimate.
- */
-export class ServerClock {
-  constructor(keep = 20) {
-    this.samples = [];
-    this.keep = keep;
-    this.offset = 0;
-  }
-
-  sample(serverTime) {
-    if (typeof serverTime !== "number") return;
-    this.samples.push(serverTime - Date.now() / 1000);
-    if (this.samples.length > this.keep) this.samples.shift();
-    this.offset = Math.max(...this.samples);
-  }
-
-  reset() {
-    this.samples = [];
-  }
-
-  now() {
-    return Date.now() / 1000 + this.offset;
-  }
-}
+// How the dashboard writes times (the server's clock itself is shared/clock.js).
 
 /** 75.34 -> "1:15.3"; null -> "–" */
 export function clockTime(seconds, { tenths = true } = {}) {

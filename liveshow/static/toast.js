@@ -1,14 +1,14 @@
 // Toasts: refused actions stay up long enough to read in a dark booth.
-import { $, el } from "./dom.js";
+import { $, h } from "./shared/dom.js";
 
 const LIFETIME_MS = { error: 8000, info: 3500, ok: 2500 };
 const MAX_TOASTS = 4;
 
 export function toast(message, kind = "info") {
   const region = kind === "error" ? $("#toast-alerts") : $("#toast-status");
-  const box = el("div", { className: `toast toast-${kind}` },
-    el("span", { className: "toast-text", text: message }),
-    el("button", { type: "button", className: "toast-close", "aria-label": "Dismiss" }, "×"));
+  const box = h("div", { class: `toast toast-${kind}` },
+    h("span", { class: "toast-text", text: message }),
+    h("button", { type: "button", class: "toast-close", "aria-label": "Dismiss" }, "×"));
   box.querySelector(".toast-close").addEventListener("click", () => box.remove());
   region.append(box);
   while (region.children.length > MAX_TOASTS) region.firstElementChild.remove();

@@ -1,5 +1,5 @@
 // GO and the other show controls, and the standby / running boxes above the cue list.
-import { $, setText } from "./dom.js";
+import { $, setText } from "./shared/dom.js";
 import { clockTime, countdown } from "./time.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
