@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, send_from_director
 
 from ..extensions import runtime
 from .auth import crew_required
-from ..show.cues import ID_PATTERN
+from ..show.cues import ID_PATTERN, ContinueMode, CueKind, PromptKind, RecordType
 
 bp = Blueprint("pages", __name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,11 @@ def index() -> Any:
 @bp.get("/crew")
 @crew_required
 def crew() -> Any:
-    return render_template("crew.html")
+    # The editor's choices come from the enums, so a new cue or prompt kind needs no template edit.
+    return render_template("crew.html", cue_kinds=[k.value for k in CueKind],
+                           record_types=[t.value for t in RecordType],
+                           prompt_kinds=[k.value for k in PromptKind],
+                           continue_modes=[m.value for m in ContinueMode])
 
 
 @bp.get("/display/<name>")
