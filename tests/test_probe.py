@@ -1,5 +1,6 @@
 """liveshow.probe on real files: the generated demo media plus the files that go wrong in
 practice (OpenCV's mp4v, H.264 4:4:4, interrupted copies, garbage, wrong extensions)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from liveshow.media import probe as probe_module
+from liveshow.media.probe import av as probe_module
 from liveshow.media.probe import MediaType, ProbeError, guess_type, probe
 
 GENERATOR = Path(__file__).resolve().parent.parent / "media" / "make_demo_media.py"
@@ -42,8 +43,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory, generator: ModuleType) -> Pat
 
 
 def ffmpeg(*args: str) -> None:
-    subprocess.run([probe_module.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
-                    "-y", *args], check=True, timeout=30)
+    subprocess.run(
+        [probe_module.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args],
+        check=True,
+        timeout=30,
+    )
 
 
 def sha256(path: Path) -> str:
@@ -52,14 +56,18 @@ def sha256(path: Path) -> str:
 
 # --- the demo media: what the projector and auto-follow rely on ---------------------------
 
-@pytest.mark.parametrize("name, seconds, vcodec, acodec, mime, container", [
-    ("tide-pools.mp4", 8.0, "h264", "aac", "video/mp4", "mp4"),
-    ("night-market.mp4", 12.0, "h264", "aac", "video/mp4", "mp4"),
-    ("paper-boats.webm", 6.0, "vp8", "opus", "video/webm", "webm"),
-])
+
+@pytest.mark.parametrize(
+    "name, seconds, vcodec, acodec, mime, container",
+    [
+        ("tide-pools.mp4", 8.0, "h264", "aac", "video/mp4", "mp4"),
+        ("night-market.mp4", 12.0, "h264", "aac", "video/mp4", "mp4"),
+        ("paper-boats.webm", 6.0, "vp8", "opus", "video/webm", "webm"),
+    ],
+)
 def test_demo_videos_play_in_chromium_with_their_true_length(
-        demo: Path, name: str, seconds: float, vcodec: str, acodec: str, mime: str,
-        container: str) -> None:
+    demo: Path, name: str, seconds: float, vcodec: str, acodec: str, mime: str, container: str
+) -> None:
     found = probe(demo / name)
     assert found.media_type is MediaType.VIDEO
     assert found.duration is not None and abs(found.duration - seconds) <= 0.2
@@ -69,9 +77,14 @@ def test_demo_videos_play_in_chromium_with_their_true_length(
     assert found.playable and found.problems == ()
 
 
-@pytest.mark.parametrize("name, mime", [
-    ("harbour.jpg", "image/jpeg"), ("kites.png", "image/png"), ("lanterns.jpg", "image/jpeg"),
-])
+@pytest.mark.parametrize(
+    "name, mime",
+    [
+        ("harbour.jpg", "image/jpeg"),
+        ("kites.png", "image/png"),
+        ("lanterns.jpg", "image/jpeg"),
+    ],
+)
 def test_demo_images_have_their_size_and_mime(demo: Path, name: str, mime: str) -> None:
     found = probe(demo / name)
     assert found.media_type is MediaType.IMAGE
@@ -101,7 +114,8 @@ def test_demo_media_is_small_and_a_rerun_is_instant(demo: Path, generator: Modul
 
 
 def test_demo_media_is_deterministic_when_a_lost_file_is_remade(
-        demo: Path, generator: ModuleType) -> None:
+    demo: Path, generator: ModuleType
+) -> None:
     webm = demo / "paper-boats.webm"
     original = sha256(webm)
     webm.unlink()
@@ -112,12 +126,17 @@ def test_demo_media_is_deterministic_when_a_lost_file_is_remade(
 
 # --- files that do not play in Chromium ----------------------------------------------------
 
-@pytest.mark.parametrize("fourcc, suffix, expected", [
-    ("mp4v", ".mp4", "video codec mpeg4 (mp4v) does not play in Chromium: re-encode to H.264"),
-    ("MJPG", ".avi", "the AVI container does not play in Chromium"),
-])
+
+@pytest.mark.parametrize(
+    "fourcc, suffix, expected",
+    [
+        ("mp4v", ".mp4", "video codec mpeg4 (mp4v) does not play in Chromium: re-encode to H.264"),
+        ("MJPG", ".avi", "the AVI container does not play in Chromium"),
+    ],
+)
 def test_opencv_written_video_is_reported_unplayable(
-        tmp_path: Path, fourcc: str, suffix: str, expected: str) -> None:
+    tmp_path: Path, fourcc: str, suffix: str, expected: str
+) -> None:
     path = tmp_path / f"opencv{suffix}"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fourcc), 25, (320, 240))
     assert writer.isOpened()
@@ -135,8 +154,19 @@ def test_opencv_written_video_is_reported_unplayable(
 def test_h264_444_from_piped_bgr_frames_is_reported_unplayable(tmp_path: Path) -> None:
     # libx264 fed BGR frames without -pix_fmt yuv420p makes High 4:4:4, which Chromium refuses
     path = tmp_path / "h444.mp4"
-    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-c:v", "libx264", "-preset",
-           "ultrafast", "-pix_fmt", "yuv444p", str(path))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x240:d=1",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv444p",
+        str(path),
+    )
     found = probe(path)
     assert found.video_codec == "h264" and not found.playable
     assert any("yuv444p" in p and "-pix_fmt yuv420p" in p for p in found.problems)
@@ -152,6 +182,7 @@ def test_unplayable_audio_codec_in_mp4_is_reported(tmp_path: Path) -> None:
 
 
 # --- broken and odd files ------------------------------------------------------------------
+
 
 def test_garbage_with_a_video_extension_raises_probe_error(tmp_path: Path) -> None:
     path = tmp_path / "garbage.mp4"
@@ -169,11 +200,12 @@ def test_mp4_cut_inside_its_header_raises_probe_error(demo: Path, tmp_path: Path
 
 @pytest.mark.parametrize("name", ["tide-pools.mp4", "paper-boats.webm", "gull-song.m4a"])
 def test_interrupted_copy_with_a_complete_header_is_unplayable(
-        demo: Path, tmp_path: Path, name: str) -> None:
+    demo: Path, tmp_path: Path, name: str
+) -> None:
     # a "fast start" file keeps its index at the front: the header alone looks fine
     data = (demo / name).read_bytes()
     path = tmp_path / name
-    path.write_bytes(data[:len(data) * 2 // 5])
+    path.write_bytes(data[: len(data) * 2 // 5])
     found = probe(path)
     assert not found.playable
     assert any("truncated" in p for p in found.problems), found.problems
@@ -182,7 +214,7 @@ def test_interrupted_copy_with_a_complete_header_is_unplayable(
 def test_truncated_jpeg_raises_probe_error(demo: Path, tmp_path: Path) -> None:
     path = tmp_path / "half.jpg"
     data = (demo / "harbour.jpg").read_bytes()
-    path.write_bytes(data[:len(data) // 2])
+    path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ProbeError, match="half.jpg' is a truncated JPEG image"):
         probe(path)
 
@@ -202,10 +234,33 @@ def test_webm_recording_without_a_duration_plays_but_is_flagged(tmp_path: Path) 
     # like a browser MediaRecorder upload: written to a pipe, so no duration and no cues
     path = tmp_path / "recording.webm"
     with path.open("wb") as out:
-        subprocess.run([probe_module.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel",
-                        "error", "-f", "lavfi", "-i", "testsrc2=s=160x120:d=1", "-f", "lavfi",
-                        "-i", "sine=d=1", "-c:v", "libvpx", "-c:a", "libopus", "-f", "webm",
-                        "pipe:1"], stdout=out, check=True, timeout=30)
+        subprocess.run(
+            [
+                probe_module.ffmpeg_exe(),
+                "-hide_banner",
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=s=160x120:d=1",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=d=1",
+                "-c:v",
+                "libvpx",
+                "-c:a",
+                "libopus",
+                "-f",
+                "webm",
+                "pipe:1",
+            ],
+            stdout=out,
+            check=True,
+            timeout=30,
+        )
     found = probe(path)
     assert found.duration is None and found.playable
     assert (found.video_codec, found.audio_codec) == ("vp8", "opus")
@@ -214,9 +269,25 @@ def test_webm_recording_without_a_duration_plays_but_is_flagged(tmp_path: Path) 
 
 def test_mp3_with_cover_art_is_audio_not_video(demo: Path, tmp_path: Path) -> None:
     path = tmp_path / "song.mp3"
-    ffmpeg("-f", "lavfi", "-i", "sine=d=1", "-i", str(demo / "kites.png"), "-map", "0",
-           "-map", "1", "-c:a", "libmp3lame", "-c:v", "mjpeg", "-disposition:v", "attached_pic",
-           str(path))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=1",
+        "-i",
+        str(demo / "kites.png"),
+        "-map",
+        "0",
+        "-map",
+        "1",
+        "-c:a",
+        "libmp3lame",
+        "-c:v",
+        "mjpeg",
+        "-disposition:v",
+        "attached_pic",
+        str(path),
+    )
     found = probe(path)
     assert found.media_type is MediaType.AUDIO
     assert (found.audio_codec, found.video_codec, found.mime) == ("mp3", None, "audio/mpeg")

@@ -2,7 +2,7 @@
 
 A flag is advice for the crew, never an automatic rejection: the model is English-only
 and makes mistakes both ways. The model (scikit-learn) takes about a second to load, so
-`liveshow serve` loads it at start-up, before serving; scoring one text then takes ~4 ms.
+it is loaded when this module is imported (at start-up, before serving); scoring one text then takes ~4 ms.
 """
 from __future__ import annotations
 
@@ -11,21 +11,17 @@ from typing import Any, Callable
 
 log = logging.getLogger("liveshow.profanity")
 THRESHOLD = 0.8
-_predict: Callable[[list[str]], Any] | None = None
-_failed = False
+
+# Loaded with this module (about a second), so at start-up, never mid-show and never in a
+# worker thread under eventlet's patched locks. A missing model must not stop the show.
+try:
+    from profanity_check import predict_prob as _predict
+except Exception:  # noqa: BLE001 - any failure to load means "no flags", logged
+    log.exception("profanity model unavailable: nothing will be flagged")
+    _predict = None
 
 
 def _model() -> Callable[[list[str]], Any] | None:
-    # No lock: the import system serialises the import, and both racers store the same
-    # function. (A threading.Lock here would be eventlet's green lock after monkey-patching.)
-    global _predict, _failed
-    if _predict is None and not _failed:
-        try:
-            from profanity_check import predict_prob
-            _predict = predict_prob
-        except Exception:          # a missing model must not stop the show
-            log.exception("profanity model unavailable: nothing will be flagged")
-            _failed = True
     return _predict
 
 

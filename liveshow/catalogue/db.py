@@ -18,15 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
-
-
-def migration(fn: Migration) -> Migration:
-    """Register `fn` as the next schema step; steps run once each, in definition order."""
-    MIGRATIONS.append((fn.__name__, fn))
-    return fn
-
+from .migrations import MIGRATIONS
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -43,8 +35,6 @@ class CatalogueDB:
     """The writer connection (behind :attr:`lock`) and per-thread reader connections."""
 
     def __init__(self, path: Path) -> None:
-        from . import migrations  # noqa: F401  (registers the schema steps)
-
         self.path = path
         self._writer = _connect(path)
         self.lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""The catalogue's schema, as small steps that each run once (see :func:`db.migration`).
+"""The catalogue's schema, as small steps that each run once (see :func:`migration`).
 
 Table and column names are meant to be read by people with Datasette: a record's show-side
 origin is spelled out in ``origin_*`` columns, and ``origin_key`` is the one unique string
@@ -7,9 +7,19 @@ the show-side ids map through (see docs/catalogue.md, "How show-side ids map").
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlite_utils
 
-from .db import migration
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register `fn` as the next schema step; steps run once each, in definition order."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
 
 SCHEMA_V1 = """
 CREATE TABLE collaborations (
