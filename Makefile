@@ -8,7 +8,7 @@ NODE    := node_modules/.package-lock.json
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: setup demo serve test chromium screenshots bench clean
+.PHONY: setup demo serve test lint chromium screenshots bench clean
 
 setup: $(STAMP) $(NODE)
 
@@ -32,9 +32,16 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: setup chromium
-	$(PY) media/make_demo_media.py
+LINTED  := liveshow tests benchmarks scripts media setup.py
+
+lint: setup
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	npm run --silent lint
 	$(VENV)/bin/mypy liveshow
+
+test: setup chromium lint
+	$(PY) media/make_demo_media.py
 	$(PY) -m pytest -q
 
 screenshots: setup chromium
@@ -44,4 +51,4 @@ bench: setup
 	$(PY) benchmarks/cue_fanout.py
 
 clean:
-	rm -rf $(VENV) node_modules liveshow-data media/demo
+	rm -rf $(VENV) node_modules liveshow-data catalogue-data media/demo build

@@ -1,4 +1,5 @@
 """Start a real `liveshow serve` for a benchmark: every secret is "bench", 127.0.0.1 only."""
+
 from __future__ import annotations
 
 import os
@@ -10,17 +11,26 @@ from pathlib import Path
 import requests
 
 
-def start_server(folder: Path, show: str, port: int,
-                 **env_extra: str) -> subprocess.Popen[bytes]:
+def start_server(folder: Path, show: str, port: int, **env_extra: str) -> subprocess.Popen[bytes]:
     """Write ``show`` to FOLDER/show.yaml, serve it, return once /api/state answers."""
     (folder / "show.yaml").write_text(show)
-    env = {**os.environ, "LIVESHOW_CREW_PASSWORD": "bench", "LIVESHOW_DISPLAY_KEY": "bench",
-           "LIVESHOW_JOIN_CODE": "bench", "LIVESHOW_CAMERA_KEY": "bench",
-           "LIVESHOW_DATA": str(folder / "data"), "LIVESHOW_HOST": "127.0.0.1",
-           "LIVESHOW_PORT": str(port), **env_extra}
-    proc = subprocess.Popen([sys.executable, "-m", "liveshow", "serve", "--show",
-                             str(folder / "show.yaml")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "LIVESHOW_CREW_PASSWORD": "bench",
+        "LIVESHOW_DISPLAY_KEY": "bench",
+        "LIVESHOW_JOIN_CODE": "bench",
+        "LIVESHOW_CAMERA_KEY": "bench",
+        "LIVESHOW_DATA": str(folder / "data"),
+        "LIVESHOW_HOST": "127.0.0.1",
+        "LIVESHOW_PORT": str(port),
+        **env_extra,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "liveshow", "serve", "--show", str(folder / "show.yaml")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             if requests.get(f"http://127.0.0.1:{port}/api/state", timeout=1).ok:

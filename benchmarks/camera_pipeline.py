@@ -17,6 +17,7 @@ Results are appended to benchmarks/results/camera_pipeline.md with the machine.
     .venv/bin/python benchmarks/camera_pipeline.py [--duration 60] [--sizes 720p,1080p]
         [--fps 30] [--preset veryfast]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,9 +53,17 @@ RESULTS = ROOT / "benchmarks" / "results" / "camera_pipeline.md"
 
 def backgrounds() -> list[tuple[str, np.ndarray]]:
     rng = np.random.default_rng(1)
-    return [(f"submission-{n}", cv2.resize(rng.integers(0, 255, (9, 16, 3), np.uint8),
-                                           (1600, 900), interpolation=cv2.INTER_CUBIC))
-            for n in range(3)]
+    return [
+        (
+            f"submission-{n}",
+            cv2.resize(
+                rng.integers(0, 255, (9, 16, 3), np.uint8),
+                (1600, 900),
+                interpolation=cv2.INTER_CUBIC,
+            ),
+        )
+        for n in range(3)
+    ]
 
 
 def keyer_alone(width: int, height: int, seconds: float = 3.0) -> float:
@@ -96,11 +105,15 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def start_pipeline(source: SyntheticSource, folder: Path, preset: str | None,
-                   previews: list[int]) -> CameraPipeline:
+def start_pipeline(
+    source: SyntheticSource, folder: Path, preset: str | None, previews: list[int]
+) -> CameraPipeline:
     """The pipeline as a show uses it: keying over a cycle of backgrounds, with preview."""
-    pipeline = CameraPipeline(source, PipelineConfig(takes_dir=folder, preset=preset),
-                              on_preview=lambda _jpeg: previews.append(1))
+    pipeline = CameraPipeline(
+        source,
+        PipelineConfig(takes_dir=folder, preset=preset),
+        on_preview=lambda _jpeg: previews.append(1),
+    )
     pipeline.set_backgrounds(backgrounds(), period=2.0)
     pipeline.set_keying(True, KeySettings())
     pipeline.start()
@@ -108,8 +121,7 @@ def start_pipeline(source: SyntheticSource, folder: Path, preset: str | None,
     return pipeline
 
 
-def run_pipeline(name: str, fps: float, duration: float,
-                 preset: str | None) -> dict[str, object]:
+def run_pipeline(name: str, fps: float, duration: float, preset: str | None) -> dict[str, object]:
     width, height = SIZES[name]
     encoder_ms = encoder_alone(width, height, fps, preset or auto_preset(width, height, fps))
     previews: list[int] = []
@@ -128,23 +140,32 @@ def run_pipeline(name: str, fps: float, duration: float,
         kids = children_cpu() - kids0  # the encoders, waited for by stop(), plus remux/probe
     assert take is not None and take.raw is not None and take.composite is not None
     return {
-        "size": f"{name} ({width}x{height})", "fps_target": fps, "seconds": wall,
+        "size": f"{name} ({width}x{height})",
+        "fps_target": fps,
+        "seconds": wall,
         "preset": preset or auto_preset(width, height, fps),
         "load": os.getloadavg()[0],
-        "fps": (stats.frames_in - frames0) / wall, "skipped": source.skipped - skipped0,
-        "dropped": take.dropped, "repeated": take.raw.repeated + take.composite.repeated,
-        "cpu_self": cpu / wall, "cpu_encoders": kids / wall,
+        "fps": (stats.frames_in - frames0) / wall,
+        "skipped": source.skipped - skipped0,
+        "dropped": take.dropped,
+        "repeated": take.raw.repeated + take.composite.repeated,
+        "cpu_self": cpu / wall,
+        "cpu_encoders": kids / wall,
         # CPU per frame is steadier than fps when other work shares the machine: the cores
         # this pipeline would need to run at the target rate.
         "cores_needed": (cpu + kids) / max(stats.frames_in - frames0, 1) * fps,
-        "loop_ms": stats.cpu_ms_per_frame, "key_ms": stats.key_ms_per_frame,
+        "loop_ms": stats.cpu_ms_per_frame,
+        "key_ms": stats.key_ms_per_frame,
         "encoder_ms": encoder_ms,
         # What the pipeline would use alone: the loop, plus two encoders, from per-frame CPU
         # costs (wall-clock figures above suffer when other work shares the machine).
         "idle_cores": (stats.cpu_ms_per_frame + 2 * encoder_ms) * fps / 1000,
-        "previews": sent / wall, "take_s": take.raw.duration,
-        "playable": take.raw.playable and take.composite.playable, "finish_s": finishing,
-        "raw_mb": take.raw.size / 1e6, "composite_mb": take.composite.size / 1e6,
+        "previews": sent / wall,
+        "take_s": take.raw.duration,
+        "playable": take.raw.playable and take.composite.playable,
+        "finish_s": finishing,
+        "raw_mb": take.raw.size / 1e6,
+        "composite_mb": take.composite.size / 1e6,
     }
 
 
@@ -157,40 +178,62 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    version = subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, text=True,
-                             check=False).stdout.split("\n", 1)[0]
-    return (f"{platform.node()}, {os.cpu_count()} cores ({cpu}), {platform.machine()}, "
-            f"Python {platform.python_version()}, OpenCV {cv2.__version__}, "
-            f"numpy {np.__version__}, {version}")
+    version = subprocess.run(
+        [ffmpeg_exe(), "-version"], capture_output=True, text=True, check=False
+    ).stdout.split("\n", 1)[0]
+    return (
+        f"{platform.node()}, {os.cpu_count()} cores ({cpu}), {platform.machine()}, "
+        f"Python {platform.python_version()}, OpenCV {cv2.__version__}, "
+        f"numpy {np.__version__}, {version}"
+    )
 
 
 COLUMNS: list[tuple[str, str]] = [  # (header, format of the row's value)
-    ("size", "{size}"), ("x264 preset", "{preset}"), ("target fps", "{fps_target:g}"),
-    ("ran s", "{seconds:.0f}"), ("fps achieved", "{fps:.1f}"),
-    ("skipped by source", "{skipped}"), ("dropped by encoders", "{dropped}"),
-    ("repeated", "{repeated}"), ("CPU this process", "{cpu_self:.0%}"),
-    ("CPU encoders", "{cpu_encoders:.0%}"), ("cores needed at target fps", "{cores_needed:.2f}"),
-    ("loop ms/frame", "{loop_ms:.1f}"), ("key ms/frame", "{key_ms:.1f}"),
+    ("size", "{size}"),
+    ("x264 preset", "{preset}"),
+    ("target fps", "{fps_target:g}"),
+    ("ran s", "{seconds:.0f}"),
+    ("fps achieved", "{fps:.1f}"),
+    ("skipped by source", "{skipped}"),
+    ("dropped by encoders", "{dropped}"),
+    ("repeated", "{repeated}"),
+    ("CPU this process", "{cpu_self:.0%}"),
+    ("CPU encoders", "{cpu_encoders:.0%}"),
+    ("cores needed at target fps", "{cores_needed:.2f}"),
+    ("loop ms/frame", "{loop_ms:.1f}"),
+    ("key ms/frame", "{key_ms:.1f}"),
     ("one encoder alone ms/frame", "{encoder_ms:.1f}"),
     ("cores for loop + 2 encoders at target fps", "{idle_cores:.2f}"),
-    ("previews/s", "{previews:.1f}"), ("take s", "{take_s:.1f}"),
-    ("finalise s", "{finish_s:.1f}"), ("raw MB", "{raw_mb:.1f}"),
-    ("composite MB", "{composite_mb:.1f}"), ("load avg at end", "{load:.1f}"),
+    ("previews/s", "{previews:.1f}"),
+    ("take s", "{take_s:.1f}"),
+    ("finalise s", "{finish_s:.1f}"),
+    ("raw MB", "{raw_mb:.1f}"),
+    ("composite MB", "{composite_mb:.1f}"),
+    ("load avg at end", "{load:.1f}"),
 ]
 
 
-def report(rows: list[dict[str, object]], keyer: dict[str, float], command: str,
-           start_load: float) -> str:
+def report(
+    rows: list[dict[str, object]], keyer: dict[str, float], command: str, start_load: float
+) -> str:
     sizes = ", ".join(str(r["size"]) for r in rows)
-    lines = [f"## {time.strftime('%Y-%m-%d %H:%M')}: {sizes}",
-             f"Machine: {machine()}", f"Command: `{command}`",
-             f"Load average (1 min) when the run started: {start_load:.1f}", "",
-             "| " + " | ".join(header for header, _ in COLUMNS) + " |",
-             "|" + "---|" * len(COLUMNS)]
+    lines = [
+        f"## {time.strftime('%Y-%m-%d %H:%M')}: {sizes}",
+        f"Machine: {machine()}",
+        f"Command: `{command}`",
+        f"Load average (1 min) when the run started: {start_load:.1f}",
+        "",
+        "| " + " | ".join(header for header, _ in COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
     for row in rows:
         lines.append("| " + " | ".join(fmt.format(**row) for _, fmt in COLUMNS) + " |")
-    lines += ["", "Keyer alone (matte + despill + composite), one core: " + ", ".join(
-        f"{name} {fps:.0f} fps" for name, fps in keyer.items()), ""]
+    lines += [
+        "",
+        "Keyer alone (matte + despill + composite), one core: "
+        + ", ".join(f"{name} {fps:.0f} fps" for name, fps in keyer.items()),
+        "",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -199,8 +242,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per size")
     parser.add_argument("--sizes", default="720p,1080p", help=",".join(SIZES))
     parser.add_argument("--fps", type=float, default=30.0)
-    parser.add_argument("--preset", default=None,
-                        help="libx264 preset (default: the pipeline's choice by frame size)")
+    parser.add_argument(
+        "--preset",
+        default=None,
+        help="libx264 preset (default: the pipeline's choice by frame size)",
+    )
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args()
     names = [n.strip() for n in args.sizes.split(",") if n.strip()]
@@ -218,9 +264,11 @@ def main() -> None:
         new = not RESULTS.exists()
         with RESULTS.open("a") as out:
             if new:
-                out.write("# Camera pipeline results\n\nOne camera's whole capture loop on the "
-                          "synthetic source: capture, keying over a background cycle, 10 fps "
-                          "preview, and a take recording raw plate + composite (H.264).\n\n")
+                out.write(
+                    "# Camera pipeline results\n\nOne camera's whole capture loop on the "
+                    "synthetic source: capture, keying over a background cycle, 10 fps "
+                    "preview, and a take recording raw plate + composite (H.264).\n\n"
+                )
             out.write(text)
 
 

@@ -8,6 +8,7 @@ agent's own capture fps. Results are appended to benchmarks/results/camera_progr
     .venv/bin/python benchmarks/camera_program.py [--width 1280 --height 720 --fps 30]
         [--seconds 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,6 @@ from pathlib import Path
 
 import requests
 import socketio
-
 from bench_server import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,15 +44,40 @@ def main() -> None:
         agent = None
         try:
             agent = subprocess.Popen(
-                [sys.executable, "-m", "liveshow", "camera", "--server", url, "--key", "bench",
-                 "--name", "cam1", "--source", "synthetic", "--width", str(args.width),
-                 "--height", str(args.height), "--fps", str(args.fps), "--takes",
-                 str(folder / "takes")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "liveshow",
+                    "camera",
+                    "--server",
+                    url,
+                    "--key",
+                    "bench",
+                    "--name",
+                    "cam1",
+                    "--source",
+                    "synthetic",
+                    "--width",
+                    str(args.width),
+                    "--height",
+                    str(args.height),
+                    "--fps",
+                    str(args.fps),
+                    "--takes",
+                    str(folder / "takes"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             crew = socketio.Client()
             crew.connect(url, namespaces=["/crew"], auth={"password": "bench"})
             for _ in range(100):
-                if crew.call("camera", {"camera": "cam1", "action": "key", "on": True},
-                             namespace="/crew", timeout=10).get("ok"):
+                if crew.call(
+                    "camera",
+                    {"camera": "cam1", "action": "key", "on": True},
+                    namespace="/crew",
+                    timeout=10,
+                ).get("ok"):
                     break
                 time.sleep(0.2)
             result = measure(url, args.seconds)
@@ -78,35 +103,49 @@ def measure(url: str, seconds: float) -> dict[str, float]:
             if start < 0 or end < 0:
                 break
             if started is None:
-                started = time.perf_counter()      # count from the first frame
+                started = time.perf_counter()  # count from the first frame
             else:
                 sizes.append(end + 2 - start)
-            buffer = buffer[end + 2:]
+            buffer = buffer[end + 2 :]
         if started is not None and time.perf_counter() - started >= seconds:
             break
     elapsed = time.perf_counter() - (started or time.perf_counter())
     stream.close()
-    return {"fps": len(sizes) / elapsed if elapsed else 0.0, "frames": len(sizes),
-            "seconds": elapsed, "kb": statistics.median(sizes) / 1024 if sizes else 0.0}
+    return {
+        "fps": len(sizes) / elapsed if elapsed else 0.0,
+        "frames": len(sizes),
+        "seconds": elapsed,
+        "kb": statistics.median(sizes) / 1024 if sizes else 0.0,
+    }
 
 
 def report(args: argparse.Namespace, r: dict[str, float]) -> None:
-    line = (f"{args.width}x{args.height} @ {args.fps:g} fps keyed: received {r['frames']:.0f} "
-            f"frames in {r['seconds']:.1f} s = {r['fps']:.1f} fps, median frame "
-            f"{r['kb']:.0f} KiB")
+    line = (
+        f"{args.width}x{args.height} @ {args.fps:g} fps keyed: received {r['frames']:.0f} "
+        f"frames in {r['seconds']:.1f} s = {r['fps']:.1f} fps, median frame "
+        f"{r['kb']:.0f} KiB"
+    )
     print(line)
     out = ROOT / "benchmarks" / "results" / "camera_program.md"
-    header = "" if out.exists() else ("# Camera programme feed results\n\nFrames per second a "
-                                      "projector receives over MJPEG from a real agent "
-                                      "(synthetic source, keying on), via the server.\n")
+    header = (
+        ""
+        if out.exists()
+        else (
+            "# Camera programme feed results\n\nFrames per second a "
+            "projector receives over MJPEG from a real agent "
+            "(synthetic source, keying on), via the server.\n"
+        )
+    )
     load = os.getloadavg()[0]
     with out.open("a") as handle:
-        handle.write(header + f"\n## {time.strftime('%Y-%m-%d %H:%M')}\nMachine: "
-                     f"{platform.node()}, {os.cpu_count()} cores, Python "
-                     f"{platform.python_version()}; load average at the end {load:.1f}\n"
-                     f"Command: `python benchmarks/camera_program.py --width {args.width} "
-                     f"--height {args.height} --fps {args.fps:g} --seconds {args.seconds:g}`\n\n"
-                     f"- {line}\n")
+        handle.write(
+            header + f"\n## {time.strftime('%Y-%m-%d %H:%M')}\nMachine: "
+            f"{platform.node()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}; load average at the end {load:.1f}\n"
+            f"Command: `python benchmarks/camera_program.py --width {args.width} "
+            f"--height {args.height} --fps {args.fps:g} --seconds {args.seconds:g}`\n\n"
+            f"- {line}\n"
+        )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from liveshow.catalogue.db import CatalogueDB
-from liveshow.catalogue.reading import lineage
+from liveshow.catalogue.db import CatalogueDB  # noqa: E402
+from liveshow.catalogue.reading import lineage  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "catalogue_scale.md"
 TOKEN = "bench-token"

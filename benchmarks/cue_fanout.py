@@ -12,6 +12,7 @@ Results are appended to benchmarks/results/cue_fanout.md with the machine they r
 The clients share this process (and its 1 core) with nothing else, and the server has its
 own process; on a 2-core machine both compete with whatever else the machine runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,6 @@ import time
 from pathlib import Path
 
 import socketio
-
 from bench_server import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +46,18 @@ async def run_round(url: str, clients: int, gos: int) -> list[float]:
     for i in range(clients):
         c = socketio.AsyncClient(reconnection=False)
         c.on("state", handler, namespace="/display")
-        await c.connect(url, namespaces=["/display"], transports=["websocket"],
-                        auth={"key": "bench", "name": f"d{i}", "rev": 0}, wait_timeout=30)
+        await c.connect(
+            url,
+            namespaces=["/display"],
+            transports=["websocket"],
+            auth={"key": "bench", "name": f"d{i}", "rev": 0},
+            wait_timeout=30,
+        )
         displays.append(c)
     crew = socketio.AsyncClient(reconnection=False)
-    await crew.connect(url, namespaces=["/crew"], transports=["websocket"],
-                       auth={"password": "bench"})
+    await crew.connect(
+        url, namespaces=["/crew"], transports=["websocket"], auth={"password": "bench"}
+    )
     await asyncio.sleep(1.0)
     latencies: list[float] = []
     for n in range(gos):
@@ -61,8 +67,11 @@ async def run_round(url: str, clients: int, gos: int) -> list[float]:
         rev = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            done = [r for r, times in arrivals.items() if times and min(times) >= sent
-                    and len(times) >= clients]
+            done = [
+                r
+                for r, times in arrivals.items()
+                if times and min(times) >= sent and len(times) >= clients
+            ]
             if done:
                 rev = max(done)
                 break
@@ -98,11 +107,15 @@ def main() -> None:
                 lat = asyncio.run(run_round(f"http://127.0.0.1:{args.port}", n, args.gos))
                 med = statistics.median(lat) * 1000
                 baseline = baseline or med
-                rows.append((n, len(lat), med, pct(lat, 0.99) * 1000, max(lat) * 1000,
-                             med / baseline))
-                print(f"N={n:5d}  samples={len(lat):6d}  median={med:7.1f} ms  "
-                      f"p99={rows[-1][3]:7.1f} ms  max={rows[-1][4]:7.1f} ms  "
-                      f"x baseline={rows[-1][5]:.1f}", flush=True)
+                rows.append(
+                    (n, len(lat), med, pct(lat, 0.99) * 1000, max(lat) * 1000, med / baseline)
+                )
+                print(
+                    f"N={n:5d}  samples={len(lat):6d}  median={med:7.1f} ms  "
+                    f"p99={rows[-1][3]:7.1f} ms  max={rows[-1][4]:7.1f} ms  "
+                    f"x baseline={rows[-1][5]:.1f}",
+                    flush=True,
+                )
         finally:
             proc.terminate()
             proc.wait(10)
@@ -112,20 +125,26 @@ def main() -> None:
 def write_results(args: argparse.Namespace, rows: list[tuple]) -> None:
     out = ROOT / "benchmarks" / "results" / "cue_fanout.md"
     out.parent.mkdir(exist_ok=True)
-    lines = [f"\n## {time.strftime('%Y-%m-%d %H:%M')} — {args.async_mode}, {args.gos} GOs per N",
-             f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}, "
-             f"Python {platform.python_version()}, {platform.platform()}",
-             f"Command: `python benchmarks/cue_fanout.py --clients {args.clients} "
-             f"--gos {args.gos} --async-mode {args.async_mode}`", "",
-             "| displays | samples | median ms | p99 ms | max ms | median vs N=first |",
-             "|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {n} | {s} | {m:.1f} | {p:.1f} | {x:.1f} | {r:.1f}x |"
-              for n, s, m, p, x, r in rows]
+    lines = [
+        f"\n## {time.strftime('%Y-%m-%d %H:%M')} — {args.async_mode}, {args.gos} GOs per N",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}, {platform.platform()}",
+        f"Command: `python benchmarks/cue_fanout.py --clients {args.clients} "
+        f"--gos {args.gos} --async-mode {args.async_mode}`",
+        "",
+        "| displays | samples | median ms | p99 ms | max ms | median vs N=first |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {n} | {s} | {m:.1f} | {p:.1f} | {x:.1f} | {r:.1f}x |" for n, s, m, p, x, r in rows
+    ]
     with out.open("a") as handle:
         if out.stat().st_size == 0:
-            handle.write("# Cue fan-out results\n\nTime from a crew GO (emit) to each "
-                         "display receiving the new state, clients and server on one "
-                         "machine over 127.0.0.1.\n")
+            handle.write(
+                "# Cue fan-out results\n\nTime from a crew GO (emit) to each "
+                "display receiving the new state, clients and server on one "
+                "machine over 127.0.0.1.\n"
+            )
         handle.write("\n".join(lines) + "\n")
 
 

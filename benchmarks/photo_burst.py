@@ -14,6 +14,7 @@ same run. Results are appended to benchmarks/results/photo_burst.md with the mac
 
     .venv/bin/python benchmarks/photo_burst.py [--phones 200] [--displays 20] [--gos 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,6 +35,7 @@ import socketio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench_server import start_server  # noqa: E402
+
 from liveshow.audience.terms import TERMS_VERSION  # noqa: E402
 
 SHOW = """\
@@ -47,8 +49,11 @@ cues:
 
 def photo(seed: int) -> bytes:
     rng = np.random.default_rng(seed)
-    image = cv2.resize(rng.integers(0, 255, (90, 120, 3), dtype=np.uint8), (1920, 1440),
-                       interpolation=cv2.INTER_CUBIC)
+    image = cv2.resize(
+        rng.integers(0, 255, (90, 120, 3), dtype=np.uint8),
+        (1920, 1440),
+        interpolation=cv2.INTER_CUBIC,
+    )
     return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
 
 
@@ -59,18 +64,21 @@ class Fanout:
     def on_state(self, state: dict) -> None:
         self.arrivals.setdefault(state["rev"], []).append(time.perf_counter())
 
-    async def measure(self, crew: socketio.AsyncClient, displays: int, gos: int,
-                      gap: float) -> list[float]:
+    async def measure(
+        self, crew: socketio.AsyncClient, displays: int, gos: int, gap: float
+    ) -> list[float]:
         latencies: list[float] = []
         for n in range(gos):
             sent = time.perf_counter()
-            ack = await crew.call("goto", {"cue": "a" if n % 2 else "b"}, namespace="/crew",
-                                  timeout=60)
+            ack = await crew.call(
+                "goto", {"cue": "a" if n % 2 else "b"}, namespace="/crew", timeout=60
+            )
             assert ack["ok"], ack
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                done = [r for r, t in self.arrivals.items() if min(t) >= sent and
-                        len(t) >= displays]
+                done = [
+                    r for r, t in self.arrivals.items() if min(t) >= sent and len(t) >= displays
+                ]
                 if done:
                     latencies.extend(x - sent for x in self.arrivals[max(done)])
                     break
@@ -81,24 +89,33 @@ class Fanout:
 
 async def join(url: str, i: int) -> tuple[socketio.AsyncClient, str]:
     phone = socketio.AsyncClient(reconnection=False)
-    await phone.connect(url, namespaces=["/audience"], transports=["websocket"],
-                        auth={"code": "bench", "device": f"bench-phone-{i:08d}"})
-    ack = await phone.call("join", {"handle": f"P{i}", "consent": {
-        "accepted": True, "terms_version": TERMS_VERSION}}, namespace="/audience")
+    await phone.connect(
+        url,
+        namespaces=["/audience"],
+        transports=["websocket"],
+        auth={"code": "bench", "device": f"bench-phone-{i:08d}"},
+    )
+    ack = await phone.call(
+        "join",
+        {"handle": f"P{i}", "consent": {"accepted": True, "terms_version": TERMS_VERSION}},
+        namespace="/audience",
+    )
     assert ack["ok"], ack
     return phone, ack["token"]
 
 
-async def upload(session: aiohttp.ClientSession, url: str, token: str, i: int,
-                 data: bytes) -> tuple[float, int]:
+async def upload(
+    session: aiohttp.ClientSession, url: str, token: str, i: int, data: bytes
+) -> tuple[float, int]:
     form = aiohttp.FormData()
     form.add_field("id", f"burst-{i:08d}")
     form.add_field("prompt", "ask-photo")
     form.add_field("kind", "photo")
     form.add_field("file", data, filename="p.jpg", content_type="image/jpeg")
     start = time.perf_counter()
-    async with session.post(f"{url}/api/submissions", data=form,
-                            headers={"Authorization": f"Bearer {token}"}) as response:
+    async with session.post(
+        f"{url}/api/submissions", data=form, headers={"Authorization": f"Bearer {token}"}
+    ) as response:
         await response.read()
         return time.perf_counter() - start, response.status
 
@@ -109,12 +126,17 @@ async def run(url: str, phones: int, displays: int, gos: int) -> dict:
     for i in range(displays):
         c = socketio.AsyncClient(reconnection=False)
         c.on("state", fan.on_state, namespace="/display")
-        await c.connect(url, namespaces=["/display"], transports=["websocket"],
-                        auth={"key": "bench", "name": f"d{i}"})
+        await c.connect(
+            url,
+            namespaces=["/display"],
+            transports=["websocket"],
+            auth={"key": "bench", "name": f"d{i}"},
+        )
         screens.append(c)
     crew = socketio.AsyncClient(reconnection=False)
-    await crew.connect(url, namespaces=["/crew"], transports=["websocket"],
-                       auth={"password": "bench"})
+    await crew.connect(
+        url, namespaces=["/crew"], transports=["websocket"], auth={"password": "bench"}
+    )
     assert (await crew.call("goto", {"cue": "ask-photo"}, namespace="/crew"))["ok"]
     joined = [await join(url, i) for i in range(phones)]
     photos = [photo(i % 8) for i in range(8)]
@@ -122,19 +144,26 @@ async def run(url: str, phones: int, displays: int, gos: int) -> dict:
     idle = await fan.measure(crew, displays, gos, 0.3)
 
     timeout = aiohttp.ClientTimeout(total=600)
-    async with aiohttp.ClientSession(timeout=timeout,
-                                     connector=aiohttp.TCPConnector(limit=0)) as session:
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
+    ) as session:
         start = time.perf_counter()
-        uploads = asyncio.gather(*(upload(session, url, token, i, photos[i % 8])
-                                   for i, (_, token) in enumerate(joined)))
+        uploads = asyncio.gather(
+            *(upload(session, url, token, i, photos[i % 8]) for i, (_, token) in enumerate(joined))
+        )
         during = await fan.measure(crew, displays, gos, 0.3)
         results = await uploads
         elapsed = time.perf_counter() - start
     for c in [crew, *screens, *(p for p, _ in joined)]:
         await c.disconnect()
     acks = [r[0] for r in results]
-    return {"ok": sum(r[1] == 201 for r in results), "elapsed": elapsed,
-            "acks": acks, "idle": idle, "during": during}
+    return {
+        "ok": sum(r[1] == 201 for r in results),
+        "elapsed": elapsed,
+        "acks": acks,
+        "idle": idle,
+        "during": during,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -152,8 +181,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_server(Path(tmp), SHOW, args.port)
         try:
-            r = asyncio.run(run(f"http://127.0.0.1:{args.port}", args.phones, args.displays,
-                                args.gos))
+            r = asyncio.run(
+                run(f"http://127.0.0.1:{args.port}", args.phones, args.displays, args.gos)
+            )
         finally:
             proc.terminate()
             proc.wait(10)
@@ -170,16 +200,25 @@ def main() -> None:
     print("\n".join(lines))
     out = ROOT / "benchmarks" / "results" / "photo_burst.md"
     out.parent.mkdir(exist_ok=True)
-    header = "" if out.exists() else ("# Photo burst results\n\nN phones upload a 1920x1440 "
-                                      "JPEG at once while the crew GOes; server and clients "
-                                      "on one machine over 127.0.0.1.\n")
+    header = (
+        ""
+        if out.exists()
+        else (
+            "# Photo burst results\n\nN phones upload a 1920x1440 "
+            "JPEG at once while the crew GOes; server and clients "
+            "on one machine over 127.0.0.1.\n"
+        )
+    )
     with out.open("a") as handle:
-        handle.write(header + f"\n## {time.strftime('%Y-%m-%d %H:%M')}: {args.phones} phones, "
-                     f"{args.displays} displays, {args.gos} GOs\nMachine: {platform.node()}, "
-                     f"{os.cpu_count()} cores, {platform.machine()}, Python "
-                     f"{platform.python_version()}\nCommand: `python benchmarks/photo_burst.py "
-                     f"--phones {args.phones} --displays {args.displays} --gos {args.gos}`\n\n"
-                     + "\n".join(f"- {line}" for line in lines) + "\n")
+        handle.write(
+            header + f"\n## {time.strftime('%Y-%m-%d %H:%M')}: {args.phones} phones, "
+            f"{args.displays} displays, {args.gos} GOs\nMachine: {platform.node()}, "
+            f"{os.cpu_count()} cores, {platform.machine()}, Python "
+            f"{platform.python_version()}\nCommand: `python benchmarks/photo_burst.py "
+            f"--phones {args.phones} --displays {args.displays} --gos {args.gos}`\n\n"
+            + "\n".join(f"- {line}" for line in lines)
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

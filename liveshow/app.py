@@ -2,16 +2,14 @@
 
 It lives here, not in ``liveshow/__init__.py``, so that ``import liveshow.cli`` stays light:
 ``liveshow serve`` must monkey-patch for eventlet or gevent before Flask is imported."""
+
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections import defaultdict, deque
 import secrets
-import threading
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -34,27 +32,34 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store = Store(data / "show.db")
     generated = settings.fill_secrets(values, store.meta_get, store.meta_set)
     rotated = store.meta_get("join_code_rotated")
-    if rotated:                 # the crew rotated the join code: old links stay dead
+    if rotated:  # the crew rotated the join code: old links stay dead
         values["join_code"] = rotated
     media = MediaLibrary(store, data / "media")
     engine = ShowEngine(store, media, min_go_interval=values["min_go_interval"])
-    rt = Runtime(settings=values, store=store, media=media, engine=engine, data_dir=data,
-                 generated=generated)
+    rt = Runtime(
+        settings=values, store=store, media=media, engine=engine, data_dir=data, generated=generated
+    )
     load_initial_show(engine, values)
 
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["SECRET_KEY"] = values["secret_key"] or _stored_secret(store)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["MAX_CONTENT_LENGTH"] = 24 * 1024 * 1024   # the largest upload + form fields
+    app.config["MAX_CONTENT_LENGTH"] = 24 * 1024 * 1024  # the largest upload + form fields
     app.extensions["liveshow"] = rt
 
     register_blueprints(app)
     register_namespaces(socketio)
     # cors_allowed_origins=None: only pages this server served may open a socket (a page
     # elsewhere in a crew browser must not ride its session cookie into /crew).
-    socketio.init_app(app, async_mode=values["async_mode"], cors_allowed_origins=None,
-                      ping_interval=5, ping_timeout=5, max_http_buffer_size=1_000_000)
+    socketio.init_app(
+        app,
+        async_mode=values["async_mode"],
+        cors_allowed_origins=None,
+        ping_interval=5,
+        ping_timeout=5,
+        max_http_buffer_size=1_000_000,
+    )
     engine.listeners.append(lambda event: tell(event, app))
     return app
 

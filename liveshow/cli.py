@@ -1,12 +1,14 @@
 """The `liveshow` command: serve, demo, preflight, export."""
+
 from __future__ import annotations
 
 import os
 import resource
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -19,8 +21,12 @@ def setting_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """One CLI option per setting, generated from liveshow.settings.SETTINGS."""
     for setting in reversed(settings.SETTINGS):
         default = "generated" if setting.secret else setting.default
-        fn = click.option(setting.option, setting.name, default=None,
-                          help=f"{setting.help} [env {setting.env}; default: {default}]")(fn)
+        fn = click.option(
+            setting.option,
+            setting.name,
+            default=None,
+            help=f"{setting.help} [env {setting.env}; default: {default}]",
+        )(fn)
     return fn
 
 
@@ -32,7 +38,7 @@ def _parsed(options: dict[str, Any]) -> dict[str, Any]:
         try:
             out[name] = settings.BY_NAME[name].parse(raw)
         except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint=settings.BY_NAME[name].option)
+            raise click.BadParameter(str(exc), param_hint=settings.BY_NAME[name].option) from None
     return out
 
 
@@ -51,11 +57,17 @@ def serve(**options: Any) -> None:
 
 @main.command()
 @setting_options
-@click.option("--camera/--no-camera", "with_camera", default=True, show_default=True,
-              help="Also run a synthetic camera agent (cam1) for the demo's camera cues.")
+@click.option(
+    "--camera/--no-camera",
+    "with_camera",
+    default=True,
+    show_default=True,
+    help="Also run a synthetic camera agent (cam1) for the demo's camera cues.",
+)
 def demo(with_camera: bool, **options: Any) -> None:
     """Generate the demo media if needed and run the bundled demo show."""
     from .show.demo import DEMO_SHOW, ensure_demo_media
+
     click.echo("Preparing the demo show's media (made offline, once)...")
     ensure_demo_media()
     values = _parsed(options)
@@ -70,6 +82,7 @@ def _die_with_parent() -> None:
     (otherwise a SIGTERM'd demo leaves a second cam1 behind for the next run)."""
     import ctypes
     import signal
+
     pr_set_pdeathsig = 1
     ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
@@ -78,33 +91,59 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
     """A synthetic camera agent as a child process; it connects once the server is up."""
     import atexit
     import subprocess
+
     from .store.database import Store
+
     values = settings.load(overrides)
     data = settings.data_dir(values)
     store = Store(data / "show.db")
     settings.fill_secrets(values, store.meta_get, store.meta_set)
     store.close()
-    agent = subprocess.Popen([sys.executable, "-m", "liveshow", "camera", "--server",
-                              f"http://127.0.0.1:{values['port']}", "--key",
-                              values["camera_key"], "--name", "cam1", "--source", "synthetic",
-                              "--fps", "25", "--takes", str(data / "takes")],
-                             stdout=open(data / "camera-agent.log", "ab"),
-                             stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    agent = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "liveshow",
+            "camera",
+            "--server",
+            f"http://127.0.0.1:{values['port']}",
+            "--key",
+            values["camera_key"],
+            "--name",
+            "cam1",
+            "--source",
+            "synthetic",
+            "--fps",
+            "25",
+            "--takes",
+            str(data / "takes"),
+        ],
+        stdout=open(data / "camera-agent.log", "ab"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    )
     click.echo(f"Demo camera agent cam1 started (log: {data / 'camera-agent.log'})")
 
     def stop_agent() -> None:
         if agent.poll() is None:
             agent.terminate()
+
     atexit.register(stop_agent)
 
 
 @main.command()
-@click.option("--show", "show_path", type=click.Path(path_type=Path), default=None,
-              help="Show file to check (default: the bundled demo show).")
+@click.option(
+    "--show",
+    "show_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Show file to check (default: the bundled demo show).",
+)
 def preflight(show_path: Path | None) -> None:
     """Check a show file and its media before doors open; exit 1 on errors."""
     from .show.demo import DEMO_SHOW
     from .show.preflight import Severity, preflight_file
+
     path = show_path or DEMO_SHOW
     problems = preflight_file(path)
     for problem in problems:
@@ -116,14 +155,20 @@ def preflight(show_path: Path | None) -> None:
 
 @main.command()
 @click.option("--data", default="./liveshow-data", help="Data directory of the show.")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="Show file to write (atomically).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Show file to write (atomically).",
+)
 def export(data: str, out: Path) -> None:
     """Write the show stored in a data directory (with its edits) to a show file."""
     from .media.library import MediaLibrary
     from .show.engine import ShowEngine
     from .show.showfile import dump, write_atomic
     from .store.database import Store
+
     folder = Path(data)
     if not (folder / "show.db").is_file():
         raise click.ClickException(f"no show in {folder} (no show.db)")
@@ -137,16 +182,25 @@ def export(data: str, out: Path) -> None:
 
 @main.command()
 @click.option("--data", default=None, help="Data directory of the show (for its join code).")
-@click.option("--public-url", default=None, help="Base URL phones use "
-              "(default: LIVESHOW_PUBLIC_URL, or this machine's LAN address).")
+@click.option(
+    "--public-url",
+    default=None,
+    help="Base URL phones use (default: LIVESHOW_PUBLIC_URL, or this machine's LAN address).",
+)
 @click.option("--port", type=int, default=None, help="Port in the URL (default 5000).")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="File to write: .svg or .png.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File to write: .svg or .png.",
+)
 def qr(data: str | None, public_url: str | None, port: int | None, out: Path) -> None:
     """Write the join QR code (SVG or PNG) for printed programmes."""
     from .audience.joining import join_url, qr_png, qr_svg
     from .show.showfile import write_atomic
     from .store.database import Store
+
     values = settings.load({"data": data, "public_url": public_url, "port": port})
     if out.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the file must end in .svg or .png", param_hint="--out")
@@ -163,28 +217,62 @@ def qr(data: str | None, public_url: str | None, port: int | None, out: Path) ->
 
 @main.command()
 @click.option("--server", required=True, help="The show server's URL, e.g. http://10.0.0.5:5000")
-@click.option("--key", envvar="LIVESHOW_CAMERA_KEY", required=True,
-              help="The camera key (printed by `liveshow serve`) [env LIVESHOW_CAMERA_KEY]")
+@click.option(
+    "--key",
+    envvar="LIVESHOW_CAMERA_KEY",
+    required=True,
+    help="The camera key (printed by `liveshow serve`) [env LIVESHOW_CAMERA_KEY]",
+)
 @click.option("--name", default="cam1", show_default=True, help="This camera's name.")
-@click.option("--source", default="synthetic", show_default=True,
-              help="A device index (0), a video file, an rtsp:// or http(s):// URL, or "
-                   "synthetic[:blue|:still] (a test picture of a performer on a green screen).")
+@click.option(
+    "--source",
+    default="synthetic",
+    show_default=True,
+    help="A device index (0), a video file, an rtsp:// or http(s):// URL, or "
+    "synthetic[:blue|:still] (a test picture of a performer on a green screen).",
+)
 @click.option("--width", type=int, default=1280, show_default=True)
 @click.option("--height", type=int, default=720, show_default=True)
 @click.option("--fps", type=float, default=30.0, show_default=True)
-@click.option("--takes", "takes_dir", type=click.Path(path_type=Path),
-              default=Path("./liveshow-takes"), show_default=True,
-              help="Where takes are recorded and wait until the server has them.")
+@click.option(
+    "--takes",
+    "takes_dir",
+    type=click.Path(path_type=Path),
+    default=Path("./liveshow-takes"),
+    show_default=True,
+    help="Where takes are recorded and wait until the server has them.",
+)
 @click.option("--duration", type=float, default=None, help="Stop after this many seconds.")
-def camera(server: str, key: str, name: str, source: str, width: int, height: int,
-           fps: float, takes_dir: Path, duration: float | None) -> None:
+def camera(
+    server: str,
+    key: str,
+    name: str,
+    source: str,
+    width: int,
+    height: int,
+    fps: float,
+    takes_dir: Path,
+    duration: float | None,
+) -> None:
     """Run a camera agent: capture, preview, keying, takes (OpenCV, in its own process)."""
     import logging
     import signal
+
     from .agent.camera import AgentConfig, CameraAgent
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    agent = CameraAgent(AgentConfig(server=server, key=key, name=name, source=source,
-                                    width=width, height=height, fps=fps, takes_dir=takes_dir))
+    agent = CameraAgent(
+        AgentConfig(
+            server=server,
+            key=key,
+            name=name,
+            source=source,
+            width=width,
+            height=height,
+            fps=fps,
+            takes_dir=takes_dir,
+        )
+    )
     signal.signal(signal.SIGTERM, lambda *_: agent.stop())
     try:
         agent.run(duration)
@@ -197,11 +285,14 @@ def _green(async_mode: str) -> None:
     if async_mode == "eventlet":
         os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "4")
         import eventlet
+
         eventlet.monkey_patch()
         from .eventlet_fixes import install
+
         install()
     elif async_mode == "gevent":
         from gevent import monkey
+
         monkey.patch_all()
 
 
@@ -211,15 +302,17 @@ def run_server(overrides: dict[str, Any]) -> None:
     from .app import create_app, socketio
     from .realtime.clock import clock_loop
     from .show.showfile import ShowFileError
+
     try:
         app = create_app(overrides)
     except ShowFileError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     rt = app.extensions["liveshow"]
     click.echo(banner(rt))
     # Load the profanity model now (about a second), not when the first story arrives
     # mid-show; loading it in a worker thread under eventlet's patched locks could hang.
     from .audience import profanity
+
     profanity.score("warming up")
     host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
@@ -227,14 +320,14 @@ def run_server(overrides: dict[str, Any]) -> None:
         # server on a busy port would start silently and split the clients between shows.
         import eventlet
         import eventlet.wsgi
+
         try:
             listener = eventlet.listen((host, port), reuse_port=False)
         except OSError as exc:
-            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}")
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         _raise_file_limit(values["max_connections"] + 100)
         socketio.start_background_task(clock_loop, app, socketio)
-        eventlet.wsgi.server(listener, app, max_size=values["max_connections"],
-                             log_output=False)
+        eventlet.wsgi.server(listener, app, max_size=values["max_connections"], log_output=False)
         return
     _check_port_free(host, port)
     socketio.start_background_task(clock_loop, app, socketio)
@@ -246,12 +339,13 @@ def run_server(overrides: dict[str, Any]) -> None:
 
 def _check_port_free(host: str, port: int) -> None:
     import socket
+
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}")
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     finally:
         probe.close()
 
@@ -265,6 +359,7 @@ def _raise_file_limit(wanted: int) -> None:
 
 def banner(rt: Any) -> str:
     from .audience.joining import join_url, public_url, terminal_qr
+
     base = public_url(rt.settings)
     login = f"{base}/crew/login?token={rt.new_login_token()}"
     engine = rt.engine
@@ -272,16 +367,25 @@ def banner(rt: Any) -> str:
         f"liveshow: show {engine.show.title!r} ({len(engine.cues)} cues), data in {rt.data_dir}",
         f"  Crew dashboard : {base}/crew",
         f"  Crew password  : {rt.settings['crew_password']}"
-        + (" (generated; set LIVESHOW_CREW_PASSWORD to choose)"
-           if "crew_password" in rt.generated else ""),
+        + (
+            " (generated; set LIVESHOW_CREW_PASSWORD to choose)"
+            if "crew_password" in rt.generated
+            else ""
+        ),
         f"  One-time login : {login}",
     ]
     for name in engine.show.displays:
         lines.append(f"  Display {name:<7}: {base}/display/{name}?key={rt.settings['display_key']}")
-    lines += [f"  Phones join at : {join_url(rt.settings)}",
-              f"  Camera agents  : liveshow camera --server {base} "
-              f"--key {rt.settings['camera_key']} --name cam1 --source 0",
-              "Scan to log in as crew (one-time):", terminal_qr(login)]
+    lines += [
+        f"  Phones join at : {join_url(rt.settings)}",
+        f"  Camera agents  : liveshow camera --server {base} "
+        f"--key {rt.settings['camera_key']} --name cam1 --source 0",
+        "Scan to log in as crew (one-time):",
+        terminal_qr(login),
+    ]
     return "\n".join(lines)
+
+
 from .catalogue.cli import catalogue as _catalogue  # noqa: E402
+
 main.add_command(_catalogue)

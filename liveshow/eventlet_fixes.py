@@ -5,6 +5,7 @@ camera agent sending 720p JPEG frames (~130 KB) at 20 fps then keeps the event l
 unmasking: /api/state took 8 s and clients were dropped. XOR-ing the frame as one big
 integer does the same work in C.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,11 +19,12 @@ def apply_mask(data: Any, mask: Any, length: int | None = None, offset: int = 0)
     if not chunk:
         return b""
     key = bytes(mask[(offset + i) % 4] for i in range(4))
-    stream = (key * (len(chunk) // 4 + 1))[:len(chunk)]
+    stream = (key * (len(chunk) // 4 + 1))[: len(chunk)]
     mixed = int.from_bytes(chunk, "little") ^ int.from_bytes(stream, "little")
     return mixed.to_bytes(len(chunk), "little")
 
 
 def install() -> None:
     from eventlet import websocket
+
     websocket.RFC6455WebSocket._apply_mask = staticmethod(apply_mask)  # type: ignore

@@ -16,8 +16,9 @@ rooms that hear it. Standard library only: every layer may import this module.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 
 class EventKind(str, enum.Enum):
@@ -154,5 +155,4 @@ class Recorder(Protocol):
     """The engine's ``record``: log ``event`` (running ``change`` in the same transaction),
     then tell the listeners. Injected into the domain classes that change the show."""
 
-    def __call__(self, event: ShowChanged, change: Callable[[], None] | None = None) -> None:
-        ...
+    def __call__(self, event: ShowChanged, change: Callable[[], None] | None = None) -> None: ...

@@ -10,9 +10,10 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from flask_socketio import SocketIO

@@ -4,13 +4,15 @@ Each setting has a name, an environment variable (``LIVESHOW_<NAME>``), a CLI op
 (``--<name-with-dashes>``), a default and help text. README.md lists them all; a test fails
 when one is undocumented.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,43 +50,112 @@ def _async_mode(text: str) -> str:
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data", "./liveshow-data", "Data directory: the SQLite database and cached media.", str),
-    Setting("show", None, "Show file (YAML) to load. Without it, the show in the data directory "
-            "is resumed, or the bundled demo show is loaded.", str),
+    Setting(
+        "data", "./liveshow-data", "Data directory: the SQLite database and cached media.", str
+    ),
+    Setting(
+        "show",
+        None,
+        "Show file (YAML) to load. Without it, the show in the data directory "
+        "is resumed, or the bundled demo show is loaded.",
+        str,
+    ),
     Setting("host", "0.0.0.0", "Address to listen on.", str),
     Setting("port", 5000, "Port to listen on.", int),
-    Setting("crew_password", None, "Crew dashboard password. When unset, generated once per "
-            "data directory, kept in it, and printed.", str, secret=True),
-    Setting("display_key", None, "Key a projector display needs (`/display/<name>?key=…`). "
-            "When unset, generated once per data directory and kept.", str, secret=True),
-    Setting("join_code", None, "Join code in the audience URL (`/join/<code>`). When unset, "
-            "generated once per data directory and kept (a crew rotation wins).", str,
-            secret=True),
-    Setting("camera_key", None, "Key camera agents need (`liveshow camera --key`). When "
-            "unset, generated once per data directory and kept.", str, secret=True),
-    Setting("secret_key", None, "Flask session signing key. Generated per data directory and "
-            "kept in it when unset.", str, secret=True),
-    Setting("public_url", None, "Base URL phones and displays use (for QR codes and printed "
-            "URLs). Auto-detected from the LAN address when unset.", str),
-    Setting("async_mode", "eventlet", "Socket.IO async mode: eventlet, gevent or threading.",
-            _async_mode),
-    Setting("max_connections", 5000, "Most concurrent connections the eventlet server accepts "
-            "(eventlet's own default is 1,024).", int),
-    Setting("min_go_interval", 1.0, "Show mode: seconds that must pass between two GOs "
-            "(a show file's `min_go_interval` overrides it).", float),
-    Setting("upload_workers", 2, "Uploads processed at once (decoding, re-encoding); the "
-            "rest wait their turn so cue broadcasts stay fast.", int),
-    Setting("tick_interval", 0.05, "Seconds between checks of pre-waits, post-waits and "
-            "auto-follows.", float),
-    Setting("heartbeat_interval", 2.0, "Seconds between writes of the playback heartbeat, used "
-            "to resume a running cue at the right place after a restart.", float),
+    Setting(
+        "crew_password",
+        None,
+        "Crew dashboard password. When unset, generated once per "
+        "data directory, kept in it, and printed.",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "display_key",
+        None,
+        "Key a projector display needs (`/display/<name>?key=…`). "
+        "When unset, generated once per data directory and kept.",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "join_code",
+        None,
+        "Join code in the audience URL (`/join/<code>`). When unset, "
+        "generated once per data directory and kept (a crew rotation wins).",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "camera_key",
+        None,
+        "Key camera agents need (`liveshow camera --key`). When "
+        "unset, generated once per data directory and kept.",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "secret_key",
+        None,
+        "Flask session signing key. Generated per data directory and kept in it when unset.",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "public_url",
+        None,
+        "Base URL phones and displays use (for QR codes and printed "
+        "URLs). Auto-detected from the LAN address when unset.",
+        str,
+    ),
+    Setting(
+        "async_mode",
+        "eventlet",
+        "Socket.IO async mode: eventlet, gevent or threading.",
+        _async_mode,
+    ),
+    Setting(
+        "max_connections",
+        5000,
+        "Most concurrent connections the eventlet server accepts "
+        "(eventlet's own default is 1,024).",
+        int,
+    ),
+    Setting(
+        "min_go_interval",
+        1.0,
+        "Show mode: seconds that must pass between two GOs "
+        "(a show file's `min_go_interval` overrides it).",
+        float,
+    ),
+    Setting(
+        "upload_workers",
+        2,
+        "Uploads processed at once (decoding, re-encoding); the "
+        "rest wait their turn so cue broadcasts stay fast.",
+        int,
+    ),
+    Setting(
+        "tick_interval",
+        0.05,
+        "Seconds between checks of pre-waits, post-waits and auto-follows.",
+        float,
+    ),
+    Setting(
+        "heartbeat_interval",
+        2.0,
+        "Seconds between writes of the playback heartbeat, used "
+        "to resume a running cue at the right place after a restart.",
+        float,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
-def load(overrides: Mapping[str, Any] | None = None,
-         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Settings from defaults, then ``LIVESHOW_*`` variables, then explicit overrides.
 
     Overrides whose value is None are ignored, so CLI options left unset fall through.
@@ -107,16 +178,19 @@ def load(overrides: Mapping[str, Any] | None = None,
     return values
 
 
-def fill_secrets(values: dict[str, Any], stored: Callable[[str], str | None],
-                 keep: Callable[[str, str], None]) -> list[str]:
+def fill_secrets(
+    values: dict[str, Any], stored: Callable[[str], str | None], keep: Callable[[str, str], None]
+) -> list[str]:
     """Fill unset secrets from the data directory, or generate and keep strong random ones,
     so a restarted server keeps its display URLs, printed QR codes and password.
     Returns the names that were generated (or brought back) rather than set."""
     generated = []
-    for name, maker in (("crew_password", lambda: secrets.token_urlsafe(12)),
-                        ("display_key", lambda: secrets.token_urlsafe(12)),
-                        ("join_code", new_join_code),
-                        ("camera_key", lambda: secrets.token_urlsafe(12))):
+    for name, maker in (
+        ("crew_password", lambda: secrets.token_urlsafe(12)),
+        ("display_key", lambda: secrets.token_urlsafe(12)),
+        ("join_code", new_join_code),
+        ("camera_key", lambda: secrets.token_urlsafe(12)),
+    ):
         if not values.get(name):
             values[name] = stored(name) or maker()
             keep(name, values[name])

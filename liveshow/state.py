@@ -1,25 +1,34 @@
 """The show state each surface renders: public (displays, /api/state), the phones' small
 slice of it, and the crew's (cue list, displays, counts). Built from the domain packages;
 sent by ``realtime/fanout.py``."""
+
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from .show.cues import Cue, CueKind
-from .show.engine import ShowEngine
 from .audience.submissions import Submissions
 from .filming.takes import Takes
+from .show.cues import Cue, CueKind
+from .show.engine import ShowEngine
 
 
-def cue_public(engine: ShowEngine, cue: Cue | None, submissions: Submissions | None = None,
-               takes: Takes | None = None) -> dict[str, Any] | None:
+def cue_public(
+    engine: ShowEngine,
+    cue: Cue | None,
+    submissions: Submissions | None = None,
+    takes: Takes | None = None,
+) -> dict[str, Any] | None:
     """A cue as a display sees it: never the crew's notes."""
     if cue is None:
         return None
     data: dict[str, Any] = {
-        "id": cue.id, "kind": cue.kind.value, "title": cue.title, "subtitle": cue.subtitle,
-        "type": cue.type.value if cue.type else None, "text": cue.text,
+        "id": cue.id,
+        "kind": cue.kind.value,
+        "title": cue.title,
+        "subtitle": cue.subtitle,
+        "type": cue.type.value if cue.type else None,
+        "text": cue.text,
         "credits": [c.to_dict() for c in cue.credits],
         "duration": engine.duration(cue),
         "media": engine.media.public(engine.media_of.get(cue.id)),
@@ -30,15 +39,17 @@ def cue_public(engine: ShowEngine, cue: Cue | None, submissions: Submissions | N
     if cue.prompt is not None:
         data["prompt"] = {"id": cue.id, **cue.prompt.to_dict()}
     if cue.kind is CueKind.CAMERA and cue.camera:
-        data["camera"] = {"name": cue.camera, "keyed": cue.keyed,
-                          "live_url": f"/camera/{cue.camera}/live.mjpg"}
+        data["camera"] = {
+            "name": cue.camera,
+            "keyed": cue.keyed,
+            "live_url": f"/camera/{cue.camera}/live.mjpg",
+        }
     if cue.kind is CueKind.REPLAY and takes is not None:
         if cue.camera:
             data["camera"] = {"name": cue.camera}
         # On stage, the take chosen at GO; a take recorded meanwhile waits for the next GO.
         pinned = takes.pinned.get(cue.id) if cue.id == engine.state.current else None
-        take = takes.get(cue.take or pinned) if (cue.take or pinned) else \
-            takes.latest(cue.camera)
+        take = takes.get(cue.take or pinned) if (cue.take or pinned) else takes.latest(cue.camera)
         data["take"] = takes.public(take) if take else None
         data["media"] = data["take"]["media"] if take else None
         data["duration"] = take["duration"] if take else None
@@ -58,20 +69,25 @@ def credits_roll(engine: ShowEngine) -> list[dict[str, Any]]:
     seen: set[tuple[str, str | None]] = set()
     roll = []
     for row in engine.store.db.query(
-            "select cue_id, title, credits, media_sha256 from play_log where kind in "
-            "('record', 'replay') order by id"):
-        work = (row["cue_id"], row["media_sha256"])     # a replay of a new take is new work
+        "select cue_id, title, credits, media_sha256 from play_log where kind in "
+        "('record', 'replay') order by id"
+    ):
+        work = (row["cue_id"], row["media_sha256"])  # a replay of a new take is new work
         if work in seen:
             continue
         seen.add(work)
-        roll.append({"cue": row["cue_id"], "title": row["title"],
-                     "credits": json.loads(row["credits"])})
+        roll.append(
+            {"cue": row["cue_id"], "title": row["title"], "credits": json.loads(row["credits"])}
+        )
     return roll
 
 
-def public_state(engine: ShowEngine, join_url: str | None = None,
-                 submissions: Submissions | None = None,
-                 takes: Takes | None = None) -> dict[str, Any]:
+def public_state(
+    engine: ShowEngine,
+    join_url: str | None = None,
+    submissions: Submissions | None = None,
+    takes: Takes | None = None,
+) -> dict[str, Any]:
     st = engine.state
     now = engine.clock()
     return {
@@ -86,8 +102,9 @@ def public_state(engine: ShowEngine, join_url: str | None = None,
         "position": engine.position(now),
         "pending": ({"cue": st.pending, "starts_at": st.pending_at} if st.pending else None),
         # the cue in its pre-wait, whole: a display that (re)loads now can still preload it
-        "pending_cue": (cue_public(engine, engine.cue(st.pending), submissions, takes)
-                        if st.pending else None),
+        "pending_cue": (
+            cue_public(engine, engine.cue(st.pending), submissions, takes) if st.pending else None
+        ),
         "blackout": st.blackout,
         "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,
@@ -98,14 +115,31 @@ def audience_state(public: dict[str, Any]) -> dict[str, Any]:
     """What phones need: the open prompt and a word on what is on stage. Small, because it
     goes to every phone in the room on every change."""
     cue = public["cue"]
-    return {"rev": public["rev"], "show": public["show"], "blackout": public["blackout"],
-            "server_time": public["server_time"], "prompt": public["prompt"],
-            "cue": ({"id": cue["id"], "kind": cue["kind"], "title": cue["title"],
-                     "subtitle": cue["subtitle"]} if cue else None)}
+    return {
+        "rev": public["rev"],
+        "show": public["show"],
+        "blackout": public["blackout"],
+        "server_time": public["server_time"],
+        "prompt": public["prompt"],
+        "cue": (
+            {
+                "id": cue["id"],
+                "kind": cue["kind"],
+                "title": cue["title"],
+                "subtitle": cue["subtitle"],
+            }
+            if cue
+            else None
+        ),
+    }
 
 
-def crew_state(engine: ShowEngine, displays: list[dict[str, Any]], public: dict[str, Any],
-               submissions: Submissions | None = None) -> dict[str, Any]:
+def crew_state(
+    engine: ShowEngine,
+    displays: list[dict[str, Any]],
+    public: dict[str, Any],
+    submissions: Submissions | None = None,
+) -> dict[str, Any]:
     """The public state (built once per change and shared) plus what only the crew sees."""
     state = dict(public)
     standby = engine.standby()
@@ -115,19 +149,28 @@ def crew_state(engine: ShowEngine, displays: list[dict[str, Any]], public: dict[
         item["state"] = engine.cue_state(cue).value
         item["effective_duration"] = engine.duration(cue)
         info = engine.media.info(engine.media_of.get(cue.id))
-        item["media_info"] = ({"sha256": info["sha256"], "mime": info["mime"],
-                               "playable": bool(info["playable"]),
-                               "problems": json.loads(info["problems"])} if info else None)
+        item["media_info"] = (
+            {
+                "sha256": info["sha256"],
+                "mime": info["mime"],
+                "playable": bool(info["playable"]),
+                "problems": json.loads(info["problems"]),
+            }
+            if info
+            else None
+        )
         cues.append(item)
-    state.update({
-        "cues": cues,
-        "standby": standby.id if standby else None,
-        "follow_at": engine.follow_due(),
-        "min_go_interval": engine.min_go_interval,
-        "last_go_at": engine.state.last_go_at,
-        "source_path": engine.source_path,
-        "displays": displays,
-        "expected_displays": list(engine.show.displays),
-        "stats": submissions.stats() if submissions else None,
-    })
+    state.update(
+        {
+            "cues": cues,
+            "standby": standby.id if standby else None,
+            "follow_at": engine.follow_due(),
+            "min_go_interval": engine.min_go_interval,
+            "last_go_at": engine.state.last_go_at,
+            "source_path": engine.source_path,
+            "displays": displays,
+            "expected_displays": list(engine.show.displays),
+            "stats": submissions.stats() if submissions else None,
+        }
+    )
     return state

@@ -5,9 +5,11 @@ keeps broadcasting cues. Under eventlet this is eventlet's thread pool (size set
 EVENTLET_THREADPOOL_SIZE), under gevent the hub's thread pool, under threading a direct call
 (each request already has its own thread).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def direct(fn: Callable[..., Any], *args: Any) -> Any:
@@ -21,11 +23,13 @@ def offload(async_mode: str) -> Callable[..., Any]:
 
         def run_eventlet(fn: Callable[..., Any], *args: Any) -> Any:
             return tpool.execute(fn, *args)
+
         return run_eventlet
     if async_mode == "gevent":
         import gevent
 
         def run_gevent(fn: Callable[..., Any], *args: Any) -> Any:
             return gevent.get_hub().threadpool.apply(fn, args)
+
         return run_gevent
     return direct

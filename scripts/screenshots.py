@@ -12,6 +12,7 @@ show to the middle of a film, and saves:
     docs/screenshots/display-prompt.png  1280x720  the projector: a prompt with the join QR code
     docs/screenshots/phone.png           390x844   the phone app answering that prompt
 """
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -34,8 +36,11 @@ sys.path.insert(0, str(ROOT))
 from liveshow.show.demo import DEMO_SHOW, ensure_demo_media  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM_CANDIDATES = (os.environ.get("CHROMIUM", ""), "/usr/bin/chromium",
-                       "/usr/lib/chromium/chromium")
+CHROMIUM_CANDIDATES = (
+    os.environ.get("CHROMIUM", ""),
+    "/usr/bin/chromium",
+    "/usr/lib/chromium/chromium",
+)
 
 
 def free_port() -> int:
@@ -50,16 +55,23 @@ def demo_server() -> Iterator[dict[str, str]]:
     ensure_demo_media()
     workdir = Path(tempfile.mkdtemp(prefix="liveshow-screens-"))
     port = free_port()
-    settings = {"LIVESHOW_CREW_PASSWORD": secrets.token_urlsafe(12),
-                "LIVESHOW_DISPLAY_KEY": secrets.token_urlsafe(12),
-                "LIVESHOW_JOIN_CODE": "harbour",
-                "LIVESHOW_DATA": str(workdir / "data"),
-                "LIVESHOW_HOST": "127.0.0.1", "LIVESHOW_PORT": str(port),
-                "LIVESHOW_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    settings = {
+        "LIVESHOW_CREW_PASSWORD": secrets.token_urlsafe(12),
+        "LIVESHOW_DISPLAY_KEY": secrets.token_urlsafe(12),
+        "LIVESHOW_JOIN_CODE": "harbour",
+        "LIVESHOW_DATA": str(workdir / "data"),
+        "LIVESHOW_HOST": "127.0.0.1",
+        "LIVESHOW_PORT": str(port),
+        "LIVESHOW_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     log = open(workdir / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "liveshow", "serve", "--show", str(DEMO_SHOW)],
-                            env={**os.environ, **settings, "PYTHONUNBUFFERED": "1"},
-                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "liveshow", "serve", "--show", str(DEMO_SHOW)],
+        env={**os.environ, **settings, "PYTHONUNBUFFERED": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -74,8 +86,11 @@ def demo_server() -> Iterator[dict[str, str]]:
             if time.monotonic() > deadline:
                 raise SystemExit("server did not start in 60 s")
             time.sleep(0.1)
-        yield {"url": url, "password": settings["LIVESHOW_CREW_PASSWORD"],
-               "display_key": settings["LIVESHOW_DISPLAY_KEY"]}
+        yield {
+            "url": url,
+            "password": settings["LIVESHOW_CREW_PASSWORD"],
+            "display_key": settings["LIVESHOW_DISPLAY_KEY"],
+        }
     finally:
         proc.terminate()
         try:
@@ -116,9 +131,15 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with demo_server() as srv, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=[
-            "--autoplay-policy=no-user-gesture-required", "--disable-gpu",
-            "--no-first-run", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=chromium(),
+            args=[
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+            ],
+        )
         projector = browser.new_context(viewport={"width": 1280, "height": 720})
         display = projector.new_page()
         display.goto(f"{srv['url']}/display/main?key={srv['display_key']}")
@@ -141,8 +162,9 @@ def main() -> None:
         page.click(".mode-option.mode-show")
         page.wait_for_selector("body.mode-show")
         page.click("#preflight-run")
-        page.wait_for_selector("#preflight-summary.good, #preflight-summary.warn, "
-                               "#preflight-summary.bad")
+        page.wait_for_selector(
+            "#preflight-summary.good, #preflight-summary.warn, #preflight-summary.bad"
+        )
         time.sleep(1.2)
 
         # GO the film (2 s pre-wait), then stop at a moment with its credits on screen.
@@ -150,9 +172,12 @@ def main() -> None:
         wait_for_cue(srv, "night-market")
         page.click('#cue-rows tr[data-cue="harbour"]')
         page.mouse.move(5, 895)
-        display.wait_for_function("() => [...document.querySelectorAll('video')]"
-                                  ".some(v => !v.paused && v.currentTime > 2.5)", timeout=15000)
-        page.wait_for_selector('#displays .preload-ok', timeout=10000)
+        display.wait_for_function(
+            "() => [...document.querySelectorAll('video')]"
+            ".some(v => !v.paused && v.currentTime > 2.5)",
+            timeout=15000,
+        )
+        page.wait_for_selector("#displays .preload-ok", timeout=10000)
         display.screenshot(path=str(OUT / "display.png"))
         page.screenshot(path=str(OUT / "dashboard.png"))
 
@@ -162,7 +187,7 @@ def main() -> None:
         page.keyboard.press("Enter")
         page.click("#confirm-ok")
         wait_for_cue(srv, "story-lighthouse-cat")
-        time.sleep(2.5)                      # let the dissolve finish
+        time.sleep(2.5)  # let the dissolve finish
         display.screenshot(path=str(OUT / "display-story.png"))
 
         # The audience half: a prompt on the projector, and the phone that answers it.
@@ -171,8 +196,12 @@ def main() -> None:
         page.keyboard.press("Enter")
         page.click("#confirm-ok")
         wait_for_cue(srv, "ask-story")
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                    has_touch=True, device_scale_factor=2).new_page()
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        ).new_page()
         phone.goto(f"{srv['url']}/join/harbour")
         phone.fill("#handle", "Mira")
         phone.check("#consent")
@@ -183,8 +212,13 @@ def main() -> None:
         display.screenshot(path=str(OUT / "display-prompt.png"))
         phone.screenshot(path=str(OUT / "phone.png"))
         browser.close()
-    for name in ("dashboard.png", "display.png", "display-story.png", "display-prompt.png",
-                 "phone.png"):
+    for name in (
+        "dashboard.png",
+        "display.png",
+        "display-story.png",
+        "display-prompt.png",
+        "phone.png",
+    ):
         print(OUT / name)
 
 

@@ -1,1 +1,1 @@
-"""The camera agent process (\`liveshow camera\`): capture, keying, recording, the take outbox."""
+r"""The camera agent process (\`liveshow camera\`): capture, keying, recording, the take outbox."""

@@ -5,6 +5,7 @@ OpenCV runs here, never in the server's event loop. The agent connects to the se
 full-size programme frames while a projector watches, obeys the crew's commands, and
 uploads finished takes through a durable outbox.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,13 +20,13 @@ import numpy as np
 import requests
 import socketio
 
+from ..media.imaging import PAD_BGR, flatten
+from ..media.library import sha256_file
 from .capture.keying import KeySettings
 from .capture.pipeline import CameraPipeline, PipelineConfig
 from .capture.recorder import recover_all
 from .capture.sources import ReconnectingSource, SourceState, open_source
 from .capture.take import TakeResult
-from ..media.imaging import PAD_BGR, flatten
-from ..media.library import sha256_file
 from .outbox import TakeOutbox
 
 log = logging.getLogger("liveshow.camera")
@@ -48,8 +49,9 @@ class CameraAgent:
     def __init__(self, config: AgentConfig) -> None:
         self.config = config
         config.takes_dir.mkdir(parents=True, exist_ok=True)
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=1,
-                                   reconnection_delay_max=5)
+        self.sio = socketio.Client(
+            reconnection=True, reconnection_delay=1, reconnection_delay_max=5
+        )
         self.program_on = False
         self.state = "retrying"
         self.problem: str | None = "starting"
@@ -57,12 +59,24 @@ class CameraAgent:
         self._stop = threading.Event()
         source = ReconnectingSource(
             lambda: open_source(config.source, config.width, config.height, config.fps),
-            config.width, config.height, config.fps, on_state=self._source_state)
+            config.width,
+            config.height,
+            config.fps,
+            on_state=self._source_state,
+        )
         self.pipeline = CameraPipeline(
-            source, PipelineConfig(takes_dir=config.takes_dir, program_fps=config.program_fps),
-            on_preview=self._send("preview"), on_program=self._program, on_take=self._take)
-        self.outbox = TakeOutbox(config.takes_dir, config.server, config.key,
-                                 on_status=lambda s, d: log.info("outbox %s: %s", s, d))
+            source,
+            PipelineConfig(takes_dir=config.takes_dir, program_fps=config.program_fps),
+            on_preview=self._send("preview"),
+            on_program=self._program,
+            on_take=self._take,
+        )
+        self.outbox = TakeOutbox(
+            config.takes_dir,
+            config.server,
+            config.key,
+            on_status=lambda s, d: log.info("outbox %s: %s", s, d),
+        )
         self.sio.on("command", self.on_command, namespace="/camera")
         self.sio.on("connect", lambda: self.report(), namespace="/camera")
 
@@ -72,9 +86,13 @@ class CameraAgent:
         self.recover_crashed_takes()
         self.pipeline.start()
         self.outbox.start()
-        self.sio.connect(self.config.server, namespaces=["/camera"], wait_timeout=10,
-                         auth={"key": self.config.key, "camera": self.config.name},
-                         retry=True)
+        self.sio.connect(
+            self.config.server,
+            namespaces=["/camera"],
+            wait_timeout=10,
+            auth={"key": self.config.key, "camera": self.config.name},
+            retry=True,
+        )
         started = time.monotonic()
         try:
             while not self._stop.wait(1.0):
@@ -101,9 +119,16 @@ class CameraAgent:
                 log.warning("recovered take %s has no raw plate; kept on disk", take_id)
                 continue
             log.info("recovered take %s (%.1f s) after a crash", take_id, take["duration"])
-            self.outbox.add({"id": take_id, "camera": self.config.name, "files": take["files"],
-                             "duration": take["duration"], "reason": "recovered after a crash",
-                             "backgrounds": []})
+            self.outbox.add(
+                {
+                    "id": take_id,
+                    "camera": self.config.name,
+                    "files": take["files"],
+                    "duration": take["duration"],
+                    "reason": "recovered after a crash",
+                    "backgrounds": [],
+                }
+            )
 
     def shutdown(self) -> None:
         """Finalise any take in progress (it goes to the outbox), then disconnect."""
@@ -116,11 +141,18 @@ class CameraAgent:
 
     def report(self) -> None:
         stats = self.pipeline.stats()
-        self._emit("status", {"state": self.state, "fps": round(stats.fps_in, 1),
-                              "dropped": stats.frames_dropped,
-                              "recording": stats.recording is not None,
-                              "keyed": stats.keying, "source": self.config.source,
-                              "problem": self.problem or ""})
+        self._emit(
+            "status",
+            {
+                "state": self.state,
+                "fps": round(stats.fps_in, 1),
+                "dropped": stats.frames_dropped,
+                "recording": stats.recording is not None,
+                "keyed": stats.keying,
+                "source": self.config.source,
+                "problem": self.problem or "",
+            },
+        )
 
     # ---- from the server --------------------------------------------------------------------
     def on_command(self, data: Any) -> dict[str, Any]:
@@ -134,18 +166,21 @@ class CameraAgent:
                 result = self.pipeline.stop_take()
                 return {"ok": True, "take": result.take_id if result else None}
             if action == "key":
-                settings = data.get("settings")      # none sent: keep the tuned settings
-                self.pipeline.set_keying(bool(data.get("on")),
-                                         KeySettings(**settings) if settings else None)
+                settings = data.get("settings")  # none sent: keep the tuned settings
+                self.pipeline.set_keying(
+                    bool(data.get("on")), KeySettings(**settings) if settings else None
+                )
                 return {"ok": True}
             if action == "background":
-                self.pipeline.set_backgrounds(self._download(data.get("images", [])),
-                                              float(data.get("period", 0)))
+                self.pipeline.set_backgrounds(
+                    self._download(data.get("images", [])), float(data.get("period", 0))
+                )
                 return {"ok": True}
             if action == "snapshot":
                 jpeg = self.pipeline.snapshot()
-                return {"ok": True, "jpeg": jpeg} if jpeg else \
-                    {"ok": False, "error": "no picture yet"}
+                return (
+                    {"ok": True, "jpeg": jpeg} if jpeg else {"ok": False, "error": "no picture yet"}
+                )
             if action == "program":
                 self.program_on = bool(data.get("on"))
                 return {"ok": True}
@@ -158,8 +193,7 @@ class CameraAgent:
         for item in images if isinstance(images, list) else []:
             response = requests.get(self.config.server.rstrip("/") + item["url"], timeout=15)
             response.raise_for_status()
-            image = cv2.imdecode(np.frombuffer(response.content, np.uint8),
-                                 cv2.IMREAD_UNCHANGED)
+            image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_UNCHANGED)
             if image is None:
                 raise ValueError(f"background {item['submission']} is not a picture")
             image = flatten_for_background(image)
@@ -179,7 +213,7 @@ class CameraAgent:
             try:
                 self.sio.emit(event, data, namespace="/camera")
             except socketio.exceptions.SocketIOError:
-                pass            # reconnecting: the next frame or status goes through
+                pass  # reconnecting: the next frame or status goes through
 
     def _source_state(self, state: SourceState, detail: str) -> None:
         self.state = state.value
@@ -195,12 +229,20 @@ class CameraAgent:
             files["composite"] = _file(result.composite.path, result.composite.sha256)
         if result.raw.thumbnail is not None:
             files["thumb"] = _file(result.raw.thumbnail, sha256_file(result.raw.thumbnail))
-        self.outbox.add({
-            "id": result.take_id, "camera": self.config.name, "files": files,
-            "duration": result.raw.duration, "started_at": result.started_at,
-            "ended_at": result.started_at + result.raw.duration, "reason": result.reason,
-            "backgrounds": [{"submission": b, "start": s, "end": e}
-                            for b, s, e in result.backgrounds if b]})
+        self.outbox.add(
+            {
+                "id": result.take_id,
+                "camera": self.config.name,
+                "files": files,
+                "duration": result.raw.duration,
+                "started_at": result.started_at,
+                "ended_at": result.started_at + result.raw.duration,
+                "reason": result.reason,
+                "backgrounds": [
+                    {"submission": b, "start": s, "end": e} for b, s, e in result.backgrounds if b
+                ],
+            }
+        )
 
 
 def flatten_for_background(image: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 server has every file (resumable, hash-checked) and the take record. Nothing is lost when
 the network or the server goes away: the outbox drains when they come back, also after the
 agent restarts."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
 
@@ -31,8 +33,9 @@ def write_manifest(path: Path, data: dict[str, Any]) -> None:
 
 
 class TakeOutbox:
-    def __init__(self, folder: Path, server: str, key: str,
-                 on_status: StatusCallback | None = None) -> None:
+    def __init__(
+        self, folder: Path, server: str, key: str, on_status: StatusCallback | None = None
+    ) -> None:
         self.folder = folder
         self.server = server.rstrip("/")
         self.session = requests.Session()
@@ -91,13 +94,17 @@ class TakeOutbox:
         for role in ("raw", "composite", "thumb"):
             if files.get(role):
                 self.upload_file(Path(files[role]["path"]), files[role]["sha256"])
-        body = {"id": manifest["id"], "camera": manifest["camera"],
-                "raw": files["raw"]["sha256"],
-                "composite": files["composite"]["sha256"] if files.get("composite") else None,
-                "thumb": files["thumb"]["sha256"] if files.get("thumb") else None,
-                "duration": manifest.get("duration"), "started_at": manifest.get("started_at"),
-                "ended_at": manifest.get("ended_at"),
-                "backgrounds": manifest.get("backgrounds", [])}
+        body = {
+            "id": manifest["id"],
+            "camera": manifest["camera"],
+            "raw": files["raw"]["sha256"],
+            "composite": files["composite"]["sha256"] if files.get("composite") else None,
+            "thumb": files["thumb"]["sha256"] if files.get("thumb") else None,
+            "duration": manifest.get("duration"),
+            "started_at": manifest.get("started_at"),
+            "ended_at": manifest.get("ended_at"),
+            "backgrounds": manifest.get("backgrounds", []),
+        }
         response = self.session.post(f"{self.server}/api/takes", json=body, timeout=30)
         if response.status_code in PERMANENT:
             # Retrying cannot help: keep the files, say why, and move on to the next take.
@@ -106,8 +113,7 @@ class TakeOutbox:
             self._report("refused", f"take {manifest['id']}: {reason}")
             return {}
         if response.status_code not in (200, 201):
-            raise UploadRefused(f"take {manifest['id']}: {response.status_code} "
-                                f"{_error(response)}")
+            raise UploadRefused(f"take {manifest['id']}: {response.status_code} {_error(response)}")
         write_manifest(path, {**manifest, "uploaded": True, "uploaded_at": time.time()})
         self._report("uploaded", manifest["id"])
         return dict(response.json())
@@ -124,15 +130,18 @@ class TakeOutbox:
                 handle.seek(offset)
                 chunk = handle.read(CHUNK)
                 end = offset + len(chunk) - 1
-                response = self.session.put(url, data=chunk, timeout=60, headers={
-                    "Content-Range": f"bytes {offset}-{end}/{total}"})
+                response = self.session.put(
+                    url,
+                    data=chunk,
+                    timeout=60,
+                    headers={"Content-Range": f"bytes {offset}-{end}/{total}"},
+                )
                 if response.status_code in (201, 202):
                     offset = int(response.headers.get("Upload-Offset", end + 1))
                 elif response.status_code == 409 and "Upload-Offset" in response.headers:
-                    offset = int(response.headers["Upload-Offset"])   # resume where it is
+                    offset = int(response.headers["Upload-Offset"])  # resume where it is
                 else:
-                    raise UploadRefused(f"{path.name}: {response.status_code} "
-                                        f"{_error(response)}")
+                    raise UploadRefused(f"{path.name}: {response.status_code} {_error(response)}")
                 self._report("uploading", f"{path.name} {offset}/{total}")
 
     def _report(self, state: str, detail: str) -> None:

@@ -1,11 +1,13 @@
 """Audience members: devices, artist handles, consent to the contribution terms, bans."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..store.database import Store
 from .terms import TERMS_VERSION
@@ -34,7 +36,7 @@ def clean_text(value: Any, what: str, limit: int, multiline: bool = True) -> str
         elif ch in "\t\n":
             kept.append(" ")
         elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200d":
-            continue                   # control, format (bidi overrides), unassigned
+            continue  # control, format (bidi overrides), unassigned
         else:
             kept.append(ch)
     text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \u00a0]{2,}", " ", "".join(kept))).strip()
@@ -66,18 +68,26 @@ class Audience:
         if not isinstance(consent, dict) or consent.get("accepted") is not True:
             raise AudienceError("please accept the contribution terms to take part")
         if consent.get("terms_version") != TERMS_VERSION:
-            raise AudienceError("the contribution terms have changed: please read them again",
-                                409)
+            raise AudienceError("the contribution terms have changed: please read them again", 409)
         known = self.device(device)
         if known and known["banned"]:
             raise AudienceError("this phone can no longer take part tonight", 403)
         token = secrets.token_urlsafe(24)
         now = self.clock()
         with self.store.write() as db:
-            db.table("devices").upsert({
-                "id": device, "handle": handle, "token_sha256": token_hash(token),
-                "terms_version": TERMS_VERSION, "consented_at": now, "address": address,
-                "banned": 0, "joined_at": known["joined_at"] if known else now}, pk="id")
+            db.table("devices").upsert(
+                {
+                    "id": device,
+                    "handle": handle,
+                    "token_sha256": token_hash(token),
+                    "terms_version": TERMS_VERSION,
+                    "consented_at": now,
+                    "address": address,
+                    "banned": 0,
+                    "joined_at": known["joined_at"] if known else now,
+                },
+                pk="id",
+            )
         return {"token": token, "handle": handle, "terms_version": TERMS_VERSION}
 
     def device(self, device_id: str) -> dict[str, Any] | None:
@@ -87,8 +97,9 @@ class Audience:
     def by_token(self, token: Any) -> dict[str, Any] | None:
         if not isinstance(token, str) or not 16 <= len(token) <= 128:
             return None
-        rows = list(self.store.db.query("select * from devices where token_sha256 = ?",
-                                        [token_hash(token)]))
+        rows = list(
+            self.store.db.query("select * from devices where token_sha256 = ?", [token_hash(token)])
+        )
         return rows[0] if rows else None
 
     def ban(self, device_id: str) -> None:

@@ -1,9 +1,11 @@
 """Public URLs and QR codes: how phones and displays find the server on the venue LAN."""
+
 from __future__ import annotations
 
 import io
 import socket
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import cv2
 import numpy as np
@@ -15,7 +17,7 @@ def lan_address() -> str:
     """The address other machines on the LAN reach us at (no packet is sent)."""
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        probe.connect(("192.0.2.1", 9))   # TEST-NET-1: only picks the outgoing interface
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
         return str(probe.getsockname()[0])
     except OSError:
         return "127.0.0.1"

@@ -1,26 +1,28 @@
 """Token-bucket rate limits for untrusted clients: per device and per network address."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
 class Limit:
-    rate: float      # tokens added per second
-    burst: float     # bucket size
+    rate: float  # tokens added per second
+    burst: float  # bucket size
 
     @classmethod
-    def per_minute(cls, count: float, burst: float | None = None) -> "Limit":
+    def per_minute(cls, count: float, burst: float | None = None) -> Limit:
         return cls(rate=count / 60.0, burst=burst if burst is not None else count)
 
 
 class RateLimiter:
     """Buckets keyed by (limit name, key). Memory is bounded: idle full buckets are dropped."""
 
-    def __init__(self, limits: dict[str, Limit],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limits: dict[str, Limit], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limits = limits
         self.clock = clock
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}

@@ -2,12 +2,15 @@
 
 A flag is advice for the crew, never an automatic rejection: the model is English-only
 and makes mistakes both ways. The model (scikit-learn) takes about a second to load, so
-it is loaded when this module is imported (at start-up, before serving); scoring one text then takes ~4 ms.
+it is loaded when this module is imported (at start-up, before serving); scoring one text
+then takes ~4 ms.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("liveshow.profanity")
 THRESHOLD = 0.8

@@ -1,10 +1,12 @@
 """Prompts to the audience: a prompt cue's GO opens its prompt (closing any other); the crew
 closes it. Answers still arrive for a short grace period after closing, so work a phone
 queued while offline is not lost the moment the prompt closes."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..events import Actor, EventKind, Recorder, ShowChanged
 from ..show.cues import Cue, PromptKind, PromptSpec
@@ -27,12 +29,20 @@ class Prompts:
         """Called inside the engine's transaction when a prompt cue starts."""
         assert cue.prompt is not None
         db = self.store.db
-        db.execute("update prompts set closed_at = ? where closed_at is null and id != ?",
-                   [at, cue.id])
-        db.table("prompts").upsert({"id": cue.id, "kind": cue.prompt.kind.value,
-                                    "question": cue.prompt.question,
-                                    "spec": json.dumps(cue.prompt.to_dict()),
-                                    "opened_at": at, "closed_at": None}, pk="id")
+        db.execute(
+            "update prompts set closed_at = ? where closed_at is null and id != ?", [at, cue.id]
+        )
+        db.table("prompts").upsert(
+            {
+                "id": cue.id,
+                "kind": cue.prompt.kind.value,
+                "question": cue.prompt.question,
+                "spec": json.dumps(cue.prompt.to_dict()),
+                "opened_at": at,
+                "closed_at": None,
+            },
+            pk="id",
+        )
 
     def close(self, actor: str = Actor.CREW.value) -> str | None:
         """Close the open prompt and log it; its id, or None when none was open."""
@@ -43,13 +53,16 @@ class Prompts:
 
         def apply() -> None:
             self.store.db.table("prompts").update(prompt_id, {"closed_at": self.clock()})
-        self.record(ShowChanged(EventKind.PROMPT_CLOSE, {"prompt": prompt_id}, actor),
-                    change=apply)
+
+        self.record(ShowChanged(EventKind.PROMPT_CLOSE, {"prompt": prompt_id}, actor), change=apply)
         return prompt_id
 
     def current(self) -> dict[str, Any] | None:
-        rows = list(self.store.db.query(
-            "select * from prompts where closed_at is null order by opened_at desc limit 1"))
+        rows = list(
+            self.store.db.query(
+                "select * from prompts where closed_at is null order by opened_at desc limit 1"
+            )
+        )
         return rows[0] if rows else None
 
     def get(self, prompt_id: str) -> dict[str, Any] | None:
@@ -74,4 +87,3 @@ class Prompts:
         if row is None:
             return None
         return {"id": row["id"], **json.loads(row["spec"]), "opened_at": row["opened_at"]}
-

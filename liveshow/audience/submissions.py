@@ -5,16 +5,17 @@ answered with the first answer (HTTP 200); the same id with a different body is 
 A submission is acknowledged only after its media file is fsync'd into place and its row
 is committed. Nothing reaches a display until the crew approves it.
 """
+
 from __future__ import annotations
 
 import hashlib
-import secrets
 import re
+import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from . import profanity
 from ..events import (
     Actor,
     Event,
@@ -24,26 +25,31 @@ from ..events import (
     SubmissionModerated,
     SubmissionReceived,
 )
-from .devices import AudienceError, clean_text
-from ..show.cues import ModerationAction, PromptKind, SubmissionStatus
 from ..media.imaging import UploadRejected, clean_image
 from ..media.library import MediaLibrary
-from .prompts import PromptClosed, Prompts
 from ..media.sound import clean_audio
+from ..show.cues import ModerationAction, PromptKind, SubmissionStatus
 from ..store.database import Store
 from ..workers import direct
+from . import profanity
+from .devices import AudienceError, clean_text
+from .prompts import PromptClosed, Prompts
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MEDIA_KINDS = (PromptKind.PHOTO, PromptKind.DRAWING, PromptKind.AUDIO)
 SOCKET_KINDS = (PromptKind.TEXT, PromptKind.VOTE)
-MAX_UPLOAD_BYTES = {PromptKind.PHOTO: 15 << 20, PromptKind.DRAWING: 8 << 20,
-                    PromptKind.AUDIO: 20 << 20}
+MAX_UPLOAD_BYTES = {
+    PromptKind.PHOTO: 15 << 20,
+    PromptKind.DRAWING: 8 << 20,
+    PromptKind.AUDIO: 20 << 20,
+}
 Offload = Callable[..., Any]
 
 
 @dataclass(frozen=True)
 class Placed:
     """A cleaned file written into the media cache, waiting for its database row."""
+
     sha: str
     size: int
     mime: str
@@ -55,9 +61,9 @@ class Placed:
 
 @dataclass(frozen=True)
 class Answer:
-    status: int                  # 201 new, 200 repeat
-    body: dict[str, Any]         # {"id", "status"}
-    row: dict[str, Any] | None   # the stored row, when new
+    status: int  # 201 new, 200 repeat
+    body: dict[str, Any]  # {"id", "status"}
+    row: dict[str, Any] | None  # the stored row, when new
 
     @property
     def events(self) -> list[Event]:
@@ -68,8 +74,14 @@ class Answer:
 
 
 class Submissions:
-    def __init__(self, store: Store, media: MediaLibrary, prompts: Prompts,
-                 clock: Callable[[], float], record: Recorder) -> None:
+    def __init__(
+        self,
+        store: Store,
+        media: MediaLibrary,
+        prompts: Prompts,
+        clock: Callable[[], float],
+        record: Recorder,
+    ) -> None:
         self.store = store
         self.media = media
         self.prompts = prompts
@@ -77,8 +89,9 @@ class Submissions:
         self.record = record
 
     # ---- intake -----------------------------------------------------------------------
-    def _check(self, device: dict[str, Any], sub_id: Any, prompt: Any,
-               kind: PromptKind) -> tuple[str, Any]:
+    def _check(
+        self, device: dict[str, Any], sub_id: Any, prompt: Any, kind: PromptKind
+    ) -> tuple[str, Any]:
         if device["banned"]:
             raise AudienceError("this phone can no longer take part tonight", 403)
         if not isinstance(sub_id, str) or not ID_PATTERN.match(sub_id):
@@ -95,8 +108,9 @@ class Submissions:
             return None
         row = rows[0]
         if row["device"] != device["id"] or row["body_sha256"] != body_sha:
-            raise AudienceError("this submission id was already used for a different "
-                                "submission", 409)
+            raise AudienceError(
+                "this submission id was already used for a different submission", 409
+            )
         return Answer(200, {"id": sub_id, "status": row["status"]}, None)
 
     def _insert(self, row: dict[str, Any], extra: Callable[[], None] | None = None) -> Answer:
@@ -115,13 +129,28 @@ class Submissions:
         stored = self.get(row["id"])
         return Answer(201, {"id": row["id"], "status": row["status"]}, stored)
 
-    def _base(self, device: dict[str, Any], sub_id: str, prompt: str, kind: PromptKind,
-              body_sha: str, status: SubmissionStatus) -> dict[str, Any]:
-        return {"id": sub_id, "device": device["id"], "handle": device["handle"],
-                "prompt": prompt, "kind": kind.value, "status": status.value,
-                "body_sha256": body_sha, "terms_version": device["terms_version"],
-                "consented_at": device["consented_at"], "created_at": self.clock(),
-                "flagged": 0}
+    def _base(
+        self,
+        device: dict[str, Any],
+        sub_id: str,
+        prompt: str,
+        kind: PromptKind,
+        body_sha: str,
+        status: SubmissionStatus,
+    ) -> dict[str, Any]:
+        return {
+            "id": sub_id,
+            "device": device["id"],
+            "handle": device["handle"],
+            "prompt": prompt,
+            "kind": kind.value,
+            "status": status.value,
+            "body_sha256": body_sha,
+            "terms_version": device["terms_version"],
+            "consented_at": device["consented_at"],
+            "created_at": self.clock(),
+            "flagged": 0,
+        }
 
     def submit_text(self, device: dict[str, Any], data: dict[str, Any]) -> Answer:
         sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), PromptKind.TEXT)
@@ -130,9 +159,10 @@ class Submissions:
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
-        score = profanity.score(text)      # ~4 ms; the model was loaded at start-up
-        row = self._base(device, sub_id, data["prompt"], PromptKind.TEXT, body_sha,
-                         SubmissionStatus.PENDING)
+        score = profanity.score(text)  # ~4 ms; the model was loaded at start-up
+        row = self._base(
+            device, sub_id, data["prompt"], PromptKind.TEXT, body_sha, SubmissionStatus.PENDING
+        )
         row.update(text=text, flag_score=score, flagged=int(profanity.flagged(score)))
         return self._insert(row)
 
@@ -145,18 +175,34 @@ class Submissions:
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
-        row = self._base(device, sub_id, data["prompt"], PromptKind.VOTE, body_sha,
-                         SubmissionStatus.COUNTED)
+        row = self._base(
+            device, sub_id, data["prompt"], PromptKind.VOTE, body_sha, SubmissionStatus.COUNTED
+        )
         row["option"] = option
 
-        def cast() -> None:     # one vote per phone: a later vote replaces the earlier one
+        def cast() -> None:  # one vote per phone: a later vote replaces the earlier one
             self.store.db.table("votes").upsert(
-                {"prompt": data["prompt"], "device": device["id"], "option": option,
-                 "submission": sub_id, "at": self.clock()}, pk=("prompt", "device"))
+                {
+                    "prompt": data["prompt"],
+                    "device": device["id"],
+                    "option": option,
+                    "submission": sub_id,
+                    "at": self.clock(),
+                },
+                pk=("prompt", "device"),
+            )
+
         return self._insert(row, cast)
 
-    def submit_media(self, device: dict[str, Any], sub_id: Any, prompt: Any, kind_name: Any,
-                     data: bytes, offload: Offload = direct) -> Answer:
+    def submit_media(
+        self,
+        device: dict[str, Any],
+        sub_id: Any,
+        prompt: Any,
+        kind_name: Any,
+        data: bytes,
+        offload: Offload = direct,
+    ) -> Answer:
         try:
             kind = PromptKind(kind_name)
         except ValueError:
@@ -168,8 +214,11 @@ class Submissions:
         if not data:
             raise AudienceError("the upload is empty")
         if len(data) > MAX_UPLOAD_BYTES[kind]:
-            raise AudienceError(f"the file is too big ({len(data) >> 20} MB; the limit is "
-                                f"{MAX_UPLOAD_BYTES[kind] >> 20} MB)", 413)
+            raise AudienceError(
+                f"the file is too big ({len(data) >> 20} MB; the limit is "
+                f"{MAX_UPLOAD_BYTES[kind] >> 20} MB)",
+                413,
+            )
         body_sha = _body_sha(kind.value, prompt, data)
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
@@ -182,49 +231,89 @@ class Submissions:
         except UploadRejected as exc:
             raise AudienceError(str(exc), exc.status) from None
         main, thumb = placed[0], (placed[1] if len(placed) > 1 else None)
-        row.update(media_sha256=main.sha, thumb_sha256=thumb.sha if thumb else None,
-                   mime=main.mime, width=main.width, height=main.height,
-                   duration=main.duration)
+        row.update(
+            media_sha256=main.sha,
+            thumb_sha256=thumb.sha if thumb else None,
+            mime=main.mime,
+            width=main.width,
+            height=main.height,
+            duration=main.duration,
+        )
 
         def record_media() -> None:
             for p in placed:
-                self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height,
-                                  p.duration)
+                self.media.record(
+                    p.sha, p.size, p.mime, p.media_type, p.width, p.height, p.duration
+                )
+
         return self._insert(row, record_media)
 
     def _process(self, kind: PromptKind, data: bytes, max_seconds: float) -> list[Placed]:
         """Clean the upload and place its files. No database here: runs off the loop."""
         if kind is PromptKind.AUDIO:
             sound = clean_audio(data, max_seconds)
-            return [Placed(self.media.place_bytes(sound.data), len(sound.data), sound.mime,
-                           "audio", duration=sound.duration)]
+            return [
+                Placed(
+                    self.media.place_bytes(sound.data),
+                    len(sound.data),
+                    sound.mime,
+                    "audio",
+                    duration=sound.duration,
+                )
+            ]
         image = clean_image(data, kind is PromptKind.DRAWING)
-        return [Placed(self.media.place_bytes(image.data), len(image.data), image.mime,
-                       "image", image.width, image.height),
-                Placed(self.media.place_bytes(image.thumb), len(image.thumb), "image/jpeg",
-                       "image")]
+        return [
+            Placed(
+                self.media.place_bytes(image.data),
+                len(image.data),
+                image.mime,
+                "image",
+                image.width,
+                image.height,
+            ),
+            Placed(self.media.place_bytes(image.thumb), len(image.thumb), "image/jpeg", "image"),
+        ]
 
-    def add_snapshot(self, camera: str, prompt: str, jpeg: bytes,
-                     offload: Offload = direct) -> dict[str, Any]:
+    def add_snapshot(
+        self, camera: str, prompt: str, jpeg: bytes, offload: Offload = direct
+    ) -> dict[str, Any]:
         """A camera still, approved by the crew's own action, credited to the camera."""
         placed = offload(self._process, PromptKind.PHOTO, jpeg, 0.0)
         main, thumb = placed
         now = self.clock()
         sub_id = f"snap-{camera}-{secrets.token_hex(6)}"
-        row = {"id": sub_id, "device": f"camera:{camera}", "handle": f"camera {camera}",
-               "prompt": prompt, "kind": PromptKind.PHOTO.value,
-               "status": SubmissionStatus.APPROVED.value,
-               "body_sha256": _body_sha("snapshot", prompt, jpeg), "created_at": now,
-               "moderated_at": now, "moderated_by": "crew", "flagged": 0,
-               "media_sha256": main.sha, "thumb_sha256": thumb.sha, "mime": main.mime,
-               "width": main.width, "height": main.height}
+        row = {
+            "id": sub_id,
+            "device": f"camera:{camera}",
+            "handle": f"camera {camera}",
+            "prompt": prompt,
+            "kind": PromptKind.PHOTO.value,
+            "status": SubmissionStatus.APPROVED.value,
+            "body_sha256": _body_sha("snapshot", prompt, jpeg),
+            "created_at": now,
+            "moderated_at": now,
+            "moderated_by": "crew",
+            "flagged": 0,
+            "media_sha256": main.sha,
+            "thumb_sha256": thumb.sha,
+            "mime": main.mime,
+            "width": main.width,
+            "height": main.height,
+        }
 
         def record_media() -> None:
             for p in placed:
                 self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height)
+
         self._insert(row, record_media)
-        self.record(SnapshotAdded(EventKind.SNAPSHOT, {"camera": camera, "submission": sub_id},
-                                  Actor.CREW.value, submission=sub_id))
+        self.record(
+            SnapshotAdded(
+                EventKind.SNAPSHOT,
+                {"camera": camera, "submission": sub_id},
+                Actor.CREW.value,
+                submission=sub_id,
+            )
+        )
         return self.get(sub_id) or row
 
     # ---- moderation -------------------------------------------------------------------
@@ -240,8 +329,9 @@ class Submissions:
         try:
             action = ModerationAction(action_name)
         except ValueError:
-            raise AudienceError("action must be one of "
-                                + ", ".join(a.value for a in ModerationAction)) from None
+            raise AudienceError(
+                "action must be one of " + ", ".join(a.value for a in ModerationAction)
+            ) from None
         row = self.get(sub_id)
         if row is None:
             raise AudienceError(f"no submission with id {sub_id!r}", 404)
@@ -250,83 +340,139 @@ class Submissions:
         if action is ModerationAction.BAN and row["device"].startswith("camera:"):
             raise AudienceError("a camera snapshot has no phone to ban: reject it instead")
         now = self.clock()
-        status = {ModerationAction.APPROVE: SubmissionStatus.APPROVED,
-                  ModerationAction.FEATURE: SubmissionStatus.FEATURED,
-                  ModerationAction.REJECT: SubmissionStatus.REJECTED,
-                  ModerationAction.BAN: SubmissionStatus.REJECTED}[action]
-        changes: dict[str, Any] = {"status": status.value, "moderated_at": now,
-                                   "moderated_by": actor}
+        status = {
+            ModerationAction.APPROVE: SubmissionStatus.APPROVED,
+            ModerationAction.FEATURE: SubmissionStatus.FEATURED,
+            ModerationAction.REJECT: SubmissionStatus.REJECTED,
+            ModerationAction.BAN: SubmissionStatus.REJECTED,
+        }[action]
+        changes: dict[str, Any] = {
+            "status": status.value,
+            "moderated_at": now,
+            "moderated_by": actor,
+        }
         if action is ModerationAction.FEATURE:
             changes["featured_at"] = now
         also: list[str] = []
         db = self.store.db
         if action is ModerationAction.BAN:
-            also = [r["id"] for r in db.query(
-                "select id from submissions where device = ? and status = 'pending' and "
-                "id != ?", [row["device"], row["id"]])]
+            also = [
+                r["id"]
+                for r in db.query(
+                    "select id from submissions where device = ? and status = 'pending' and "
+                    "id != ?",
+                    [row["device"], row["id"]],
+                )
+            ]
 
         def apply() -> None:
             db.table("submissions").update(row["id"], changes)
             if action is ModerationAction.BAN:
                 db.table("devices").update(row["device"], {"banned": 1})
                 # exactly the rows the event names: the crew hears of every one it changed
-                db.conn.executemany("update submissions set status = ?, moderated_at = ?, "
-                               "moderated_by = ?, reason = 'device banned' where id = ? and "
-                               "status = ?", [(SubmissionStatus.REJECTED.value, now, actor,
-                                               other, SubmissionStatus.PENDING.value)
-                                              for other in also])
+                db.conn.executemany(
+                    "update submissions set status = ?, moderated_at = ?, "
+                    "moderated_by = ?, reason = 'device banned' where id = ? and "
+                    "status = ?",
+                    [
+                        (
+                            SubmissionStatus.REJECTED.value,
+                            now,
+                            actor,
+                            other,
+                            SubmissionStatus.PENDING.value,
+                        )
+                        for other in also
+                    ],
+                )
+
         event = SubmissionModerated(
-            EventKind.MODERATE, {"submission": row["id"], "action": action.value,
-                                 "status": status.value}, actor,
-            submission=row["id"], status=status.value, device=row["device"],
-            prompt=row["prompt"], changed=(row["id"], *also))
+            EventKind.MODERATE,
+            {"submission": row["id"], "action": action.value, "status": status.value},
+            actor,
+            submission=row["id"],
+            status=status.value,
+            device=row["device"],
+            prompt=row["prompt"],
+            changed=(row["id"], *also),
+        )
         self.record(event, change=apply)
         return self.get(row["id"]) or row
 
     # ---- what the room sees -----------------------------------------------------------
     def public_item(self, row: dict[str, Any]) -> dict[str, Any]:
         """An approved submission as a display shows it (never the device or the scores)."""
-        return {"id": row["id"], "kind": row["kind"], "handle": row["handle"],
-                "text": row["text"], "prompt": row["prompt"],
-                "media": self.media.public(row["media_sha256"]),
-                "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
-                "featured": row["status"] == SubmissionStatus.FEATURED.value}
+        return {
+            "id": row["id"],
+            "kind": row["kind"],
+            "handle": row["handle"],
+            "text": row["text"],
+            "prompt": row["prompt"],
+            "media": self.media.public(row["media_sha256"]),
+            "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
+            "featured": row["status"] == SubmissionStatus.FEATURED.value,
+        }
 
     def wall(self, prompt: str, limit: int = 48) -> dict[str, Any]:
-        rows = list(self.store.db.query(
-            "select * from submissions where prompt = ? and status in ('approved', 'featured')"
-            " order by moderated_at desc limit ?", [prompt, limit]))
-        featured = list(self.store.db.query(
-            "select * from submissions where prompt = ? and status = 'featured' "
-            "order by featured_at desc limit 1", [prompt]))
-        return {"items": [self.public_item(r) for r in rows],
-                "featured": self.public_item(featured[0]) if featured else None}
+        rows = list(
+            self.store.db.query(
+                "select * from submissions where prompt = ? and status in ('approved', 'featured')"
+                " order by moderated_at desc limit ?",
+                [prompt, limit],
+            )
+        )
+        featured = list(
+            self.store.db.query(
+                "select * from submissions where prompt = ? and status = 'featured' "
+                "order by featured_at desc limit 1",
+                [prompt],
+            )
+        )
+        return {
+            "items": [self.public_item(r) for r in rows],
+            "featured": self.public_item(featured[0]) if featured else None,
+        }
 
     def poll(self, prompt: str, options: list[str]) -> dict[str, Any]:
-        counts = {r["option"]: r["n"] for r in self.store.db.query(
-            "select option, count(*) as n from votes where prompt = ? group by option",
-            [prompt])}
-        return {"options": [{"option": o, "votes": counts.get(o, 0)} for o in options],
-                "total": sum(counts.get(o, 0) for o in options)}
+        counts = {
+            r["option"]: r["n"]
+            for r in self.store.db.query(
+                "select option, count(*) as n from votes where prompt = ? group by option", [prompt]
+            )
+        }
+        return {
+            "options": [{"option": o, "votes": counts.get(o, 0)} for o in options],
+            "total": sum(counts.get(o, 0) for o in options),
+        }
 
     def contributors(self) -> list[dict[str, Any]]:
         """Audience members whose work was approved or featured, for the credits roll."""
-        return [{"handle": r["handle"], "works": r["n"]} for r in self.store.db.query(
-            "select handle, count(*) as n from submissions where status in "
-            "('approved', 'featured') and device not like 'camera:%' group by device "
-            "order by min(moderated_at)")]
+        return [
+            {"handle": r["handle"], "works": r["n"]}
+            for r in self.store.db.query(
+                "select handle, count(*) as n from submissions where status in "
+                "('approved', 'featured') and device not like 'camera:%' group by device "
+                "order by min(moderated_at)"
+            )
+        ]
 
     def featured_for(self, device: str) -> list[str]:
         """This phone's featured submissions (told again on reconnect: a phone that was
         offline when it was featured still hears it)."""
-        return [r["id"] for r in self.store.db.query(
-            "select id from submissions where device = ? and status = 'featured' "
-            "order by featured_at", [device])]
+        return [
+            r["id"]
+            for r in self.store.db.query(
+                "select id from submissions where device = ? and status = 'featured' "
+                "order by featured_at",
+                [device],
+            )
+        ]
 
     def stats(self) -> dict[str, Any]:
         per_prompt: dict[str, dict[str, int]] = {}
-        for r in self.store.db.query("select prompt, status, count(*) as n from submissions "
-                                     "group by prompt, status"):
+        for r in self.store.db.query(
+            "select prompt, status, count(*) as n from submissions group by prompt, status"
+        ):
             per_prompt.setdefault(r["prompt"], {})[r["status"]] = r["n"]
         devices = self.store.db.execute("select count(*) from devices").fetchone()[0]
         return {"prompts": per_prompt, "joined": devices}
@@ -334,21 +480,35 @@ class Submissions:
     def queue(self, decided: int = 300, pending: int = 2000) -> list[dict[str, Any]]:
         """For a moderator who (re)connects: every pending submission (up to ``pending``)
         and the newest ``decided`` others, newest first."""
-        rows = list(self.store.db.query(
-            "select * from (select * from submissions where kind != 'vote' and status = "
-            "'pending' order by seq desc limit ?) union all select * from (select * from "
-            "submissions where kind != 'vote' and status != 'pending' order by seq desc "
-            "limit ?) order by seq desc", [pending, decided]))
+        rows = list(
+            self.store.db.query(
+                "select * from (select * from submissions where kind != 'vote' and status = "
+                "'pending' order by seq desc limit ?) union all select * from (select * from "
+                "submissions where kind != 'vote' and status != 'pending' order by seq desc "
+                "limit ?) order by seq desc",
+                [pending, decided],
+            )
+        )
         return [crew_item(r, self.media) for r in rows]
 
 
 def crew_item(row: dict[str, Any], media: MediaLibrary) -> dict[str, Any]:
-    return {"id": row["id"], "seq": row["seq"], "prompt": row["prompt"], "kind": row["kind"],
-            "status": row["status"], "handle": row["handle"], "device": row["device"],
-            "text": row["text"], "media": media.public(row["media_sha256"]),
-            "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
-            "flagged": bool(row["flagged"]), "flag_score": row["flag_score"],
-            "created_at": row["created_at"], "reason": row["reason"]}
+    return {
+        "id": row["id"],
+        "seq": row["seq"],
+        "prompt": row["prompt"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "handle": row["handle"],
+        "device": row["device"],
+        "text": row["text"],
+        "media": media.public(row["media_sha256"]),
+        "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
+        "flagged": bool(row["flagged"]),
+        "flag_score": row["flag_score"],
+        "created_at": row["created_at"],
+        "reason": row["reason"],
+    }
 
 
 def _body_sha(kind: str, prompt: str, payload: bytes) -> str:

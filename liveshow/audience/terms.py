@@ -1,5 +1,6 @@
 """The contribution terms an audience member accepts before contributing. Versioned: the
 version and the time of acceptance are stored with every contribution."""
+
 from __future__ import annotations
 
 TERMS_VERSION = "2026-11-1"

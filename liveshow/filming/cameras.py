@@ -4,13 +4,16 @@ Frames are held in memory only (the newest per camera). A projector showing a ca
 reads them as an MJPEG stream; the agent sends full-size programme frames only while
 someone is watching, and ~10 fps previews for the dashboard all the time.
 """
+
 from __future__ import annotations
 
 import enum
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
+from typing import Any
+
 
 class CameraState(str, enum.Enum):
     """A camera as the crew sees it. The agent reports the first four (its source's state);
@@ -23,7 +26,7 @@ class CameraState(str, enum.Enum):
     DISCONNECTED = "disconnected"
 
 
-KEEPALIVE = 2.0       # seconds between repeats of the last frame while a camera is quiet
+KEEPALIVE = 2.0  # seconds between repeats of the last frame while a camera is quiet
 
 
 @dataclass
@@ -36,7 +39,7 @@ class CameraInfo:
     fps: float = 0.0
     dropped: int = 0
     recording: bool = False
-    recording_since: float | None = None     # server clock: when the take was first reported
+    recording_since: float | None = None  # server clock: when the take was first reported
     keyed: bool = False
     source: str = ""
     problem: str | None = None
@@ -74,9 +77,15 @@ class CameraRegistry:
         return [c for c in self._cameras.values() if c.sid is not None]
 
     def listing(self) -> list[dict[str, Any]]:
-        return [{**asdict(c), "state": c.state.value, "sid": None,
-                 "viewers": self.viewers.get(c.name, 0)}
-                for c in sorted(self._cameras.values(), key=lambda c: c.name)]
+        return [
+            {
+                **asdict(c),
+                "state": c.state.value,
+                "sid": None,
+                "viewers": self.viewers.get(c.name, 0),
+            }
+            for c in sorted(self._cameras.values(), key=lambda c: c.name)
+        ]
 
     def put_frame(self, name: str, jpeg: bytes) -> None:
         with self._changed:

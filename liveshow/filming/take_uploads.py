@@ -5,14 +5,16 @@ The uploader names the object by its SHA-256. ``HEAD`` says how much has arrived
 offset. When the last byte arrives the whole file is hashed; only a matching file becomes
 visible in the media cache, so a half-sent or corrupted take is never screened.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from ..media import probe
 from ..media.library import MediaLibrary, fsync_dir, sha256_file
@@ -57,11 +59,18 @@ class Uploads:
             return Progress(True, size, size)
         part = self._partial(sha)
         rows = list(self.store.db.query("select total from uploads where sha256 = ?", [sha]))
-        return Progress(False, part.stat().st_size if part.exists() else 0,
-                        rows[0]["total"] if rows else None)
+        return Progress(
+            False, part.stat().st_size if part.exists() else 0, rows[0]["total"] if rows else None
+        )
 
-    def receive(self, sha: str, content_range: str | None, length: int | None,
-                body: IO[bytes], offload: Callable[..., Any] = direct) -> Progress:
+    def receive(
+        self,
+        sha: str,
+        content_range: str | None,
+        length: int | None,
+        body: IO[bytes],
+        offload: Callable[..., Any] = direct,
+    ) -> Progress:
         """Append one request's bytes; finalise when the upload is whole."""
         now = self.status(sha)
         if now.complete:
@@ -70,20 +79,26 @@ class Uploads:
         if start != now.offset:
             raise UploadError(f"expected bytes from {now.offset}", 409, now.offset)
         if now.total is not None and total != now.total:
-            raise UploadError(f"the total size changed ({now.total} before, {total} now)", 409,
-                              now.offset)
+            raise UploadError(
+                f"the total size changed ({now.total} before, {total} now)", 409, now.offset
+            )
         with self.store.write() as db:
-            db.table("uploads").upsert({"sha256": sha, "total": total, "received": start,
-                                        "started_at": time.time()}, pk="sha256")
+            db.table("uploads").upsert(
+                {"sha256": sha, "total": total, "received": start, "started_at": time.time()},
+                pk="sha256",
+            )
         wanted = end - start + 1
         written = self._append(sha, body, wanted)
         offset = start + written
         if written != wanted:
-            raise UploadError(f"the request ended after {written} of {wanted} bytes; resume "
-                              f"from {offset}", 400, offset)
+            raise UploadError(
+                f"the request ended after {written} of {wanted} bytes; resume from {offset}",
+                400,
+                offset,
+            )
         if offset < total:
             return Progress(False, offset, total)
-        outcome = offload(self._verify, sha)       # hashing gigabytes: off the event loop
+        outcome = offload(self._verify, sha)  # hashing gigabytes: off the event loop
         if isinstance(outcome, UploadError):
             with self.store.write() as db:
                 db.table("uploads").delete(sha)
@@ -123,8 +138,9 @@ class Uploads:
         part = self._partial(sha)
         if sha256_file(part) != sha:
             part.unlink()
-            return UploadError("the file's SHA-256 does not match its name: upload it again",
-                               422, 0)
+            return UploadError(
+                "the file's SHA-256 does not match its name: upload it again", 422, 0
+            )
         try:
             return probe.probe(part)
         except probe.ProbeError:
@@ -136,7 +152,14 @@ class Uploads:
         target = self.media.root / sha
         os.replace(part, target)
         fsync_dir(self.media.root)
-        self.media.record(sha, target.stat().st_size, found.mime, found.media_type.value,
-                          found.width, found.height, found.duration)
+        self.media.record(
+            sha,
+            target.stat().st_size,
+            found.mime,
+            found.media_type.value,
+            found.width,
+            found.height,
+            found.duration,
+        )
         with self.store.write() as db:
             db.table("uploads").delete(sha)

@@ -1,17 +1,20 @@
 """Takes: what the stage cameras recorded, with provenance (the audience work that was on
 screen behind the performer, and when) and credits (camera operator, performer)."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..audience.devices import AudienceError, clean_text
 from ..events import Actor, EventKind, Recorder, TakesChanged
-from ..show.cues import Cue
 from ..media.library import MediaLibrary
+from ..show.cues import Cue
 from ..store.database import Store
+
 
 class TakeError(Exception):
     """A refusal of a take or a take credit; ``status`` is the HTTP status to use."""
@@ -26,13 +29,14 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 class Takes:
-    def __init__(self, store: Store, media: MediaLibrary, clock: Callable[[], float],
-                 record: Recorder) -> None:
+    def __init__(
+        self, store: Store, media: MediaLibrary, clock: Callable[[], float], record: Recorder
+    ) -> None:
         self.store = store
         self.media = media
         self.clock = clock
         self.record = record
-        self.pinned: dict[str, str] = {}     # replay cue id -> the take it screens
+        self.pinned: dict[str, str] = {}  # replay cue id -> the take it screens
 
     def register(self, data: Any) -> tuple[int, dict[str, Any]]:
         """Record a take whose files were uploaded. Idempotent by take id: (status, take)."""
@@ -47,10 +51,8 @@ class Takes:
         if files["raw"] is None:
             raise TakeError("a take needs its 'raw' plate")
         for key, sha in files.items():
-            if sha is not None and (not isinstance(sha, str)
-                                    or self.media.info(sha) is None):
-                raise TakeError(f"'{key}' must name an uploaded file (upload it first)",
-                                    409)
+            if sha is not None and (not isinstance(sha, str) or self.media.info(sha) is None):
+                raise TakeError(f"'{key}' must name an uploaded file (upload it first)", 409)
         parents = self._parents(data.get("backgrounds", []))
         body = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
         existing = self.get(take_id)
@@ -62,12 +64,21 @@ class Takes:
         duration = data.get("duration")
         if not isinstance(duration, (int, float)) or isinstance(duration, bool):
             duration = raw_info["duration"] if raw_info else None
-        row = {"id": take_id, "camera": camera, "raw_sha256": files["raw"],
-               "composite_sha256": files["composite"], "thumb_sha256": files["thumb"],
-               "duration": duration, "started_at": _number(data.get("started_at")),
-               "ended_at": _number(data.get("ended_at")), "operator": None,
-               "performer": None, "body_sha256": body, "complete": int(
-                   data.get("complete", True) is not False), "created_at": self.clock()}
+        row = {
+            "id": take_id,
+            "camera": camera,
+            "raw_sha256": files["raw"],
+            "composite_sha256": files["composite"],
+            "thumb_sha256": files["thumb"],
+            "duration": duration,
+            "started_at": _number(data.get("started_at")),
+            "ended_at": _number(data.get("ended_at")),
+            "operator": None,
+            "performer": None,
+            "body_sha256": body,
+            "complete": int(data.get("complete", True) is not False),
+            "created_at": self.clock(),
+        }
         db = self.store.db
 
         def insert() -> None:
@@ -75,10 +86,13 @@ class Takes:
             db.table("takes").insert(row)
             if parents:
                 db.table("take_parents").insert_all(
-                    [{"take": take_id, **p} for p in parents], pk=("take", "submission",
-                                                                   "start_s"))
-        self.record(TakesChanged(EventKind.TAKE, {"take": take_id, "camera": camera},
-                                 Actor.CAMERA.value), change=insert)
+                    [{"take": take_id, **p} for p in parents], pk=("take", "submission", "start_s")
+                )
+
+        self.record(
+            TakesChanged(EventKind.TAKE, {"take": take_id, "camera": camera}, Actor.CAMERA.value),
+            change=insert,
+        )
         return 201, self.get(take_id) or row
 
     def _parents(self, raw: Any) -> list[dict[str, Any]]:
@@ -91,8 +105,9 @@ class Takes:
             start, end = _number(item.get("start")), _number(item.get("end"))
             if start is None or end is None or end < start:
                 raise TakeError("a background's 'start' and 'end' are seconds, end >= start")
-            rows = list(self.store.db.query("select id from submissions where id = ?",
-                                            [item["submission"]]))
+            rows = list(
+                self.store.db.query("select id from submissions where id = ?", [item["submission"]])
+            )
             if not rows:
                 raise TakeError(f"no submission {item['submission']!r} (background)")
             out.append({"submission": item["submission"], "start_s": start, "end_s": end})
@@ -114,17 +129,19 @@ class Takes:
         self.store.db.execute(
             "update play_log set credits = ?, media_sha256 = ? where id = "
             "(select max(id) from play_log where cue_id = ?)",
-            [json.dumps(credits), take["composite_sha256"] or take["raw_sha256"], cue.id])
+            [json.dumps(credits), take["composite_sha256"] or take["raw_sha256"], cue.id],
+        )
 
-    def credit(self, take_id: Any, operator: Any, performer: Any,
-               actor: str = Actor.CREW.value) -> dict[str, Any]:
+    def credit(
+        self, take_id: Any, operator: Any, performer: Any, actor: str = Actor.CREW.value
+    ) -> dict[str, Any]:
         take = self.get(take_id)
         if take is None:
             raise TakeError(f"no take with id {take_id!r}", 404)
         changes: dict[str, str | None] = {}
         for key, value in (("operator", operator), ("performer", performer)):
             if value == "":
-                changes[key] = None           # cleared
+                changes[key] = None  # cleared
             elif value is not None:
                 try:
                     changes[key] = clean_text(value, key, 80, multiline=False)
@@ -133,9 +150,9 @@ class Takes:
 
         def apply() -> None:
             self.store.db.table("takes").update(take["id"], changes)
+
         # logged: displays screening this take show the new credits at once
-        self.record(TakesChanged(EventKind.TAKE_CREDIT, {"take": take["id"]}, actor),
-                    change=apply)
+        self.record(TakesChanged(EventKind.TAKE_CREDIT, {"take": take["id"]}, actor), change=apply)
         return self.get(take["id"]) or take
 
     def get(self, take_id: Any) -> dict[str, Any] | None:
@@ -146,28 +163,41 @@ class Takes:
 
     def latest(self, camera: str | None = None) -> dict[str, Any] | None:
         sql = "select * from takes" + (" where camera = ?" if camera else "")
-        rows = list(self.store.db.query(sql + " order by seq desc limit 1",
-                                        [camera] if camera else []))
+        rows = list(
+            self.store.db.query(sql + " order by seq desc limit 1", [camera] if camera else [])
+        )
         return rows[0] if rows else None
 
     def listing(self, limit: int = 50) -> list[dict[str, Any]]:
-        return [self.public(r) for r in self.store.db.query(
-            "select * from takes order by seq desc limit ?", [limit])]
+        return [
+            self.public(r)
+            for r in self.store.db.query("select * from takes order by seq desc limit ?", [limit])
+        ]
 
     def parents(self, take_id: str) -> list[dict[str, Any]]:
-        return list(self.store.db.query(
-            "select p.submission, p.start_s, p.end_s, s.handle, s.kind from take_parents p "
-            "join submissions s on s.id = p.submission where p.take = ? order by p.start_s",
-            [take_id]))
+        return list(
+            self.store.db.query(
+                "select p.submission, p.start_s, p.end_s, s.handle, s.kind from take_parents p "
+                "join submissions s on s.id = p.submission where p.take = ? order by p.start_s",
+                [take_id],
+            )
+        )
 
     def public(self, take: dict[str, Any]) -> dict[str, Any]:
         """A take as displays and the crew see it: the composite if keyed, else the plate."""
         shown = take["composite_sha256"] or take["raw_sha256"]
-        return {"id": take["id"], "camera": take["camera"], "duration": take["duration"],
-                "media": self.media.public(shown), "raw": self.media.public(take["raw_sha256"]),
-                "thumb": f"/media/{take['thumb_sha256']}" if take["thumb_sha256"] else None,
-                "operator": take["operator"], "performer": take["performer"],
-                "parents": self.parents(take["id"]), "created_at": take["created_at"]}
+        return {
+            "id": take["id"],
+            "camera": take["camera"],
+            "duration": take["duration"],
+            "media": self.media.public(shown),
+            "raw": self.media.public(take["raw_sha256"]),
+            "thumb": f"/media/{take['thumb_sha256']}" if take["thumb_sha256"] else None,
+            "operator": take["operator"],
+            "performer": take["performer"],
+            "parents": self.parents(take["id"]),
+            "created_at": take["created_at"],
+        }
 
 
 def _number(value: Any) -> float | None:

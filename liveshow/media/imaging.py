@@ -4,6 +4,7 @@ Nothing of the uploaded file survives but its pixels: re-encoding drops EXIF (GP
 and comments. Pixel limits are checked from the header *before* decoding, so a small file
 that claims to be 100,000 x 100,000 pixels (a decompression bomb) is refused unread.
 """
+
 from __future__ import annotations
 
 import struct
@@ -14,7 +15,7 @@ import numpy as np
 
 from . import probe
 
-cv2.setNumThreads(1)       # parallelism comes from the worker pool, not from inside OpenCV
+cv2.setNumThreads(1)  # parallelism comes from the worker pool, not from inside OpenCV
 
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 12_000
@@ -33,11 +34,11 @@ class UploadRejected(ValueError):
 
 @dataclass(frozen=True)
 class CleanImage:
-    data: bytes          # re-encoded: JPEG for photos, PNG (keeping transparency) for drawings
+    data: bytes  # re-encoded: JPEG for photos, PNG (keeping transparency) for drawings
     mime: str
     width: int
     height: int
-    thumb: bytes         # JPEG
+    thumb: bytes  # JPEG
 
 
 def sniff(data: bytes) -> str | None:
@@ -65,9 +66,9 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             i += 2
             continue
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return width, height
         i += 2 + length
     raise UploadRejected("the JPEG is damaged or truncated (no image header)")
@@ -82,8 +83,10 @@ def _webp_size(data: bytes) -> tuple[int, int]:
         bits = int.from_bytes(data[21:25], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     if chunk == b"VP8X" and len(data) >= 30:
-        return (int.from_bytes(data[24:27], "little") + 1,
-                int.from_bytes(data[27:30], "little") + 1)
+        return (
+            int.from_bytes(data[24:27], "little") + 1,
+            int.from_bytes(data[27:30], "little") + 1,
+        )
     raise UploadRejected("the WebP image is damaged")
 
 
@@ -101,16 +104,18 @@ def _check_complete(data: bytes, kind: str) -> None:
     """A file cut off in transit decodes to a half-grey picture: refuse it instead."""
     fmt = probe.image_format(data[:16])
     if fmt is None or not probe.image_complete(fmt, data):
-        raise UploadRejected(f"the {kind.upper()} picture is truncated: the upload did not "
-                            "arrive whole")
+        raise UploadRejected(
+            f"the {kind.upper()} picture is truncated: the upload did not arrive whole"
+        )
 
 
-PAD_BGR = (0x3A, 0x2F, 0x2B)     # the phone's drawing pad (#2b2f3a): drawings are made on it
+PAD_BGR = (0x3A, 0x2F, 0x2B)  # the phone's drawing pad (#2b2f3a): drawings are made on it
 WHITE_BGR = (255, 255, 255)
 
 
-def flatten(pixels: np.ndarray, keep_alpha: bool,
-             background: tuple[int, int, int] = WHITE_BGR) -> np.ndarray:
+def flatten(
+    pixels: np.ndarray, keep_alpha: bool, background: tuple[int, int, int] = WHITE_BGR
+) -> np.ndarray:
     if pixels.dtype != np.uint8:
         pixels = (pixels / 257).astype(np.uint8)
     if pixels.ndim == 2:
@@ -128,24 +133,29 @@ def _fit(pixels: np.ndarray, side: int) -> np.ndarray:
     scale = side / max(h, w)
     if scale >= 1:
         return pixels
-    return cv2.resize(pixels, (max(1, round(w * scale)), max(1, round(h * scale))),
-                      interpolation=cv2.INTER_AREA)
+    return cv2.resize(
+        pixels, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
 
 
 def clean_image(data: bytes, drawing: bool = False) -> CleanImage:
     """Validate and re-encode an uploaded photo or drawing. Raises UploadRejected."""
     kind = sniff(data)
     if kind in ("svg", "gif", "heic"):
-        raise UploadRejected(f"{kind.upper()} images are not accepted: send a JPEG, PNG or "
-                            "WebP picture", 415)
+        raise UploadRejected(
+            f"{kind.upper()} images are not accepted: send a JPEG, PNG or WebP picture", 415
+        )
     if kind is None:
         raise UploadRejected("that file is not a picture (JPEG, PNG or WebP expected)", 415)
     width, height = header_size(data, kind)
     if not width or not height:
         raise UploadRejected("the picture has no pixels")
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-        raise UploadRejected(f"the picture is too large ({width} x {height} pixels; the limit "
-                            f"is {MAX_PIXELS // 1_000_000} megapixels)", 413)
+        raise UploadRejected(
+            f"the picture is too large ({width} x {height} pixels; the limit "
+            f"is {MAX_PIXELS // 1_000_000} megapixels)",
+            413,
+        )
     _check_complete(data, kind)
     # JPEG: IMREAD_COLOR applies the EXIF orientation; PNG/WebP: keep any transparency.
     flags = cv2.IMREAD_COLOR if kind == "jpeg" else cv2.IMREAD_UNCHANGED
@@ -160,10 +170,16 @@ def clean_image(data: bytes, drawing: bool = False) -> CleanImage:
     else:
         ok, out = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         mime = "image/jpeg"
-    thumb_pixels = _fit(flatten(pixels, keep_alpha=False,
-                                 background=PAD_BGR if drawing else WHITE_BGR), THUMB_SIDE)
+    thumb_pixels = _fit(
+        flatten(pixels, keep_alpha=False, background=PAD_BGR if drawing else WHITE_BGR), THUMB_SIDE
+    )
     ok_thumb, thumb = cv2.imencode(".jpg", thumb_pixels, [cv2.IMWRITE_JPEG_QUALITY, 80])
     if not (ok and ok_thumb):
         raise UploadRejected("the picture could not be re-encoded", 500)
-    return CleanImage(data=out.tobytes(), mime=mime, width=int(pixels.shape[1]),
-                      height=int(pixels.shape[0]), thumb=thumb.tobytes())
+    return CleanImage(
+        data=out.tobytes(),
+        mime=mime,
+        width=int(pixels.shape[1]),
+        height=int(pixels.shape[0]),
+        thumb=thumb.tobytes(),
+    )

@@ -3,6 +3,7 @@
 Everything a show screens is copied in (``<data>/media/<sha256>``) when the show loads, so the
 show runs with the source drive unplugged and with no network.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,11 +12,12 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
-from . import probe
 from ..store.database import Store
+from . import probe
 
 CHUNK = 1 << 20
 
@@ -44,21 +46,35 @@ class MediaLibrary:
             stat = source.stat()
         except FileNotFoundError:
             raise probe.ProbeError(f"{source}: file not found") from None
-        cached = list(self.store.db.query(
-            "select * from media where source_path = ? and source_size = ? and source_mtime = ?",
-            [str(source), stat.st_size, stat.st_mtime]))
+        cached = list(
+            self.store.db.query(
+                "select * from media where source_path = ? and source_size = ? "
+                "and source_mtime = ?",
+                [str(source), stat.st_size, stat.st_mtime],
+            )
+        )
         if cached and self.path_for(cached[0]["sha256"]) is not None:
             return cached[0]
         found = probe.probe(source)
         sha = sha256_file(source)
         self._copy_in(source, sha)
-        row = {"sha256": sha, "source_path": str(source), "source_size": stat.st_size,
-               "source_mtime": stat.st_mtime, "media_type": found.media_type.value,
-               "mime": found.mime, "size": stat.st_size, "duration": found.duration,
-               "width": found.width, "height": found.height,
-               "video_codec": found.video_codec, "audio_codec": found.audio_codec,
-               "playable": int(found.playable), "problems": json.dumps(list(found.problems)),
-               "added_at": time.time()}
+        row = {
+            "sha256": sha,
+            "source_path": str(source),
+            "source_size": stat.st_size,
+            "source_mtime": stat.st_mtime,
+            "media_type": found.media_type.value,
+            "mime": found.mime,
+            "size": stat.st_size,
+            "duration": found.duration,
+            "width": found.width,
+            "height": found.height,
+            "video_codec": found.video_codec,
+            "audio_codec": found.audio_codec,
+            "playable": int(found.playable),
+            "problems": json.dumps(list(found.problems)),
+            "added_at": time.time(),
+        }
         with self.store.write() as db:
             db.table("media").upsert(row, pk="sha256")
         return row
@@ -70,16 +86,38 @@ class MediaLibrary:
         self._place(sha, lambda out: out.write(data))
         return sha
 
-    def record(self, sha: str, size: int, mime: str, media_type: str, width: int | None = None,
-               height: int | None = None, duration: float | None = None) -> None:
+    def record(
+        self,
+        sha: str,
+        size: int,
+        mime: str,
+        media_type: str,
+        width: int | None = None,
+        height: int | None = None,
+        duration: float | None = None,
+    ) -> None:
         """The media row for bytes placed with :meth:`place_bytes`."""
         with self.store.write() as db:
-            db.table("media").upsert({
-                "sha256": sha, "source_path": None, "source_size": size,
-                "source_mtime": None, "media_type": media_type, "mime": mime,
-                "size": size, "duration": duration, "width": width, "height": height,
-                "video_codec": None, "audio_codec": None, "playable": 1, "problems": "[]",
-                "added_at": time.time()}, pk="sha256")
+            db.table("media").upsert(
+                {
+                    "sha256": sha,
+                    "source_path": None,
+                    "source_size": size,
+                    "source_mtime": None,
+                    "media_type": media_type,
+                    "mime": mime,
+                    "size": size,
+                    "duration": duration,
+                    "width": width,
+                    "height": height,
+                    "video_codec": None,
+                    "audio_codec": None,
+                    "playable": 1,
+                    "problems": "[]",
+                    "added_at": time.time(),
+                },
+                pk="sha256",
+            )
 
     def _copy_in(self, source: Path, sha: str) -> None:
         with source.open("rb") as src:
@@ -119,9 +157,15 @@ class MediaLibrary:
         row = self.info(sha)
         if row is None:
             return None
-        return {"url": f"/media/{row['sha256']}", "sha256": row["sha256"], "mime": row["mime"],
-                "type": row["media_type"], "duration": row["duration"], "width": row["width"],
-                "height": row["height"]}
+        return {
+            "url": f"/media/{row['sha256']}",
+            "sha256": row["sha256"],
+            "mime": row["mime"],
+            "type": row["media_type"],
+            "duration": row["duration"],
+            "width": row["width"],
+            "height": row["height"],
+        }
 
 
 def fsync_dir(folder: Path) -> None:

@@ -1,6 +1,7 @@
 """Sound recordings from phones: container sniffed from the bytes, length checked, and
 re-encoded to AAC in MP4 with no metadata, so every recording plays in the projector's
 Chromium whatever the phone recorded with (3GP/AMR, WebM/Opus, M4A, MP3, WAV...)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -40,8 +41,10 @@ def clean_audio(data: bytes, max_seconds: float) -> CleanAudio:
     """Validate and re-encode a recording. Raises UploadRejected with a reason."""
     container = sniff_container(data)
     if container is None:
-        raise UploadRejected("that file is not a sound recording (WebM, Ogg, MP4/M4A, MP3, "
-                             "WAV or FLAC expected)", 415)
+        raise UploadRejected(
+            "that file is not a sound recording (WebM, Ogg, MP4/M4A, MP3, WAV or FLAC expected)",
+            415,
+        )
     with tempfile.TemporaryDirectory(prefix="liveshow-audio-") as tmp:
         source = Path(tmp) / f"in.{container}"
         source.write_bytes(data)
@@ -52,19 +55,47 @@ def clean_audio(data: bytes, max_seconds: float) -> CleanAudio:
         if found.audio_codec is None:
             raise UploadRejected("the file has no sound in it")
         if found.duration is not None and found.duration > max_seconds + 0.5:
-            raise UploadRejected(f"the recording is {found.duration:.0f} s long; the limit "
-                                 f"is {max_seconds:.0f} s", 413)
+            raise UploadRejected(
+                f"the recording is {found.duration:.0f} s long; the limit is {max_seconds:.0f} s",
+                413,
+            )
         out = Path(tmp) / "out.m4a"
-        cmd = [probe.ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error",
-               "-i", "file:" + str(source), "-map", "0:a:0", "-vn", "-sn", "-dn",
-               "-map_metadata", "-1", "-map_chapters", "-1", "-t", f"{max_seconds + 0.5}",
-               "-ac", "2", "-ar", "48000", "-c:a", "aac", "-b:a", "128k",
-               "-movflags", "+faststart", "file:" + str(out)]
+        cmd = [
+            probe.ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            "file:" + str(source),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-map_metadata",
+            "-1",
+            "-map_chapters",
+            "-1",
+            "-t",
+            f"{max_seconds + 0.5}",
+            "-ac",
+            "2",
+            "-ar",
+            "48000",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-movflags",
+            "+faststart",
+            "file:" + str(out),
+        ]
         try:
-            subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=True,
-                           timeout=60)
+            subprocess.run(
+                cmd, stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=60
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             raise UploadRejected("the recording could not be converted (damaged?)") from None
         result = probe.probe(out)
-        return CleanAudio(data=out.read_bytes(), mime="audio/mp4",
-                          duration=result.duration or 0.0)
+        return CleanAudio(data=out.read_bytes(), mime="audio/mp4", duration=result.duration or 0.0)

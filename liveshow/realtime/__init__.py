@@ -4,7 +4,6 @@ call a plain function, and acknowledge with :func:`ok` or :func:`error`."""
 
 from __future__ import annotations
 
-
 from flask_socketio import SocketIO
 
 from .audience import AudienceNamespace

@@ -3,6 +3,7 @@
 They receive the public state; they cannot change the show. Photos, drawings and
 recordings go over HTTP (POST /api/submissions) instead.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -38,12 +39,10 @@ class AudienceNamespace(Namespace):
         auth = auth if isinstance(auth, dict) else {}
         code = auth.get("code")
         expected = rt.settings["join_code"]
-        code_ok = isinstance(code, str) and hmac.compare_digest(code.encode(),
-                                                                expected.encode())
+        code_ok = isinstance(code, str) and hmac.compare_digest(code.encode(), expected.encode())
         known = rt.audience.by_token(auth.get("token"))
         # A phone that joined before the code was rotated keeps its place with its token.
-        if not code_ok and (known is None or known["id"] != auth.get("device")
-                            or known["banned"]):
+        if not code_ok and (known is None or known["id"] != auth.get("device") or known["banned"]):
             raise ConnectionRefusedError("this join link has expired: scan the QR code again")
         if _limited("connect", None):
             raise ConnectionRefusedError("too many connections: wait a moment")
@@ -57,8 +56,15 @@ class AudienceNamespace(Namespace):
             _joined[request.sid] = device  # type: ignore[attr-defined]
             handle = known["handle"]
         featured = rt.submissions.featured_for(device) if handle is not None else []
-        emit("welcome", {"joined": handle is not None, "handle": handle, "featured": featured,
-                         "terms": {"version": TERMS_VERSION, "text": TERMS_TEXT}})
+        emit(
+            "welcome",
+            {
+                "joined": handle is not None,
+                "handle": handle,
+                "featured": featured,
+                "terms": {"version": TERMS_VERSION, "text": TERMS_TEXT},
+            },
+        )
         emit("state", audience_state(rt.public_state()))
 
     def on_disconnect(self, reason: Any = None) -> None:
@@ -68,12 +74,13 @@ class AudienceNamespace(Namespace):
         rt = runtime()
         if not isinstance(data, dict):
             return error("join needs {handle, consent}")
-        device = _device_of_room()       # the device this connection was opened for
+        device = _device_of_room()  # the device this connection was opened for
         if _limited("join", device):
             return error("too many attempts to join: wait a minute", retry=True)
         try:
-            result = rt.audience.join(device, data.get("handle"), data.get("consent"),
-                                      request.remote_addr or "?")
+            result = rt.audience.join(
+                device, data.get("handle"), data.get("consent"), request.remote_addr or "?"
+            )
         except AudienceError as exc:
             return error(str(exc))
         assert device is not None
@@ -100,8 +107,10 @@ class AudienceNamespace(Namespace):
             elif kind == PromptKind.VOTE.value:
                 answer = rt.submissions.submit_vote(device, data)
             else:
-                return error("over this connection, 'kind' is text or vote; photos, drawings "
-                             "and sounds are uploaded to /api/submissions")
+                return error(
+                    "over this connection, 'kind' is text or vote; photos, drawings "
+                    "and sounds are uploaded to /api/submissions"
+                )
         except AudienceError as exc:
             return error(str(exc))
         for event in answer.events:
@@ -114,5 +123,5 @@ def _device_of_room() -> str | None:
     prefix = device_room("")
     for room in rooms(namespace=AUDIENCE):
         if room.startswith(prefix):
-            return str(room[len(prefix):])
+            return str(room[len(prefix) :])
     return None

@@ -1,5 +1,6 @@
 """/camera: camera agents report state and send previews and programme frames; the crew
 commands them through the server (record, stop, snapshot, key on/off, backgrounds)."""
+
 from __future__ import annotations
 
 import enum
@@ -10,17 +11,23 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace
 
-from ..events import CamerasChanged, CameraPreview, CameraWatched
+from ..events import CameraPreview, CamerasChanged, CameraWatched
 from ..extensions import runtime, socketio
 from ..filming.cameras import CameraState
 from ..show.cues import ID_PATTERN, PromptKind, SubmissionStatus
 from .acks import error, ok
 from .fanout import CAMERA, tell
 
-COMMAND_TIMEOUT = 4.0        # seconds: under the dashboard's 5 s, so the crew hears why
-MAX_FRAME = 2_000_000        # bytes: a 1080p JPEG is well under this
-STATUS_FIELDS = {"fps": float, "dropped": int, "recording": bool, "keyed": bool,
-                 "source": str, "problem": str}
+COMMAND_TIMEOUT = 4.0  # seconds: under the dashboard's 5 s, so the crew hears why
+MAX_FRAME = 2_000_000  # bytes: a 1080p JPEG is well under this
+STATUS_FIELDS = {
+    "fps": float,
+    "dropped": int,
+    "recording": bool,
+    "keyed": bool,
+    "source": str,
+    "problem": str,
+}
 
 
 class CameraNamespace(Namespace):
@@ -35,8 +42,10 @@ class CameraNamespace(Namespace):
             raise ConnectionRefusedError("camera name must be letters, digits, - and _")
         taken = rt.cameras.get(name)
         if taken is not None and taken.sid is not None:
-            raise ConnectionRefusedError(f"a camera named {name!r} is already connected from "
-                                         f"{taken.address}: give this one another --name")
+            raise ConnectionRefusedError(
+                f"a camera named {name!r} is already connected from "
+                f"{taken.address}: give this one another --name"
+            )
         rt.cameras.connect(name, request.sid, request.remote_addr or "?")  # type: ignore
         tell(CamerasChanged())
         if rt.cameras.viewers.get(name, 0) > 0:
@@ -57,8 +66,11 @@ class CameraNamespace(Namespace):
         was_recording = info.recording
         for field, kind in STATUS_FIELDS.items():
             value = data.get(field)
-            if value is not None and isinstance(value, kind) and not (
-                    kind is not bool and isinstance(value, bool)):
+            if (
+                value is not None
+                and isinstance(value, kind)
+                and not (kind is not bool and isinstance(value, bool))
+            ):
                 setattr(info, field, value if not isinstance(value, str) else value[:300])
         info.updated_at = time.time()
         if info.recording and not was_recording:
@@ -91,14 +103,18 @@ def command(camera: str, action: str, **fields: Any) -> dict[str, Any]:
     if info is None or info.sid is None:
         return error(f"camera {camera!r} is not connected")
     try:
-        answer = socketio.call("command", {"action": action, **fields}, to=info.sid,
-                               namespace=CAMERA, timeout=COMMAND_TIMEOUT)
+        answer = socketio.call(
+            "command",
+            {"action": action, **fields},
+            to=info.sid,
+            namespace=CAMERA,
+            timeout=COMMAND_TIMEOUT,
+        )
     except TimeoutError:
         return error(f"camera {camera!r} did not answer")
-    except Exception as exc:        # the agent went away mid-call
+    except Exception as exc:  # the agent went away mid-call
         return error(f"camera {camera!r}: {exc}")
     return answer if isinstance(answer, dict) else error(f"camera {camera!r}: bad answer")
-
 
 
 class CameraAction(str, enum.Enum):
@@ -132,17 +148,23 @@ def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
             return error("no camera is connected")
         failed = [f"{name}: {a.get('error')}" for name, a in answers.items() if not a.get("ok")]
         if failed:
-            return {**error("not every camera obeyed (" + "; ".join(failed) + ")"),
-                    "cameras": answers}
+            return {
+                **error("not every camera obeyed (" + "; ".join(failed) + ")"),
+                "cameras": answers,
+            }
         return ok(cameras=answers)
     if not isinstance(camera, str):
         return error("'camera' must be a camera name or \"*\"")
     if action is CameraAction.KEY:
         if not isinstance(args.get("on"), bool):
-            return error("key needs {\"on\": true|false} (and optional \"settings\")")
+            return error('key needs {"on": true|false} (and optional "settings")')
         settings = args.get("settings")
-        return command(camera, "key", on=args["on"],
-                       settings=_key_settings(settings if isinstance(settings, dict) else {}))
+        return command(
+            camera,
+            "key",
+            on=args["on"],
+            settings=_key_settings(settings if isinstance(settings, dict) else {}),
+        )
     if action is CameraAction.BACKGROUND:
         return _backgrounds(camera, args)
     if action is CameraAction.SNAPSHOT:
@@ -166,7 +188,7 @@ def _backgrounds(camera: str, args: dict[str, Any]) -> dict[str, Any]:
     rt = runtime()
     ids = args.get("submissions")
     if not isinstance(ids, list) or not ids or len(ids) > 50:
-        return error("background needs {\"submissions\": [1 to 50 submission ids]}")
+        return error('background needs {"submissions": [1 to 50 submission ids]}')
     images = []
     for sub_id in ids:
         row = rt.submissions.get(sub_id)
@@ -185,8 +207,9 @@ def _snapshot(camera: str, prompt: Any) -> dict[str, Any]:
     target = prompt if isinstance(prompt, str) else (rt.prompts.current() or {}).get("id")
     cue = rt.engine.cue(target) if isinstance(target, str) else None
     if cue is None or cue.prompt is None or cue.prompt.kind.value not in PICTURES:
-        return error("a snapshot goes to a photo prompt's wall: open one, or name it "
-                     "with {\"prompt\"}")
+        return error(
+            'a snapshot goes to a photo prompt\'s wall: open one, or name it with {"prompt"}'
+        )
     answer = command(camera, "snapshot")
     if not answer.get("ok") or not isinstance(answer.get("jpeg"), bytes):
         return answer if not answer.get("ok") else error("the camera sent no picture")

@@ -1,4 +1,5 @@
 """The show clock: fires due waits and follows, and writes the playback heartbeat."""
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,12 @@ def clock_loop(app: Flask, socketio: Any, rounds: int | None = None) -> None:
             try:
                 rt.engine.tick()
                 now = time.monotonic()
-                if rt.engine.state.current and not rt.engine.state.paused \
-                        and now - last_beat >= every:
+                if (
+                    rt.engine.state.current
+                    and not rt.engine.state.paused
+                    and now - last_beat >= every
+                ):
                     rt.engine.heartbeat()
                     last_beat = now
-            except Exception:   # the clock must keep running whatever one cue does
+            except Exception:  # the clock must keep running whatever one cue does
                 log.exception("show clock tick failed")

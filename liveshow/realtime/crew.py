@@ -1,7 +1,9 @@
 """/crew: the dashboard drives the show. Every event is acknowledged {"ok": ...}."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit
@@ -20,16 +22,18 @@ def _args(data: Any, *required: str) -> dict[str, Any]:
     if data is None and not required:
         return {}
     if not isinstance(data, dict):
-        raise CueError("expected an object of fields" + (
-            f" with {', '.join(required)}" if required else ""))
+        raise CueError(
+            "expected an object of fields" + (f" with {', '.join(required)}" if required else "")
+        )
     missing = [name for name in required if name not in data]
     if missing:
         raise CueError(f"missing field(s): {', '.join(missing)}")
     return data
 
 
-def _act(action: Callable[[dict[str, Any]], dict[str, Any] | None], data: Any,
-         *required: str) -> dict[str, Any]:
+def _act(
+    action: Callable[[dict[str, Any]], dict[str, Any] | None], data: Any, *required: str
+) -> dict[str, Any]:
     """Check the event's fields, run the action, and turn the outcome into an ack."""
     try:
         return ok(**(action(_args(data, *required)) or {}))
@@ -115,8 +119,9 @@ class CrewNamespace(Namespace):
         return _act(lambda a: engine().set_mode(a["mode"]), data, "mode")
 
     def on_cue_add(self, data: Any = None) -> dict[str, Any]:
-        return _act(lambda a: {"cue": editing.add_cue(engine(), a["cue"], a.get("after"))},
-                    data, "cue")
+        return _act(
+            lambda a: {"cue": editing.add_cue(engine(), a["cue"], a.get("after"))}, data, "cue"
+        )
 
     def on_cue_update(self, data: Any = None) -> dict[str, Any]:
         return _act(lambda a: editing.update_cue(engine(), a["id"], a["cue"]), data, "id", "cue")
@@ -147,7 +152,7 @@ class CrewNamespace(Namespace):
 
     def on_camera(self, data: Any = None) -> dict[str, Any]:
         if not isinstance(data, dict):
-            return error("camera needs {\"camera\", \"action\"}")
+            return error('camera needs {"camera", "action"}')
         return crew_camera_action(data)
 
     def on_take_credit(self, data: Any = None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """/display: projector pages. They receive state; they cannot change the show."""
+
 from __future__ import annotations
 
 import hmac
@@ -34,8 +35,10 @@ class DisplayNamespace(Namespace):
 
     def on_clock(self, data: Any = None) -> dict[str, Any]:
         """Clock sync: the display measures the round trip and our clock's offset."""
-        return ok(server_time=runtime().engine.clock(),
-                  t=data.get("t") if isinstance(data, dict) else None)
+        return ok(
+            server_time=runtime().engine.clock(),
+            t=data.get("t") if isinstance(data, dict) else None,
+        )
 
     def on_status(self, data: Any = None) -> dict[str, Any]:
         """The display reports what it shows and what it has preloaded."""

@@ -6,15 +6,16 @@ fan-out and stay in the namespaces."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app
 
 from ..audience.submissions import crew_item
 from ..events import (
     AudienceJoined,
-    CamerasChanged,
     CameraPreview,
+    CamerasChanged,
     CameraWatched,
     CueStarted,
     DisplaysChanged,

@@ -1,4 +1,5 @@
 """The theatre's nouns: cue kinds, continue modes, show modes, and the cue itself."""
+
 from __future__ import annotations
 
 import enum
@@ -13,11 +14,11 @@ class CueKind(str, enum.Enum):
     JOIN = "join"
     BLACKOUT = "blackout"
     CREDITS = "credits"
-    PROMPT = "prompt"      # opens a prompt to the audience
-    WALL = "wall"          # approved submissions to a prompt, live
-    POLL = "poll"          # live results of a vote prompt
-    CAMERA = "camera"      # a stage camera's live picture (optionally the keyed composite)
-    REPLAY = "replay"      # screens a take: the latest, or a chosen one
+    PROMPT = "prompt"  # opens a prompt to the audience
+    WALL = "wall"  # approved submissions to a prompt, live
+    POLL = "poll"  # live results of a vote prompt
+    CAMERA = "camera"  # a stage camera's live picture (optionally the keyed composite)
+    REPLAY = "replay"  # screens a take: the latest, or a chosen one
 
 
 class PromptKind(str, enum.Enum):
@@ -33,7 +34,7 @@ class SubmissionStatus(str, enum.Enum):
     APPROVED = "approved"
     FEATURED = "featured"
     REJECTED = "rejected"
-    COUNTED = "counted"     # a vote: counted, never moderated
+    COUNTED = "counted"  # a vote: counted, never moderated
 
 
 class ModerationAction(str, enum.Enum):
@@ -64,6 +65,7 @@ class ShowMode(str, enum.Enum):
 
 class CueState(str, enum.Enum):
     """Where a cue is in its life, as the dashboard marks it."""
+
     IDLE = "idle"
     STANDBY = "standby"
     PRE_WAIT = "pre-wait"
@@ -90,16 +92,19 @@ class Credit:
 class PromptSpec:
     kind: PromptKind
     question: str
-    options: list[str] = field(default_factory=list)   # vote
-    max_length: int = 280                              # text: characters
-    max_seconds: float = 30.0                          # audio: seconds
+    options: list[str] = field(default_factory=list)  # vote
+    max_length: int = 280  # text: characters
+    max_seconds: float = 30.0  # audio: seconds
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PromptSpec":
-        return cls(kind=PromptKind(data["kind"]), question=data["question"],
-                   options=list(data.get("options", [])),
-                   max_length=int(data.get("max_length", 280)),
-                   max_seconds=float(data.get("max_seconds", 30.0)))
+    def from_dict(cls, data: dict[str, Any]) -> PromptSpec:
+        return cls(
+            kind=PromptKind(data["kind"]),
+            question=data["question"],
+            options=list(data.get("options", [])),
+            max_length=int(data.get("max_length", 280)),
+            max_seconds=float(data.get("max_seconds", 30.0)),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind.value, "question": self.question}
@@ -119,7 +124,7 @@ class Cue:
     title: str = ""
     subtitle: str = ""
     type: RecordType | None = None
-    media: str | None = None          # path as written in the show file
+    media: str | None = None  # path as written in the show file
     text: str | None = None
     credits: list[Credit] = field(default_factory=list)
     duration: float | None = None
@@ -127,11 +132,11 @@ class Cue:
     post_wait: float = 0.0
     continue_mode: ContinueMode = ContinueMode.NONE
     notes: str = ""
-    prompt: PromptSpec | None = None   # prompt cues
-    source: str | None = None          # wall and poll cues: the prompt cue they show
-    camera: str | None = None          # camera cues (and replay cues: only this camera's takes)
-    keyed: bool = False                # camera cues: show the keyed composite
-    take: str | None = None            # replay cues: a take id, or None for the latest
+    prompt: PromptSpec | None = None  # prompt cues
+    source: str | None = None  # wall and poll cues: the prompt cue they show
+    camera: str | None = None  # camera cues (and replay cues: only this camera's takes)
+    keyed: bool = False  # camera cues: show the keyed composite
+    take: str | None = None  # replay cues: a take id, or None for the latest
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""

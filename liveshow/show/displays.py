@@ -1,4 +1,5 @@
 """The projector displays connected right now, and what each has preloaded."""
+
 from __future__ import annotations
 
 import time
@@ -37,5 +38,6 @@ class DisplayRegistry:
         return {d.name for d in self._by_sid.values()}
 
     def listing(self) -> list[dict[str, Any]]:
-        return [asdict(d) for d in sorted(self._by_sid.values(),
-                                           key=lambda d: (d.name, d.connected_at))]
+        return [
+            asdict(d) for d in sorted(self._by_sid.values(), key=lambda d: (d.name, d.connected_at))
+        ]

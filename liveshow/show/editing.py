@@ -1,22 +1,25 @@
 """Editing the cue list from the dashboard (edit mode only), and import/export of show files."""
+
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 from typing import Any
 
+from ..events import EventKind, ShowChanged
 from ..media import probe
 from . import showfile
 from .cues import ShowMode
-from ..events import EventKind, ShowChanged
 from .demo import DEMO_SHOW
 from .engine import CueError, ShowEngine
 
 
 def _require_edit(engine: ShowEngine) -> None:
     if engine.state.mode is not ShowMode.EDIT:
-        raise CueError(f"the cue list is locked in {engine.state.mode.value} mode: "
-                       "switch to edit mode to change it")
+        raise CueError(
+            f"the cue list is locked in {engine.state.mode.value} mode: "
+            "switch to edit mode to change it"
+        )
 
 
 def _validated(engine: ShowEngine, raw: Any, where: str, taken: set[str]) -> Any:
@@ -54,7 +57,7 @@ def update_cue(engine: ShowEngine, cue_id: Any, changes: Any, actor: str = "crew
         if i is None:
             raise CueError(f"no cue with id {cue_id!r}")
         if not isinstance(changes, dict):
-            raise CueError("cue_update needs {\"id\", \"cue\": {fields to change}}")
+            raise CueError('cue_update needs {"id", "cue": {fields to change}}')
         if "id" in changes and changes["id"] != cue_id:
             raise CueError("a cue's id cannot be changed; add a new cue instead")
         merged = {**engine.cues[i].to_showfile(), **changes}
@@ -70,11 +73,13 @@ def update_cue(engine: ShowEngine, cue_id: Any, changes: Any, actor: str = "crew
         merged = {k: v for k, v in merged.items() if v is not None}
         taken = {c.id for c in engine.cues} - {cue_id}
         cue, sha = _validated(engine, merged, f"cue {i + 1} ({cue_id})", taken)
-        _apply(engine, engine.cues[:i] + [cue] + engine.cues[i + 1:])
+        _apply(engine, engine.cues[:i] + [cue] + engine.cues[i + 1 :])
         engine.media_of.pop(cue.id, None)
         if sha:
             engine.media_of[cue.id] = sha
-        _commit_edit(engine, EventKind.CUE_UPDATE, {"cue": cue_id, "fields": sorted(changes)}, actor)
+        _commit_edit(
+            engine, EventKind.CUE_UPDATE, {"cue": cue_id, "fields": sorted(changes)}, actor
+        )
 
 
 def move_cue(engine: ShowEngine, cue_id: Any, to: Any, actor: str = "crew") -> None:
@@ -85,7 +90,7 @@ def move_cue(engine: ShowEngine, cue_id: Any, to: Any, actor: str = "crew") -> N
             raise CueError(f"no cue with id {cue_id!r}")
         if isinstance(to, bool) or not isinstance(to, int) or not 0 <= to < len(engine.cues):
             raise CueError(f"'to' must be a position from 0 to {len(engine.cues) - 1}")
-        moved = engine.cues[:i] + engine.cues[i + 1:]
+        moved = engine.cues[:i] + engine.cues[i + 1 :]
         _apply(engine, moved[:to] + [engine.cues[i]] + moved[to:])
         _commit_edit(engine, EventKind.CUE_MOVE, {"cue": cue_id, "from": i, "to": to}, actor)
 
@@ -100,7 +105,7 @@ def delete_cue(engine: ShowEngine, cue_id: Any, actor: str = "crew") -> None:
             raise CueError(f"cue {cue_id!r} is on stage: GO to another cue first")
         if len(engine.cues) == 1:
             raise CueError("a show needs at least one cue")
-        _apply(engine, engine.cues[:i] + engine.cues[i + 1:])
+        _apply(engine, engine.cues[:i] + engine.cues[i + 1 :])
         engine.media_of.pop(cue_id, None)
         _commit_edit(engine, EventKind.CUE_DELETE, {"cue": cue_id}, actor)
 
@@ -142,7 +147,7 @@ def save_show(engine: ShowEngine, fallback: Path, actor: str = "crew") -> Path:
     with engine.lock:
         target = Path(engine.source_path) if engine.source_path else fallback
         if target.resolve() == DEMO_SHOW.resolve():
-            target = fallback             # never rewrite the bundled demo (and its comments)
+            target = fallback  # never rewrite the bundled demo (and its comments)
         text = export_text(engine, target.parent)
         try:
             showfile.write_atomic(target, text)

@@ -5,20 +5,22 @@ The engine owns the show state. Every change is written to SQLite as an event wi
 from an injected clock so tests can walk through waits without sleeping; a background task
 calls :meth:`ShowEngine.tick` to fire due pre-waits, auto-continues and auto-follows.
 """
+
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..events import Actor, CueStarted, EventKind, ShowChanged
-from .cues import ContinueMode, Credit, Cue, CueKind, CueState, PromptSpec, RecordType, ShowMode
 from ..media.library import MediaLibrary
-from .showfile import Show
 from ..store.database import Store
+from .cues import ContinueMode, Credit, Cue, CueKind, CueState, PromptSpec, RecordType, ShowMode
+from .showfile import Show
 
 
 class CueError(Exception):
@@ -29,29 +31,34 @@ class CueError(Exception):
 class Playhead:
     rev: int = 0
     mode: ShowMode = ShowMode.EDIT
-    current: str | None = None          # the cue on stage
-    started_at: float | None = None     # server time the current cue started (after pre-wait)
+    current: str | None = None  # the cue on stage
+    started_at: float | None = None  # server time the current cue started (after pre-wait)
     paused: bool = False
     paused_position: float = 0.0
     blackout: bool = False
     last_go_at: float | None = None
-    pending: str | None = None          # a cue in its pre-wait
-    pending_at: float | None = None     # when the pending cue starts
-    followed: bool = False              # the current cue's auto-continue/follow has fired
+    pending: str | None = None  # a cue in its pre-wait
+    pending_at: float | None = None  # when the pending cue starts
+    followed: bool = False  # the current cue's auto-continue/follow has fired
 
 
 Listener = Callable[[ShowChanged], None]
 
 
 class ShowEngine:
-    def __init__(self, store: Store, media: MediaLibrary, clock: Callable[[], float] = time.time,
-                 min_go_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        media: MediaLibrary,
+        clock: Callable[[], float] = time.time,
+        min_go_interval: float = 1.0,
+    ) -> None:
         self.store = store
         self.media = media
         self.clock = clock
         self.default_min_go_interval = min_go_interval
         self.show = Show(title="(no show loaded)", cues=[])
-        self.media_of: dict[str, str] = {}   # cue id -> media sha256
+        self.media_of: dict[str, str] = {}  # cue id -> media sha256
         self.state = Playhead()
         self.played: set[str] = set()
         self.listeners: list[Listener] = []
@@ -155,7 +162,7 @@ class ShowEngine:
     def goto(self, cue_id: Any, actor: str = "crew") -> Cue:
         with self.lock:
             if not isinstance(cue_id, str):
-                raise CueError("goto needs {\"cue\": \"<cue id>\"}")
+                raise CueError('goto needs {"cue": "<cue id>"}')
             cue = self.cue(cue_id)
             if cue is None:
                 raise CueError(f"no cue with id {cue_id!r}")
@@ -166,9 +173,11 @@ class ShowEngine:
 
     def set_blackout(self, on: Any, actor: str = "crew") -> None:
         if not isinstance(on, bool):
-            raise CueError("blackout needs {\"on\": true|false}")
+            raise CueError('blackout needs {"on": true|false}')
         with self.lock:
-            self._commit(replace(self.state, blackout=on), ShowChanged(EventKind.BLACKOUT, {"on": on}, actor))
+            self._commit(
+                replace(self.state, blackout=on), ShowChanged(EventKind.BLACKOUT, {"on": on}, actor)
+            )
 
     def panic(self, actor: str = "crew") -> None:
         """Fade to black, stop the running cue where it is, cancel every wait."""
@@ -176,9 +185,17 @@ class ShowEngine:
             now = self.clock()
             st = self.state
             position = self.position(now) or 0.0
-            new = replace(st, blackout=True, pending=None, pending_at=None,
-                          paused=st.current is not None, paused_position=position)
-            self._commit(new, ShowChanged(EventKind.PANIC, {"cue": st.current, "position": position}, actor))
+            new = replace(
+                st,
+                blackout=True,
+                pending=None,
+                pending_at=None,
+                paused=st.current is not None,
+                paused_position=position,
+            )
+            self._commit(
+                new, ShowChanged(EventKind.PANIC, {"cue": st.current, "position": position}, actor)
+            )
 
     def pause(self, actor: str = "crew") -> None:
         with self.lock:
@@ -188,7 +205,10 @@ class ShowEngine:
             if st.paused:
                 raise CueError("already paused")
             position = self.position() or 0.0
-            self._commit(replace(st, paused=True, paused_position=position), ShowChanged(EventKind.PAUSE, {"cue": st.current, "position": position}, actor))
+            self._commit(
+                replace(st, paused=True, paused_position=position),
+                ShowChanged(EventKind.PAUSE, {"cue": st.current, "position": position}, actor),
+            )
 
     def resume(self, actor: str = "crew") -> None:
         with self.lock:
@@ -197,16 +217,25 @@ class ShowEngine:
                 raise CueError("nothing is paused")
             now = self.clock()
             new = replace(st, paused=False, started_at=now - st.paused_position)
-            self._commit(new, ShowChanged(EventKind.RESUME, {"cue": st.current, "position": st.paused_position}, actor))
+            self._commit(
+                new,
+                ShowChanged(
+                    EventKind.RESUME, {"cue": st.current, "position": st.paused_position}, actor
+                ),
+            )
 
     def set_mode(self, mode: Any, actor: str = "crew") -> None:
         try:
             new_mode = ShowMode(mode)
         except ValueError:
-            raise CueError(f"mode must be one of {', '.join(m.value for m in ShowMode)}, "
-                           f"got {mode!r}") from None
+            raise CueError(
+                f"mode must be one of {', '.join(m.value for m in ShowMode)}, got {mode!r}"
+            ) from None
         with self.lock:
-            self._commit(replace(self.state, mode=new_mode), ShowChanged(EventKind.MODE, {"mode": new_mode.value}, actor))
+            self._commit(
+                replace(self.state, mode=new_mode),
+                ShowChanged(EventKind.MODE, {"mode": new_mode.value}, actor),
+            )
 
     # ---- time -----------------------------------------------------------------------------
     def tick(self, now: float | None = None) -> bool:
@@ -214,7 +243,7 @@ class ShowEngine:
         changed = False
         with self.lock:
             now = self.clock() if now is None else now
-            for _ in range(len(self.cues) + 2):   # a chain of zero-length cues is finite
+            for _ in range(len(self.cues) + 2):  # a chain of zero-length cues is finite
                 st = self.state
                 if st.pending and st.pending_at is not None and st.pending_at <= now:
                     cue = self.cue(st.pending)
@@ -226,10 +255,19 @@ class ShowEngine:
                 if due is not None and due <= now:
                     nxt = self.standby()
                     if nxt is None:
-                        self._commit(replace(st, followed=True), ShowChanged(EventKind.FOLLOW_END, {"cue": st.current}, "clock"))
+                        self._commit(
+                            replace(st, followed=True),
+                            ShowChanged(EventKind.FOLLOW_END, {"cue": st.current}, "clock"),
+                        )
                     else:
-                        self._fire(nxt, due, EventKind.FOLLOW, "clock", use_pre_wait=True,
-                                   base=replace(st, followed=True))
+                        self._fire(
+                            nxt,
+                            due,
+                            EventKind.FOLLOW,
+                            "clock",
+                            use_pre_wait=True,
+                            base=replace(st, followed=True),
+                        )
                     changed = True
                     continue
                 break
@@ -246,30 +284,59 @@ class ShowEngine:
         if st.mode is ShowMode.SHOW and st.last_go_at is not None:
             since = now - st.last_go_at
             if since < self.min_go_interval:
-                raise CueError(f"GO refused: {since:.1f} s since the last GO; show mode "
-                               f"needs {self.min_go_interval:.1f} s between GOs")
+                raise CueError(
+                    f"GO refused: {since:.1f} s since the last GO; show mode "
+                    f"needs {self.min_go_interval:.1f} s between GOs"
+                )
 
-    def _fire(self, cue: Cue, at: float, kind: EventKind, actor: str, use_pre_wait: bool,
-              base: Playhead | None = None) -> None:
-        st = replace(base or self.state, last_go_at=at if actor != "clock" else
-                     (base or self.state).last_go_at)
+    def _fire(
+        self,
+        cue: Cue,
+        at: float,
+        kind: EventKind,
+        actor: str,
+        use_pre_wait: bool,
+        base: Playhead | None = None,
+    ) -> None:
+        st = replace(
+            base or self.state,
+            last_go_at=at if actor != "clock" else (base or self.state).last_go_at,
+        )
         if use_pre_wait and cue.pre_wait > 0:
             new = replace(st, pending=cue.id, pending_at=at + cue.pre_wait)
-            self._commit(new, ShowChanged(kind, {"cue": cue.id, "starts_at": at + cue.pre_wait},
-                                          actor))
+            self._commit(
+                new, ShowChanged(kind, {"cue": cue.id, "starts_at": at + cue.pre_wait}, actor)
+            )
         else:
             self._start(cue, at, kind, actor, st)
 
     def _start(self, cue: Cue, at: float, kind: EventKind, actor: str, base: Playhead) -> None:
-        new = replace(base, current=cue.id, started_at=at, paused=False, paused_position=0.0,
-                      blackout=False if cue.kind is not CueKind.BLACKOUT else base.blackout,
-                      pending=None, pending_at=None, followed=False)
+        new = replace(
+            base,
+            current=cue.id,
+            started_at=at,
+            paused=False,
+            paused_position=0.0,
+            blackout=False if cue.kind is not CueKind.BLACKOUT else base.blackout,
+            pending=None,
+            pending_at=None,
+            followed=False,
+        )
+
         def log() -> None:
             self._log_play(cue, at)
             for hook in self.start_hooks:
                 hook(cue, at)
-        started = CueStarted(kind, {"cue": cue.id, "started_at": at}, actor, cue=cue.id,
-                             cue_kind=cue.kind.value, camera=cue.camera, keyed=cue.keyed)
+
+        started = CueStarted(
+            kind,
+            {"cue": cue.id, "started_at": at},
+            actor,
+            cue=cue.id,
+            cue_kind=cue.kind.value,
+            camera=cue.camera,
+            keyed=cue.keyed,
+        )
         self._commit(new, started, log=log)
 
     def _log_play(self, cue: Cue, at: float) -> None:
@@ -277,19 +344,28 @@ class ShowEngine:
         db.execute("update play_log set ended_at = ? where ended_at is null", [at])
         if cue.kind is CueKind.BLACKOUT:
             return
-        db.table("play_log").insert({"cue_id": cue.id, "kind": cue.kind.value, "title": cue.title,
-                               "media_sha256": self.media_of.get(cue.id),
-                               "credits": json.dumps([c.to_dict() for c in cue.credits]),
-                               "started_at": at, "ended_at": None})
+        db.table("play_log").insert(
+            {
+                "cue_id": cue.id,
+                "kind": cue.kind.value,
+                "title": cue.title,
+                "media_sha256": self.media_of.get(cue.id),
+                "credits": json.dumps([c.to_dict() for c in cue.credits]),
+                "started_at": at,
+                "ended_at": None,
+            }
+        )
         self.played.add(cue.id)
 
-    def _commit(self, new: Playhead, event: ShowChanged,
-                log: Callable[[], None] | None = None) -> None:
+    def _commit(
+        self, new: Playhead, event: ShowChanged, log: Callable[[], None] | None = None
+    ) -> None:
         """Write the event and the new state in one transaction, then tell the listeners."""
         new = replace(new, rev=self.state.rev + 1)
         with self.store.write():
-            self.store.append_event(new.rev, event.kind.value, event.data, event.actor,
-                                    self.clock())
+            self.store.append_event(
+                new.rev, event.kind.value, event.data, event.actor, self.clock()
+            )
             self._save_state(new)
             if log is not None:
                 log()
@@ -298,10 +374,20 @@ class ShowEngine:
 
     def _save_state(self, st: Playhead) -> None:
         self.store.db.table("show_state").upsert(
-            {"id": 1, "rev": st.rev, "mode": st.mode.value, "current_cue": st.current,
-             "cue_started_at": st.started_at, "paused": int(st.paused),
-             "paused_position": st.paused_position, "blackout": int(st.blackout),
-             "last_go_at": st.last_go_at, "heartbeat_at": self.clock()}, pk="id")
+            {
+                "id": 1,
+                "rev": st.rev,
+                "mode": st.mode.value,
+                "current_cue": st.current,
+                "cue_started_at": st.started_at,
+                "paused": int(st.paused),
+                "paused_position": st.paused_position,
+                "blackout": int(st.blackout),
+                "last_go_at": st.last_go_at,
+                "heartbeat_at": self.clock(),
+            },
+            pk="id",
+        )
 
     def record(self, event: ShowChanged, change: Callable[[], None] | None = None) -> None:
         """Log an event that is not a playhead change (moderation...) and tell everyone.
@@ -314,43 +400,74 @@ class ShowEngine:
             listener(event)
 
     # ---- loading and restoring ------------------------------------------------------------
-    def load(self, show: Show, source_path: str | None, source_sha: str | None,
-             actor: str = "server") -> None:
+    def load(
+        self, show: Show, source_path: str | None, source_sha: str | None, actor: str = "server"
+    ) -> None:
         """Replace the cue list with ``show``: copy its media in, reset the playhead."""
         media_of = {}
         for cue in show.cues:
             if cue.media:
                 media_of[cue.id] = self.media.ingest(show.base_dir / cue.media)["sha256"]
         with self.lock, self.store.write() as db:
-            db.table("show").upsert({"id": 1, "title": show.title, "displays": json.dumps(show.displays),
-                               "min_go_interval": show.min_go_interval,
-                               "source_path": source_path, "source_sha256": source_sha,
-                               "base_dir": str(show.base_dir), "loaded_at": self.clock()},
-                              pk="id")
+            db.table("show").upsert(
+                {
+                    "id": 1,
+                    "title": show.title,
+                    "displays": json.dumps(show.displays),
+                    "min_go_interval": show.min_go_interval,
+                    "source_path": source_path,
+                    "source_sha256": source_sha,
+                    "base_dir": str(show.base_dir),
+                    "loaded_at": self.clock(),
+                },
+                pk="id",
+            )
             self.show, self.media_of, self.source_path = show, media_of, source_path
             self.save_cues()
-            db.execute("update play_log set ended_at = ? where ended_at is null",
-                       [self.clock()])
+            db.execute("update play_log set ended_at = ? where ended_at is null", [self.clock()])
             self.played = set()
             new = Playhead(rev=self.state.rev, mode=self.state.mode)
-            self._commit(new, ShowChanged(EventKind.SHOW_LOADED, {"title": show.title, "cues": len(show.cues),
-                                              "source": source_path}, actor))
+            self._commit(
+                new,
+                ShowChanged(
+                    EventKind.SHOW_LOADED,
+                    {"title": show.title, "cues": len(show.cues), "source": source_path},
+                    actor,
+                ),
+            )
 
     def save_cues(self) -> None:
         db = self.store.db
         with self.store.write():
             db.execute("delete from cues")
             db.table("cues").insert_all(
-                ({"id": c.id, "position": i, "kind": c.kind.value, "title": c.title,
-                  "subtitle": c.subtitle, "type": c.type.value if c.type else None,
-                  "media": c.media, "media_sha256": self.media_of.get(c.id), "text": c.text,
-                  "credits": json.dumps([x.to_dict() for x in c.credits]),
-                  "duration": c.duration, "pre_wait": c.pre_wait, "post_wait": c.post_wait,
-                  "continue_mode": c.continue_mode.value, "notes": c.notes,
-                  "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
-                  "source": c.source, "camera": c.camera, "keyed": int(c.keyed),
-                  "take": c.take}
-                 for i, c in enumerate(self.cues)), pk="id")
+                (
+                    {
+                        "id": c.id,
+                        "position": i,
+                        "kind": c.kind.value,
+                        "title": c.title,
+                        "subtitle": c.subtitle,
+                        "type": c.type.value if c.type else None,
+                        "media": c.media,
+                        "media_sha256": self.media_of.get(c.id),
+                        "text": c.text,
+                        "credits": json.dumps([x.to_dict() for x in c.credits]),
+                        "duration": c.duration,
+                        "pre_wait": c.pre_wait,
+                        "post_wait": c.post_wait,
+                        "continue_mode": c.continue_mode.value,
+                        "notes": c.notes,
+                        "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
+                        "source": c.source,
+                        "camera": c.camera,
+                        "keyed": int(c.keyed),
+                        "take": c.take,
+                    }
+                    for i, c in enumerate(self.cues)
+                ),
+                pk="id",
+            )
 
     def stored_source(self) -> tuple[str | None, str | None]:
         rows = list(self.store.db.query("select source_path, source_sha256 from show"))
@@ -362,12 +479,21 @@ class ShowEngine:
         if not rows:
             return False
         meta = rows[0]
-        cues = [cue_from_row(r) for r in self.store.db.query("select * from cues order by position")]
-        self.show = Show(title=meta["title"], cues=cues, displays=json.loads(meta["displays"]),
-                         min_go_interval=meta["min_go_interval"], base_dir=Path(meta["base_dir"]))
-        self.media_of = {r["id"]: r["media_sha256"] for r in
-                         self.store.db.query("select id, media_sha256 from cues")
-                         if r["media_sha256"]}
+        cues = [
+            cue_from_row(r) for r in self.store.db.query("select * from cues order by position")
+        ]
+        self.show = Show(
+            title=meta["title"],
+            cues=cues,
+            displays=json.loads(meta["displays"]),
+            min_go_interval=meta["min_go_interval"],
+            base_dir=Path(meta["base_dir"]),
+        )
+        self.media_of = {
+            r["id"]: r["media_sha256"]
+            for r in self.store.db.query("select id, media_sha256 from cues")
+            if r["media_sha256"]
+        }
         self.source_path = meta["source_path"]
         self.played = {r["cue_id"] for r in self.store.db.query("select cue_id from play_log")}
         st_rows = list(self.store.db.query("select * from show_state where id = 1"))
@@ -377,24 +503,45 @@ class ShowEngine:
         current = row["current_cue"] if self.index_of(row["current_cue"]) is not None else None
         position = row["paused_position"] or 0.0
         if current and not row["paused"] and row["cue_started_at"] is not None:
-            position = max(0.0, (row["heartbeat_at"] or row["cue_started_at"])
-                           - row["cue_started_at"])
-        self.state = Playhead(rev=row["rev"], mode=ShowMode(row["mode"]), current=current,
-                              started_at=row["cue_started_at"] if current else None,
-                              paused=current is not None, paused_position=position,
-                              blackout=bool(row["blackout"]), last_go_at=None)
+            position = max(
+                0.0, (row["heartbeat_at"] or row["cue_started_at"]) - row["cue_started_at"]
+            )
+        self.state = Playhead(
+            rev=row["rev"],
+            mode=ShowMode(row["mode"]),
+            current=current,
+            started_at=row["cue_started_at"] if current else None,
+            paused=current is not None,
+            paused_position=position,
+            blackout=bool(row["blackout"]),
+            last_go_at=None,
+        )
         with self.lock:
-            self._commit(self.state, ShowChanged(EventKind.RESTORED, {"cue": current, "position": position}, "server"))
+            self._commit(
+                self.state,
+                ShowChanged(EventKind.RESTORED, {"cue": current, "position": position}, "server"),
+            )
         return True
 
 
 def cue_from_row(row: dict[str, Any]) -> Cue:
-    return Cue(id=row["id"], kind=CueKind(row["kind"]), title=row["title"] or "",
-               subtitle=row["subtitle"] or "",
-               type=RecordType(row["type"]) if row["type"] else None, media=row["media"],
-               text=row["text"], credits=[Credit(**c) for c in json.loads(row["credits"])],
-               duration=row["duration"], pre_wait=row["pre_wait"], post_wait=row["post_wait"],
-               continue_mode=ContinueMode(row["continue_mode"]), notes=row["notes"] or "",
-               prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
-               source=row["source"], camera=row["camera"], keyed=bool(row["keyed"]),
-               take=row["take"])
+    return Cue(
+        id=row["id"],
+        kind=CueKind(row["kind"]),
+        title=row["title"] or "",
+        subtitle=row["subtitle"] or "",
+        type=RecordType(row["type"]) if row["type"] else None,
+        media=row["media"],
+        text=row["text"],
+        credits=[Credit(**c) for c in json.loads(row["credits"])],
+        duration=row["duration"],
+        pre_wait=row["pre_wait"],
+        post_wait=row["post_wait"],
+        continue_mode=ContinueMode(row["continue_mode"]),
+        notes=row["notes"] or "",
+        prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
+        source=row["source"],
+        camera=row["camera"],
+        keyed=bool(row["keyed"]),
+        take=row["take"],
+    )

@@ -1,11 +1,13 @@
 """Pre-flight: everything that would go wrong in front of the audience, found before doors."""
+
 from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..media import probe
 from . import showfile
@@ -14,8 +16,8 @@ from .engine import ShowEngine
 
 
 class Severity(str, enum.Enum):
-    ERROR = "error"       # the show will visibly fail
-    WARNING = "warning"   # probably not what you meant
+    ERROR = "error"  # the show will visibly fail
+    WARNING = "warning"  # probably not what you meant
 
 
 @dataclass(frozen=True)
@@ -41,32 +43,47 @@ def _media_problems(cue: Cue, found: dict[str, Any] | None) -> Iterable[Problem]
             yield Problem(Severity.ERROR, cue.id, f"media {cue.media!r}: {text}")
     kind = found["media_type"]
     if cue.type and kind != cue.type.value:
-        yield Problem(Severity.ERROR, cue.id, f"media {cue.media!r} is {kind}, but the cue "
-                      f"says type {cue.type.value}")
+        yield Problem(
+            Severity.ERROR,
+            cue.id,
+            f"media {cue.media!r} is {kind}, but the cue says type {cue.type.value}",
+        )
     if kind in ("video", "audio") and not found["duration"]:
         yield Problem(Severity.WARNING, cue.id, f"media {cue.media!r} has no known length")
 
 
-def check_cues(cues: list[Cue], media: dict[str, dict[str, Any] | None],
-               duration: dict[str, float | None]) -> list[Problem]:
+def check_cues(
+    cues: list[Cue], media: dict[str, dict[str, Any] | None], duration: dict[str, float | None]
+) -> list[Problem]:
     """``media`` maps a cue id to its probed media (None: the file is missing)."""
     problems: list[Problem] = []
     for i, cue in enumerate(cues):
         if cue.media and cue.id in media:
             problems.extend(_media_problems(cue, media.get(cue.id)))
         if cue.continue_mode is ContinueMode.AUTO_FOLLOW and not duration.get(cue.id):
-            problems.append(Problem(Severity.WARNING, cue.id, "auto-follow never fires: the "
-                                    "cue has no length (set 'duration')"))
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    cue.id,
+                    "auto-follow never fires: the cue has no length (set 'duration')",
+                )
+            )
         if cue.continue_mode is not ContinueMode.NONE and i == len(cues) - 1:
-            problems.append(Problem(Severity.WARNING, cue.id, f"{cue.continue_mode.value} on "
-                                    "the last cue: there is no next cue"))
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    cue.id,
+                    f"{cue.continue_mode.value} on the last cue: there is no next cue",
+                )
+            )
         if cue.kind is CueKind.RECORD and not cue.credits:
             problems.append(Problem(Severity.WARNING, cue.id, "record has no credits"))
     return problems
 
 
-def preflight(engine: ShowEngine, connected: set[str],
-              cameras: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+def preflight(
+    engine: ShowEngine, connected: set[str], cameras: set[str] | frozenset[str] = frozenset()
+) -> list[Problem]:
     """Checks for the loaded show: media, continue modes, missing displays and cameras."""
     media: dict[str, dict[str, Any] | None] = {}
     for cue in engine.cues:
@@ -80,16 +97,18 @@ def preflight(engine: ShowEngine, connected: set[str],
             problems.append(Problem(Severity.ERROR, None, f"display {name!r} is not connected"))
     for cue in engine.cues:
         if cue.kind is CueKind.CAMERA and cue.camera not in cameras:
-            problems.append(Problem(Severity.ERROR, cue.id,
-                                    f"camera {cue.camera!r} is not connected"))
+            problems.append(
+                Problem(Severity.ERROR, cue.id, f"camera {cue.camera!r} is not connected")
+            )
     return problems
 
 
 def preflight_file(path: Path) -> list[Problem]:
     """Checks a show file on disk without a server: the file itself and every media file."""
     try:
-        show = showfile.parse(path.read_text(encoding="utf-8"), str(path), path.parent,
-                              check_media=False)
+        show = showfile.parse(
+            path.read_text(encoding="utf-8"), str(path), path.parent, check_media=False
+        )
     except (OSError, UnicodeDecodeError) as exc:
         return [Problem(Severity.ERROR, None, f"{path}: cannot read: {exc}")]
     except showfile.ShowFileError as exc:
@@ -108,7 +127,11 @@ def preflight_file(path: Path) -> list[Problem]:
             else:
                 media[cue.id] = None
             continue
-        media[cue.id] = {"playable": found.playable, "problems": list(found.problems),
-                         "media_type": found.media_type.value, "duration": found.duration}
+        media[cue.id] = {
+            "playable": found.playable,
+            "problems": list(found.problems),
+            "media_type": found.media_type.value,
+            "duration": found.duration,
+        }
         durations[cue.id] = cue.duration or found.duration
     return problems + check_cues(show.cues, media, durations)

@@ -1,4 +1,5 @@
 """Reading, validating and atomically writing the human-editable show file (YAML)."""
+
 from __future__ import annotations
 
 import os
@@ -24,16 +25,43 @@ from .cues import (
 )
 
 EXTENSION_TYPES = {
-    ".mp4": RecordType.VIDEO, ".m4v": RecordType.VIDEO, ".webm": RecordType.VIDEO,
-    ".mov": RecordType.VIDEO, ".jpg": RecordType.IMAGE, ".jpeg": RecordType.IMAGE,
-    ".png": RecordType.IMAGE, ".webp": RecordType.IMAGE, ".gif": RecordType.IMAGE,
-    ".m4a": RecordType.AUDIO, ".mp3": RecordType.AUDIO, ".ogg": RecordType.AUDIO,
-    ".opus": RecordType.AUDIO, ".wav": RecordType.AUDIO, ".flac": RecordType.AUDIO,
+    ".mp4": RecordType.VIDEO,
+    ".m4v": RecordType.VIDEO,
+    ".webm": RecordType.VIDEO,
+    ".mov": RecordType.VIDEO,
+    ".jpg": RecordType.IMAGE,
+    ".jpeg": RecordType.IMAGE,
+    ".png": RecordType.IMAGE,
+    ".webp": RecordType.IMAGE,
+    ".gif": RecordType.IMAGE,
+    ".m4a": RecordType.AUDIO,
+    ".mp3": RecordType.AUDIO,
+    ".ogg": RecordType.AUDIO,
+    ".opus": RecordType.AUDIO,
+    ".wav": RecordType.AUDIO,
+    ".flac": RecordType.AUDIO,
     ".aac": RecordType.AUDIO,
 }
-CUE_FIELDS = {"id", "kind", "title", "subtitle", "type", "media", "text", "credits", "duration",
-              "pre_wait", "post_wait", "continue", "notes", "prompt", "source", "camera",
-              "keyed", "take"}
+CUE_FIELDS = {
+    "id",
+    "kind",
+    "title",
+    "subtitle",
+    "type",
+    "media",
+    "text",
+    "credits",
+    "duration",
+    "pre_wait",
+    "post_wait",
+    "continue",
+    "notes",
+    "prompt",
+    "source",
+    "camera",
+    "keyed",
+    "take",
+}
 PROMPT_FIELDS = {"kind", "question", "options", "max_length", "max_seconds"}
 MAX_TEXT_LENGTH = 1000
 MAX_AUDIO_SECONDS = 120.0
@@ -71,8 +99,9 @@ def load_file(path: Path) -> Show:
     return parse(text, name=str(path), base_dir=path.resolve().parent)
 
 
-def parse(text: str, name: str = "<show>", base_dir: Path | None = None,
-          check_media: bool = True) -> Show:
+def parse(
+    text: str, name: str = "<show>", base_dir: Path | None = None, check_media: bool = True
+) -> Show:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -88,10 +117,14 @@ def parse(text: str, name: str = "<show>", base_dir: Path | None = None,
         raise ShowFileError(f"{name}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
     title = _text(data.get("title"), f"{name}: 'title'", TITLE_LIMIT, required=True)
     displays = data.get("displays", ["main"])
-    if (not isinstance(displays, list) or not displays
-            or not all(isinstance(d, str) and ID_PATTERN.match(d) for d in displays)):
-        raise ShowFileError(f"{name}: 'displays' must be a list of display names "
-                            "(letters, digits, - and _)")
+    if (
+        not isinstance(displays, list)
+        or not displays
+        or not all(isinstance(d, str) and ID_PATTERN.match(d) for d in displays)
+    ):
+        raise ShowFileError(
+            f"{name}: 'displays' must be a list of display names (letters, digits, - and _)"
+        )
     interval = data.get("min_go_interval")
     if interval is not None:
         interval = _seconds(interval, f"{name}: 'min_go_interval'")
@@ -105,8 +138,9 @@ def parse(text: str, name: str = "<show>", base_dir: Path | None = None,
         seen.add(cue.id)
         cues.append(cue)
     check_sources(cues, name)
-    return Show(title=title, cues=cues, displays=list(displays), min_go_interval=interval,
-                base_dir=base)
+    return Show(
+        title=title, cues=cues, displays=list(displays), min_go_interval=interval, base_dir=base
+    )
 
 
 def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> Cue:
@@ -125,13 +159,16 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         raise ShowFileError(f"{label}: 'id' must be 1-64 letters, digits, - or _")
     if cue_id in taken:
         raise ShowFileError(f"{label}: id {cue_id!r} is used by another cue")
-    cue = Cue(id=cue_id, kind=kind, title=title,
-              subtitle=_text(raw.get("subtitle", ""), f"{label}: 'subtitle'", TITLE_LIMIT),
-              notes=_text(raw.get("notes", ""), f"{label}: 'notes'", TEXT_LIMIT),
-              pre_wait=_seconds(raw.get("pre_wait", 0), f"{label}: 'pre_wait'"),
-              post_wait=_seconds(raw.get("post_wait", 0), f"{label}: 'post_wait'"),
-              continue_mode=_enum(ContinueMode, raw.get("continue", "none"),
-                                  f"{label}: 'continue'"))
+    cue = Cue(
+        id=cue_id,
+        kind=kind,
+        title=title,
+        subtitle=_text(raw.get("subtitle", ""), f"{label}: 'subtitle'", TITLE_LIMIT),
+        notes=_text(raw.get("notes", ""), f"{label}: 'notes'", TEXT_LIMIT),
+        pre_wait=_seconds(raw.get("pre_wait", 0), f"{label}: 'pre_wait'"),
+        post_wait=_seconds(raw.get("post_wait", 0), f"{label}: 'post_wait'"),
+        continue_mode=_enum(ContinueMode, raw.get("continue", "none"), f"{label}: 'continue'"),
+    )
     if raw.get("duration") is not None:
         cue.duration = _seconds(raw["duration"], f"{label}: 'duration'")
         if cue.duration <= 0:
@@ -179,8 +216,9 @@ def _camera_fields(cue: Cue, raw: dict[str, Any], label: str) -> None:
         if keyed is not None:
             raise ShowFileError(f"{label}: 'keyed' belongs on camera cues")
         if take is not None and (not isinstance(take, str) or not take.strip()):
-            raise ShowFileError(f"{label}: 'take' must be a take id (or leave it out for the "
-                                "latest take)")
+            raise ShowFileError(
+                f"{label}: 'take' must be a take id (or leave it out for the latest take)"
+            )
         cue.take = None if take in (None, "latest") else take
     cue.camera = camera
 
@@ -190,31 +228,42 @@ def _prompt(raw: Any, label: str) -> PromptSpec:
         raise ShowFileError(f"{label}: a prompt cue needs 'prompt: {{kind, question}}'")
     unknown = set(raw) - PROMPT_FIELDS
     if unknown:
-        raise ShowFileError(f"{label}: unknown prompt field(s) {', '.join(sorted(map(str, unknown)))}")
-    spec = PromptSpec(kind=_enum(PromptKind, raw.get("kind"), f"{label}: prompt 'kind'"),
-                      question=_text(raw.get("question"), f"{label}: prompt 'question'",
-                                     TITLE_LIMIT, required=True))
+        raise ShowFileError(
+            f"{label}: unknown prompt field(s) {', '.join(sorted(map(str, unknown)))}"
+        )
+    spec = PromptSpec(
+        kind=_enum(PromptKind, raw.get("kind"), f"{label}: prompt 'kind'"),
+        question=_text(
+            raw.get("question"), f"{label}: prompt 'question'", TITLE_LIMIT, required=True
+        ),
+    )
     if spec.kind is PromptKind.VOTE:
         options = raw.get("options")
         if not isinstance(options, list) or not 2 <= len(options) <= 8:
             raise ShowFileError(f"{label}: a vote prompt needs 'options': a list of 2 to 8")
-        spec.options = [_text(o, f"{label}: option {i}", 80, required=True)
-                        for i, o in enumerate(options, start=1)]
+        spec.options = [
+            _text(o, f"{label}: option {i}", 80, required=True)
+            for i, o in enumerate(options, start=1)
+        ]
         if len(set(spec.options)) != len(spec.options):
             raise ShowFileError(f"{label}: vote options must all be different")
     elif raw.get("options") is not None:
         raise ShowFileError(f"{label}: 'options' belong on vote prompts")
     if raw.get("max_length") is not None:
         value = raw["max_length"]
-        if isinstance(value, bool) or not isinstance(value, int) \
-                or not 1 <= value <= MAX_TEXT_LENGTH:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= MAX_TEXT_LENGTH
+        ):
             raise ShowFileError(f"{label}: prompt 'max_length' must be 1 to {MAX_TEXT_LENGTH}")
         spec.max_length = value
     if raw.get("max_seconds") is not None:
         spec.max_seconds = _seconds(raw["max_seconds"], f"{label}: prompt 'max_seconds'")
         if not 1 <= spec.max_seconds <= MAX_AUDIO_SECONDS:
-            raise ShowFileError(f"{label}: prompt 'max_seconds' must be 1 to "
-                                f"{MAX_AUDIO_SECONDS:.0f}")
+            raise ShowFileError(
+                f"{label}: prompt 'max_seconds' must be 1 to {MAX_AUDIO_SECONDS:.0f}"
+            )
     return spec
 
 
@@ -226,22 +275,27 @@ def check_sources(cues: list[Cue], name: str) -> None:
             continue
         label = f"{name}: cue {number} ({cue.id})"
         if cue.source is None:
-            raise ShowFileError(f"{label}: a {cue.kind.value} cue needs 'source': the id of "
-                                "the prompt cue whose answers it shows")
+            raise ShowFileError(
+                f"{label}: a {cue.kind.value} cue needs 'source': the id of "
+                "the prompt cue whose answers it shows"
+            )
         target = prompts.get(cue.source)
         if target is None:
             raise ShowFileError(f"{label}: 'source' {cue.source!r} is not a prompt cue")
         assert target.prompt is not None
         if cue.kind is CueKind.POLL and target.prompt.kind is not PromptKind.VOTE:
-            raise ShowFileError(f"{label}: a poll shows a vote prompt; {cue.source!r} is a "
-                                f"{target.prompt.kind.value} prompt")
+            raise ShowFileError(
+                f"{label}: a poll shows a vote prompt; {cue.source!r} is a "
+                f"{target.prompt.kind.value} prompt"
+            )
 
 
 def _record_fields(cue: Cue, raw: dict[str, Any], label: str, base_dir: Path | None) -> None:
     media, text = raw.get("media"), raw.get("text")
     if (media is None) == (text is None):
-        raise ShowFileError(f"{label}: a record needs exactly one of 'media' (a file) or "
-                            "'text' (a tiny story)")
+        raise ShowFileError(
+            f"{label}: a record needs exactly one of 'media' (a file) or 'text' (a tiny story)"
+        )
     if text is not None:
         cue.text = _text(text, f"{label}: 'text'", TEXT_LIMIT, required=True)
         cue.type = RecordType.TEXT
@@ -257,13 +311,14 @@ def _record_fields(cue: Cue, raw: dict[str, Any], label: str, base_dir: Path | N
         if cue.type is RecordType.TEXT:
             raise ShowFileError(f"{label}: a text record has 'text', not 'media'")
     elif guessed is None:
-        raise ShowFileError(f"{label}: cannot tell the type of {media!r} from its name; "
-                            "add 'type: video|image|audio'")
+        raise ShowFileError(
+            f"{label}: cannot tell the type of {media!r} from its name; "
+            "add 'type: video|image|audio'"
+        )
     else:
         cue.type = guessed
     if base_dir is not None and not (base_dir / media).is_file():
-        raise ShowFileError(f"{label}: media file {media!r} not found "
-                            f"(looked in {base_dir})")
+        raise ShowFileError(f"{label}: media file {media!r} not found (looked in {base_dir})")
 
 
 def _credits(raw: Any, label: str) -> list[Credit]:
@@ -273,9 +328,12 @@ def _credits(raw: Any, label: str) -> list[Credit]:
     for i, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or set(item) - {"name", "role"}:
             raise ShowFileError(f"{label}: credit {i} must be a mapping with 'name' and 'role'")
-        credits.append(Credit(
-            name=_text(item.get("name"), f"{label}: credit {i} 'name'", TITLE_LIMIT, True),
-            role=_text(item.get("role"), f"{label}: credit {i} 'role'", TITLE_LIMIT, True)))
+        credits.append(
+            Credit(
+                name=_text(item.get("name"), f"{label}: credit {i} 'name'", TITLE_LIMIT, True),
+                role=_text(item.get("role"), f"{label}: credit {i} 'role'", TITLE_LIMIT, True),
+            )
+        )
     return credits
 
 

@@ -3,15 +3,17 @@
 The database is a plain SQLite file (``<data>/show.db``, WAL mode) with clear table names, so
 a crew member can open it with Datasette or the sqlite-utils CLI after a show.
 """
+
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import sqlite_utils
 
@@ -26,28 +28,91 @@ def migration(fn: Migration) -> Migration:
 
 @migration
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("show").create({"id": int, "title": str, "displays": str, "min_go_interval": float,
-                       "source_path": str, "source_sha256": str, "base_dir": str,
-                       "loaded_at": float}, pk="id")
-    db.table("cues").create({"id": str, "position": int, "kind": str, "title": str, "subtitle": str,
-                       "type": str, "media": str, "media_sha256": str, "text": str,
-                       "credits": str, "duration": float, "pre_wait": float,
-                       "post_wait": float, "continue_mode": str, "notes": str}, pk="id")
+    db.table("show").create(
+        {
+            "id": int,
+            "title": str,
+            "displays": str,
+            "min_go_interval": float,
+            "source_path": str,
+            "source_sha256": str,
+            "base_dir": str,
+            "loaded_at": float,
+        },
+        pk="id",
+    )
+    db.table("cues").create(
+        {
+            "id": str,
+            "position": int,
+            "kind": str,
+            "title": str,
+            "subtitle": str,
+            "type": str,
+            "media": str,
+            "media_sha256": str,
+            "text": str,
+            "credits": str,
+            "duration": float,
+            "pre_wait": float,
+            "post_wait": float,
+            "continue_mode": str,
+            "notes": str,
+        },
+        pk="id",
+    )
     db.table("cues").create_index(["position"])
-    db.table("media").create({"sha256": str, "source_path": str, "source_size": int,
-                        "source_mtime": float, "media_type": str, "mime": str, "size": int,
-                        "duration": float, "width": int, "height": int, "video_codec": str,
-                        "audio_codec": str, "playable": int, "problems": str,
-                        "added_at": float}, pk="sha256")
-    db.table("events").create({"rev": int, "at": float, "kind": str, "actor": str, "data": str},
-                        pk="rev")
-    db.table("show_state").create({"id": int, "rev": int, "mode": str, "current_cue": str,
-                             "cue_started_at": float, "paused": int, "paused_position": float,
-                             "blackout": int, "last_go_at": float, "heartbeat_at": float},
-                            pk="id")
-    db.table("play_log").create({"id": int, "cue_id": str, "kind": str, "title": str,
-                           "media_sha256": str, "credits": str, "started_at": float,
-                           "ended_at": float}, pk="id")
+    db.table("media").create(
+        {
+            "sha256": str,
+            "source_path": str,
+            "source_size": int,
+            "source_mtime": float,
+            "media_type": str,
+            "mime": str,
+            "size": int,
+            "duration": float,
+            "width": int,
+            "height": int,
+            "video_codec": str,
+            "audio_codec": str,
+            "playable": int,
+            "problems": str,
+            "added_at": float,
+        },
+        pk="sha256",
+    )
+    db.table("events").create(
+        {"rev": int, "at": float, "kind": str, "actor": str, "data": str}, pk="rev"
+    )
+    db.table("show_state").create(
+        {
+            "id": int,
+            "rev": int,
+            "mode": str,
+            "current_cue": str,
+            "cue_started_at": float,
+            "paused": int,
+            "paused_position": float,
+            "blackout": int,
+            "last_go_at": float,
+            "heartbeat_at": float,
+        },
+        pk="id",
+    )
+    db.table("play_log").create(
+        {
+            "id": int,
+            "cue_id": str,
+            "kind": str,
+            "title": str,
+            "media_sha256": str,
+            "credits": str,
+            "started_at": float,
+            "ended_at": float,
+        },
+        pk="id",
+    )
     db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
@@ -55,23 +120,67 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 def m002_audience(db: sqlite_utils.Database) -> None:
     db.table("cues").add_column("prompt", str)
     db.table("cues").add_column("source", str)
-    db.table("devices").create({"id": str, "handle": str, "token_sha256": str,
-                                "terms_version": str, "consented_at": float, "address": str,
-                                "banned": int, "joined_at": float}, pk="id")
+    db.table("devices").create(
+        {
+            "id": str,
+            "handle": str,
+            "token_sha256": str,
+            "terms_version": str,
+            "consented_at": float,
+            "address": str,
+            "banned": int,
+            "joined_at": float,
+        },
+        pk="id",
+    )
     db.table("devices").create_index(["token_sha256"], unique=True)
-    db.table("prompts").create({"id": str, "kind": str, "question": str, "spec": str,
-                                "opened_at": float, "closed_at": float}, pk="id")
-    db.table("submissions").create({
-        "id": str, "seq": int, "device": str, "handle": str, "prompt": str, "kind": str,
-        "status": str, "text": str, "option": str, "media_sha256": str, "thumb_sha256": str,
-        "mime": str, "width": int, "height": int, "duration": float, "flagged": int,
-        "flag_score": float, "body_sha256": str, "terms_version": str, "consented_at": float,
-        "created_at": float, "moderated_at": float, "moderated_by": str, "reason": str,
-        "featured_at": float}, pk="id")
+    db.table("prompts").create(
+        {
+            "id": str,
+            "kind": str,
+            "question": str,
+            "spec": str,
+            "opened_at": float,
+            "closed_at": float,
+        },
+        pk="id",
+    )
+    db.table("submissions").create(
+        {
+            "id": str,
+            "seq": int,
+            "device": str,
+            "handle": str,
+            "prompt": str,
+            "kind": str,
+            "status": str,
+            "text": str,
+            "option": str,
+            "media_sha256": str,
+            "thumb_sha256": str,
+            "mime": str,
+            "width": int,
+            "height": int,
+            "duration": float,
+            "flagged": int,
+            "flag_score": float,
+            "body_sha256": str,
+            "terms_version": str,
+            "consented_at": float,
+            "created_at": float,
+            "moderated_at": float,
+            "moderated_by": str,
+            "reason": str,
+            "featured_at": float,
+        },
+        pk="id",
+    )
     db.table("submissions").create_index(["prompt", "status"])
     db.table("submissions").create_index(["seq"], unique=True)
-    db.table("votes").create({"prompt": str, "device": str, "option": str,
-                              "submission": str, "at": float}, pk=("prompt", "device"))
+    db.table("votes").create(
+        {"prompt": str, "device": str, "option": str, "submission": str, "at": float},
+        pk=("prompt", "device"),
+    )
 
 
 @migration
@@ -79,15 +188,32 @@ def m003_takes(db: sqlite_utils.Database) -> None:
     db.table("cues").add_column("camera", str)
     db.table("cues").add_column("keyed", int)
     db.table("cues").add_column("take", str)
-    db.table("takes").create({
-        "id": str, "seq": int, "camera": str, "raw_sha256": str, "composite_sha256": str,
-        "thumb_sha256": str, "duration": float, "started_at": float, "ended_at": float,
-        "operator": str, "performer": str, "body_sha256": str, "complete": int,
-        "created_at": float}, pk="id")
-    db.table("take_parents").create({"take": str, "submission": str, "start_s": float,
-                                     "end_s": float}, pk=("take", "submission", "start_s"))
-    db.table("uploads").create({"sha256": str, "total": int, "received": int,
-                                "started_at": float}, pk="sha256")
+    db.table("takes").create(
+        {
+            "id": str,
+            "seq": int,
+            "camera": str,
+            "raw_sha256": str,
+            "composite_sha256": str,
+            "thumb_sha256": str,
+            "duration": float,
+            "started_at": float,
+            "ended_at": float,
+            "operator": str,
+            "performer": str,
+            "body_sha256": str,
+            "complete": int,
+            "created_at": float,
+        },
+        pk="id",
+    )
+    db.table("take_parents").create(
+        {"take": str, "submission": str, "start_s": float, "end_s": float},
+        pk=("take", "submission", "start_s"),
+    )
+    db.table("uploads").create(
+        {"sha256": str, "total": int, "received": int, "started_at": float}, pk="sha256"
+    )
 
 
 class Store:
@@ -140,14 +266,23 @@ class Store:
             finally:
                 self._depth = 0
 
-    def append_event(self, rev: int, kind: str, data: dict[str, Any], actor: str,
-                     at: float) -> None:
-        self.db.table("events").insert({"rev": rev, "at": at, "kind": kind, "actor": actor,
-                                  "data": json.dumps(data, sort_keys=True)})
+    def append_event(
+        self, rev: int, kind: str, data: dict[str, Any], actor: str, at: float
+    ) -> None:
+        self.db.table("events").insert(
+            {
+                "rev": rev,
+                "at": at,
+                "kind": kind,
+                "actor": actor,
+                "data": json.dumps(data, sort_keys=True),
+            }
+        )
 
     def events_since(self, rev: int, limit: int = 500) -> list[dict[str, Any]]:
-        rows = self.db.query("select * from events where rev > ? order by rev limit ?",
-                             [rev, limit])
+        rows = self.db.query(
+            "select * from events where rev > ? order by rev limit ?", [rev, limit]
+        )
         return [{**row, "data": json.loads(row["data"])} for row in rows]
 
     def meta_get(self, key: str) -> str | None:

@@ -1,4 +1,5 @@
 """HTTP API: public state, media (with range requests), QR codes, crew exports and checks."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,7 @@ def media(sha256: str) -> Any:
     info = rt.media.info(sha256)
     if path is None or info is None:
         return {"error": "no such media"}, 404
-    response = send_file(path, mimetype=info["mime"], conditional=True, etag=sha256,
-                         max_age=86400)
+    response = send_file(path, mimetype=info["mime"], conditional=True, etag=sha256, max_age=86400)
     response.headers["Accept-Ranges"] = "bytes"
     return response
 
@@ -47,10 +47,15 @@ def submissions() -> Any:
     device = rt.audience.by_token(header[7:] if header.startswith("Bearer ") else None)
     if device is None:
         return {"error": "join the show first: this upload has no valid audience token"}, 401
-    if not (rt.limiter.allow("upload-ip", request.remote_addr or "?")
-            and rt.limiter.allow("upload-device", device["id"])):
-        return {"error": "too many uploads from this phone: wait a minute"}, 429, \
-            {"Retry-After": "10"}
+    if not (
+        rt.limiter.allow("upload-ip", request.remote_addr or "?")
+        and rt.limiter.allow("upload-device", device["id"])
+    ):
+        return (
+            {"error": "too many uploads from this phone: wait a minute"},
+            429,
+            {"Retry-After": "10"},
+        )
     # A few uploads at a time: the rest wait (their bytes held back by TCP) instead of
     # all parsing at once on the event loop while a cue needs broadcasting.
     with rt.upload_slots:
@@ -59,8 +64,13 @@ def submissions() -> Any:
             return {"error": "the upload has no 'file'"}, 400
         try:
             answer = rt.submissions.submit_media(
-                device, request.form.get("id"), request.form.get("prompt"),
-                request.form.get("kind"), upload.read(), rt.offload)
+                device,
+                request.form.get("id"),
+                request.form.get("prompt"),
+                request.form.get("kind"),
+                upload.read(),
+                rt.offload,
+            )
         except AudienceError as exc:
             return {"error": str(exc)}, exc.status
     for event in answer.events:
@@ -78,8 +88,11 @@ def too_large(exc: Exception) -> Any:
 def export_show() -> Response:
     rt = runtime()
     text = export_text(rt.engine)
-    return Response(text, mimetype="application/x-yaml", headers={
-        "Content-Disposition": 'attachment; filename="show.yaml"'})
+    return Response(
+        text,
+        mimetype="application/x-yaml",
+        headers={"Content-Disposition": 'attachment; filename="show.yaml"'},
+    )
 
 
 @bp.get("/api/preflight")

@@ -1,8 +1,10 @@
 """HTTP for the filming half: resumable take uploads, take records, live camera pictures."""
+
 from __future__ import annotations
 
 import hmac
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
@@ -29,6 +31,7 @@ def camera_required(view: Callable[..., Any]) -> Callable[..., Any]:
         if not _camera_key_ok():
             return {"error": "camera key required (Authorization: Bearer <key>)"}, 401
         return view(*args, **kwargs)
+
     wrapped.__name__ = view.__name__
     return wrapped
 
@@ -51,14 +54,22 @@ def upload_status(sha256: str) -> Any:
 def upload_part(sha256: str) -> Any:
     try:
         rt = runtime()
-        progress = rt.uploads.receive(sha256, request.headers.get("Content-Range"),
-                                      request.content_length, request.stream, rt.offload)
+        progress = rt.uploads.receive(
+            sha256,
+            request.headers.get("Content-Range"),
+            request.content_length,
+            request.stream,
+            rt.offload,
+        )
     except UploadError as exc:
         headers = {} if exc.offset is None else {"Upload-Offset": str(exc.offset)}
         return {"error": str(exc)}, exc.status, headers
     status = 201 if progress.complete else 202
-    return {"sha256": sha256, "complete": progress.complete, "offset": progress.offset}, \
-        status, {"Upload-Offset": str(progress.offset)}
+    return (
+        {"sha256": sha256, "complete": progress.complete, "offset": progress.offset},
+        status,
+        {"Upload-Offset": str(progress.offset)},
+    )
 
 
 @bp.post("/api/takes")
@@ -83,14 +94,16 @@ def live(name: str) -> Any:
     """The camera's programme picture as MJPEG, for a projector's camera cue."""
     rt = runtime()
     key = request.args.get("key", "")
-    if not (is_crew() or hmac.compare_digest(key.encode(),
-                                             rt.settings["display_key"].encode())):
+    if not (is_crew() or hmac.compare_digest(key.encode(), rt.settings["display_key"].encode())):
         return {"error": "display key or crew login required"}, 403
     if not ID_PATTERN.match(name):
         return {"error": "bad camera name"}, 400
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return Response(_mjpeg(app, rt, name), mimetype=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        _mjpeg(app, rt, name),
+        mimetype=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _mjpeg(app: Flask, rt: Runtime, name: str) -> Iterator[bytes]:
@@ -99,8 +112,14 @@ def _mjpeg(app: Flask, rt: Runtime, name: str) -> Iterator[bytes]:
     tell(CameraWatched(name), app)
     try:
         for jpeg in rt.cameras.frames(name):
-            yield (f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                   f"{len(jpeg)}\r\n\r\n").encode() + jpeg + b"\r\n"
+            yield (
+                (
+                    f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                    f"{len(jpeg)}\r\n\r\n"
+                ).encode()
+                + jpeg
+                + b"\r\n"
+            )
     finally:
         rt.cameras.viewers[name] -= 1
         tell(CameraWatched(name), app)

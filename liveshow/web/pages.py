@@ -1,21 +1,21 @@
 """The three web apps' pages and their static files: crew dashboard, projector, phone."""
+
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_from_directory
 
 from ..extensions import runtime
-from .auth import crew_required
 from ..show.cues import ID_PATTERN, ContinueMode, CueKind, PromptKind, RecordType
+from . import assets
+from .auth import crew_required
 
 bp = Blueprint("pages", __name__)
-ROOT = Path(__file__).resolve().parents[2]
-STAGE_DISPLAY = ROOT / "stage_display"
-AUDIENCE_CLIENT = ROOT / "audience_client"
-SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist"
+STAGE_DISPLAY = assets.app_folder("stage_display")
+AUDIENCE_CLIENT = assets.app_folder("audience_client")
+SOCKET_IO_CLIENT = assets.socket_io_client()
 
 
 @bp.get("/")
@@ -27,30 +27,41 @@ def index() -> Any:
 @crew_required
 def crew() -> Any:
     # The editor's choices come from the enums, so a new cue or prompt kind needs no template edit.
-    return render_template("crew.html", cue_kinds=[k.value for k in CueKind],
-                           record_types=[t.value for t in RecordType],
-                           prompt_kinds=[k.value for k in PromptKind],
-                           continue_modes=[m.value for m in ContinueMode])
+    return render_template(
+        "crew.html",
+        cue_kinds=[k.value for k in CueKind],
+        record_types=[t.value for t in RecordType],
+        prompt_kinds=[k.value for k in PromptKind],
+        continue_modes=[m.value for m in ContinueMode],
+    )
 
 
 @bp.get("/display/<name>")
 def display(name: str) -> Any:
     if not ID_PATTERN.match(name):
-        return render_template("message.html", title="Bad display name",
-                               message="A display name is letters, digits, - and _."), 400
+        return render_template(
+            "message.html",
+            title="Bad display name",
+            message="A display name is letters, digits, - and _.",
+        ), 400
     key = request.args.get("key", "")
     if not hmac.compare_digest(key.encode(), runtime().settings["display_key"].encode()):
-        return render_template("message.html", title="Wrong display key",
-                               message="Open the display URL printed when the server "
-                                       "started (it carries ?key=…)."), 403
+        return render_template(
+            "message.html",
+            title="Wrong display key",
+            message="Open the display URL printed when the server started (it carries ?key=…).",
+        ), 403
     return send_from_directory(STAGE_DISPLAY, "index.html", max_age=0)
 
 
 @bp.get("/join/<code>")
 def join(code: str) -> Any:
     if not hmac.compare_digest(code.encode(), runtime().settings["join_code"].encode()):
-        return render_template("message.html", title="This join link has expired",
-                               message="Scan the QR code on the screen again."), 404
+        return render_template(
+            "message.html",
+            title="This join link has expired",
+            message="Scan the QR code on the screen again.",
+        ), 404
     return send_from_directory(AUDIENCE_CLIENT, "index.html", max_age=0)
 
 

@@ -4,6 +4,7 @@ The camera agent (`liveshow camera`) builds one `CameraPipeline` per camera on a
 `open_source` (usually wrapped in a `ReconnectingSource`) and drives it from the crew's
 commands. OpenCV runs here, in the agent's process, never under the server's event loop.
 """
+
 from __future__ import annotations
 
 from .keying import ChromaKeyer, KeySettings, sample_key_colour
@@ -28,8 +29,28 @@ from .sources import (
 )
 from .take import TakeResult
 
-__all__ = ["CameraPipeline", "ChromaKeyer", "Frame", "FrameSource", "KeySettings",
-           "PipelineConfig", "PipelineStats", "ReconnectingSource", "RecorderError",
-           "SourceError", "SourceState", "SyntheticSource", "TakeFile", "TakeRecorder",
-           "TakeRefused", "TakeResult", "auto_preset", "cover", "encode_jpeg", "open_source",
-           "recover", "recover_all", "sample_key_colour"]
+__all__ = [
+    "CameraPipeline",
+    "ChromaKeyer",
+    "Frame",
+    "FrameSource",
+    "KeySettings",
+    "PipelineConfig",
+    "PipelineStats",
+    "ReconnectingSource",
+    "RecorderError",
+    "SourceError",
+    "SourceState",
+    "SyntheticSource",
+    "TakeFile",
+    "TakeRecorder",
+    "TakeRefused",
+    "TakeResult",
+    "auto_preset",
+    "cover",
+    "encode_jpeg",
+    "open_source",
+    "recover",
+    "recover_all",
+    "sample_key_colour",
+]

@@ -18,6 +18,7 @@ settings change; a frame costs one colour conversion, one table lookup, and (by 
 both at half resolution with the matte scaled back up, which also softens the chroma noise
 of 4:2:0 video. Compositing is one `cv2.blendLinear` over the full frame.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -66,8 +67,11 @@ def sample_key_colour(image: np.ndarray, screen: str = "green") -> tuple[int, in
     performer crossing the border does not drag the key off the screen's colour."""
     h, w = image.shape[:2]
     bh, bw = max(1, int(h * _BORDER)), max(1, int(w * _BORDER))
-    strips = [image[:bh].reshape(-1, 3), image[:, :bw].reshape(-1, 3),
-              image[:, w - bw:].reshape(-1, 3)]
+    strips = [
+        image[:bh].reshape(-1, 3),
+        image[:, :bw].reshape(-1, 3),
+        image[:, w - bw :].reshape(-1, 3),
+    ]
     pixels = np.concatenate(strips).astype(np.int16)
     lead = 1 if screen == "green" else 0
     others = [c for c in (0, 1, 2) if c != lead]
@@ -77,15 +81,17 @@ def sample_key_colour(image: np.ndarray, screen: str = "green") -> tuple[int, in
     return int(median[0]), int(median[1]), int(median[2])
 
 
-def alpha_table(key: tuple[int, int, int], similarity: float,
-                smoothness: float) -> np.ndarray:
+def alpha_table(key: tuple[int, int, int], similarity: float, smoothness: float) -> np.ndarray:
     """uint8 alpha (255 = keep) for every (Cr, Cb) pair, indexed [Cr * 256 + Cb]."""
     kcr, kcb = _chroma((float(key[0]), float(key[1]), float(key[2])))
     kx, ky = kcr - 128.0, kcb - 128.0
     strength = max(float(np.hypot(kx, ky)), 8.0)  # a near-grey key would key everything
     ux, uy = kx / strength, ky / strength
-    cr, cb = np.meshgrid(np.arange(256, dtype=np.float32) - 128.0,
-                         np.arange(256, dtype=np.float32) - 128.0, indexing="ij")
+    cr, cb = np.meshgrid(
+        np.arange(256, dtype=np.float32) - 128.0,
+        np.arange(256, dtype=np.float32) - 128.0,
+        indexing="ij",
+    )
     along = (cr * ux + cb * uy) / strength  # 1 at the key, 0 at grey
     across = (cr * -uy + cb * ux) / strength
     distance = np.hypot(np.minimum(along - 1.0, 0.0), across)
@@ -160,8 +166,9 @@ class ChromaKeyer:
         excess = cv2.subtract(b, cv2.max(r, g))
         return cv2.merge([cv2.addWeighted(b, 1.0, excess, -strength, 0.0), g, r])
 
-    def composite(self, image: np.ndarray, background: np.ndarray,
-                  alpha: np.ndarray | None = None) -> np.ndarray:
+    def composite(
+        self, image: np.ndarray, background: np.ndarray, alpha: np.ndarray | None = None
+    ) -> np.ndarray:
         """The despilled performer over `background` (which must already be frame-sized:
         see `cover`). Returns a new BGR uint8 frame."""
         if alpha is None:
@@ -169,8 +176,7 @@ class ChromaKeyer:
         weight = alpha.astype(np.float32) * (1.0 / 255.0)
         return cv2.blendLinear(self.despill(image), background, weight, 1.0 - weight)
 
-    def key(self, image: np.ndarray,
-            background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def key(self, image: np.ndarray, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(alpha, composite) for one frame."""
         alpha = self.matte(image)
         return alpha, self.composite(image, background, alpha)

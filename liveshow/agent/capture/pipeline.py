@@ -7,6 +7,7 @@ keep only the newest picture, so a slow socket or a slow disk drops previews or 
 (counted) instead of stalling capture. Commands (start/stop a take, keying on/off, new
 backgrounds) may come from any thread.
 """
+
 from __future__ import annotations
 
 import collections
@@ -14,9 +15,9 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -25,8 +26,14 @@ from .keying import ChromaKeyer, KeySettings, cover
 from .sources import STREAM_TIMEOUT_MS, Frame, FrameSource
 from .take import BackgroundCycle, Take, TakeResult
 
-__all__ = ["CameraPipeline", "PipelineConfig", "PipelineStats", "TakeRefused", "auto_preset",
-           "encode_jpeg"]
+__all__ = [
+    "CameraPipeline",
+    "PipelineConfig",
+    "PipelineStats",
+    "TakeRefused",
+    "auto_preset",
+    "encode_jpeg",
+]
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +97,9 @@ class _LatestFeed:
     and calling back in its own thread; frames that arrive while it is busy replace each
     other, so a slow receiver costs previews, never capture time."""
 
-    def __init__(self, name: str, fps: float, max_width: int | None, quality: int,
-                 callback: JpegCallback) -> None:
+    def __init__(
+        self, name: str, fps: float, max_width: int | None, quality: int, callback: JpegCallback
+    ) -> None:
         self._period = 1.0 / fps
         self._max_width, self._quality, self._callback = max_width, quality, callback
         self._next_due = 0.0
@@ -136,10 +144,15 @@ class _LatestFeed:
 class CameraPipeline:
     """The capture loop of one camera. start() it, command it from any thread, stop() it."""
 
-    def __init__(self, source: FrameSource, config: PipelineConfig, *,
-                 on_preview: JpegCallback | None = None,
-                 on_program: JpegCallback | None = None,
-                 on_take: TakeCallback | None = None) -> None:
+    def __init__(
+        self,
+        source: FrameSource,
+        config: PipelineConfig,
+        *,
+        on_preview: JpegCallback | None = None,
+        on_program: JpegCallback | None = None,
+        on_take: TakeCallback | None = None,
+    ) -> None:
         self.source, self.config = source, config
         self._on_take = on_take
         self._lock = threading.Lock()
@@ -155,12 +168,19 @@ class CameraPipeline:
         self._thread: threading.Thread | None = None
         self._feeds: list[_LatestFeed] = []
         if on_preview is not None and config.preview_fps > 0:
-            self._feeds.append(_LatestFeed("preview", config.preview_fps,
-                                           config.preview_width, config.preview_quality,
-                                           on_preview))
+            self._feeds.append(
+                _LatestFeed(
+                    "preview",
+                    config.preview_fps,
+                    config.preview_width,
+                    config.preview_quality,
+                    on_preview,
+                )
+            )
         if on_program is not None and config.program_fps > 0:
-            self._feeds.append(_LatestFeed("program", config.program_fps, None,
-                                           config.program_quality, on_program))
+            self._feeds.append(
+                _LatestFeed("program", config.program_fps, None, config.program_quality, on_program)
+            )
         self._times: collections.deque[float] = collections.deque(maxlen=240)
         self._frames_in = 0
         self._dropped_before = 0  # frames dropped by takes already finished
@@ -188,8 +208,9 @@ class CameraPipeline:
     def set_backgrounds(self, items: list[tuple[str, np.ndarray]], period: float = 0.0) -> None:
         """Backgrounds behind the performer, (id, BGR image); with a period (s) they take
         turns. Images are cover-fitted to the frame here, once, not per frame."""
-        fitted = [(bid, cover(image, self.source.width, self.source.height))
-                  for bid, image in items]
+        fitted = [
+            (bid, cover(image, self.source.width, self.source.height)) for bid, image in items
+        ]
         with self._lock:
             self._backgrounds.set(fitted, period, time.monotonic())
 
@@ -205,8 +226,16 @@ class CameraPipeline:
             raise TakeRefused(f"take {self._take.take_id} is still recording")
         # Starting two encoders takes tens of milliseconds: not while holding the loop's lock.
         preset = self.config.preset or auto_preset(src.width, src.height, src.fps)
-        take = Take(take_id, self.config.takes_dir, src.width, src.height, src.fps,
-                    composite=self._keying, preset=preset, crf=self.config.crf)
+        take = Take(
+            take_id,
+            self.config.takes_dir,
+            src.width,
+            src.height,
+            src.fps,
+            composite=self._keying,
+            preset=preset,
+            crf=self.config.crf,
+        )
         with self._lock:
             running, self._take = self._take, self._take or take
         if running is not None:
@@ -249,18 +278,28 @@ class CameraPipeline:
     def stats(self) -> PipelineStats:
         times = list(self._times)
         recent = [t for t in times if t >= times[-1] - 2.0] if times else []
-        fps = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 and \
-            recent[-1] > recent[0] else 0.0
+        fps = (
+            (len(recent) - 1) / (recent[-1] - recent[0])
+            if len(recent) > 1 and recent[-1] > recent[0]
+            else 0.0
+        )
         with self._lock:
             take = self._take
             dropped = self._dropped_before + (_take_dropped(take) if take else 0)
         return PipelineStats(
-            running=self.running, source_live=self.source.is_live,
-            source_lost=self.source.lost, fps_in=round(fps, 2), frames_in=self._frames_in,
-            frames_dropped=dropped, frames_skipped=int(getattr(self.source, "skipped", 0)),
-            cpu_ms_per_frame=round(self._cpu_ms, 2), key_ms_per_frame=round(self._key_ms, 2),
-            previews_sent=sum(f.sent for f in self._feeds), keying=self._keying,
-            recording=take.take_id if take else None)
+            running=self.running,
+            source_live=self.source.is_live,
+            source_lost=self.source.lost,
+            fps_in=round(fps, 2),
+            frames_in=self._frames_in,
+            frames_dropped=dropped,
+            frames_skipped=int(getattr(self.source, "skipped", 0)),
+            cpu_ms_per_frame=round(self._cpu_ms, 2),
+            key_ms_per_frame=round(self._key_ms, 2),
+            previews_sent=sum(f.sent for f in self._feeds),
+            keying=self._keying,
+            recording=take.take_id if take else None,
+        )
 
     # -- the loop (capture thread) -------------------------------------------------------
 
@@ -315,8 +354,9 @@ class CameraPipeline:
             take = self._detach_take()
             if take is not None:
                 reason = f"source lost: {self.source.lost}"
-                finisher = threading.Thread(target=self._close, args=(take, reason),
-                                            name=f"finish-{take.take_id}")
+                finisher = threading.Thread(
+                    target=self._close, args=(take, reason), name=f"finish-{take.take_id}"
+                )
                 self._finishing.append(finisher)
                 finisher.start()
         return self.source.finished

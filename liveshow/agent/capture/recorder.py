@@ -14,6 +14,7 @@ The writer keeps the take's timing honest: frames are placed by their capture ti
 the take's constant frame-rate timeline, so a dropped or late frame is covered by repeating
 the previous one instead of making the take shorter than the time it covered.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -33,8 +34,7 @@ import numpy as np
 
 from ...media.probe import ProbeError, ffmpeg_exe, probe
 
-__all__ = ["TakeFile", "TakeRecorder", "RecorderError", "recover", "recover_all",
-           "PARTIAL_SUFFIX"]
+__all__ = ["TakeFile", "TakeRecorder", "RecorderError", "recover", "recover_all", "PARTIAL_SUFFIX"]
 
 log = logging.getLogger(__name__)
 
@@ -74,29 +74,72 @@ def final_path_for(partial: Path) -> Path:
     return partial.with_name(partial.name.removesuffix(PARTIAL_SUFFIX) + ".mp4")
 
 
-def _encoder_command(width: int, height: int, fps: float, out: Path, preset: str,
-                     crf: int, pix_fmt: str) -> list[str]:
+def _encoder_command(
+    width: int, height: int, fps: float, out: Path, preset: str, crf: int, pix_fmt: str
+) -> list[str]:
     gop = max(1, round(fps))  # one keyframe, so one fragment, per second
-    return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}",
-            "-framerate", f"{fps:g}", "-i", "pipe:0",
-            "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
-            "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop),
-            # OpenCV's and ffmpeg's RGB->YUV are BT.601; say so, or players assume BT.709
-            # for HD and shift the colours.
-            "-colorspace", "smpte170m", "-color_range", "tv",
-            "-sc_threshold", "0",
-            "-movflags", "frag_keyframe+empty_moov+default_base_moof",
-            "-flush_packets", "1",  # each fragment reaches the disk as soon as it is cut
-            "-f", "mp4", "file:" + str(out)]
+    return [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        pix_fmt,
+        "-s",
+        f"{width}x{height}",
+        "-framerate",
+        f"{fps:g}",
+        "-i",
+        "pipe:0",
+        "-an",
+        "-c:v",
+        "libx264",
+        "-preset",
+        preset,
+        "-crf",
+        str(crf),
+        "-pix_fmt",
+        "yuv420p",
+        "-g",
+        str(gop),
+        "-keyint_min",
+        str(gop),
+        # OpenCV's and ffmpeg's RGB->YUV are BT.601; say so, or players assume BT.709
+        # for HD and shift the colours.
+        "-colorspace",
+        "smpte170m",
+        "-color_range",
+        "tv",
+        "-sc_threshold",
+        "0",
+        "-movflags",
+        "frag_keyframe+empty_moov+default_base_moof",
+        "-flush_packets",
+        "1",  # each fragment reaches the disk as soon as it is cut
+        "-f",
+        "mp4",
+        "file:" + str(out),
+    ]
 
 
 class TakeRecorder:
     """Records one video file of a take. `write()` from the capture loop; `finish()` once."""
 
-    def __init__(self, final_path: Path, width: int, height: int, fps: float, *,
-                 preset: str = "veryfast", crf: int = 23,
-                 queue_frames: int | None = None) -> None:
+    def __init__(
+        self,
+        final_path: Path,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        preset: str = "veryfast",
+        crf: int = 23,
+        queue_frames: int | None = None,
+    ) -> None:
         self.final_path = Path(final_path)
         self.partial_path = partial_path_for(self.final_path)
         self.width, self.height, self.fps = width, height, fps
@@ -116,28 +159,37 @@ class TakeRecorder:
         # 6 ms) and halves the bytes through the pipe; I420 needs even dimensions.
         self._i420 = width % 2 == 0 and height % 2 == 0
         try:
-            command = _encoder_command(width, height, fps, self.partial_path, preset, crf,
-                                       "yuv420p" if self._i420 else "bgr24")
+            command = _encoder_command(
+                width,
+                height,
+                fps,
+                self.partial_path,
+                preset,
+                crf,
+                "yuv420p" if self._i420 else "bgr24",
+            )
             with open(self._log_path, "wb") as errors:
-                self._proc = subprocess.Popen(command, stdin=subprocess.PIPE,
-                                              stdout=subprocess.DEVNULL, stderr=errors)
+                self._proc = subprocess.Popen(
+                    command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors
+                )
         except (OSError, RuntimeError) as exc:  # RuntimeError: imageio-ffmpeg found none
             raise RecorderError(f"cannot start the encoder: {exc}") from exc
         _widen_pipe(self._proc.stdin)
-        self._writer = threading.Thread(target=self._drain, name=f"rec-{self.final_path.name}",
-                                        daemon=True)
+        self._writer = threading.Thread(
+            target=self._drain, name=f"rec-{self.final_path.name}", daemon=True
+        )
         self._writer.start()
 
-    def write(self, image: np.ndarray, timestamp: float | None = None, *,
-              wait: bool = False) -> bool:
+    def write(
+        self, image: np.ndarray, timestamp: float | None = None, *, wait: bool = False
+    ) -> bool:
         """Queue one BGR frame (captured at `timestamp`, time.monotonic(); None: the next
         frame slot). Returns False if the frame was dropped because the encoder is behind;
         with `wait` (offline use, never the capture loop) it waits for room instead."""
         if self._closed:
             raise RecorderError("the take is already finished")
         if image.shape != (self.height, self.width, 3):
-            raise RecorderError(f"frame is {image.shape}, the take is "
-                                f"{self.height}x{self.width}x3")
+            raise RecorderError(f"frame is {image.shape}, the take is {self.height}x{self.width}x3")
         if timestamp is None:
             timestamp = (self._origin or 0.0) + self.frames / self.fps
         if self._origin is None:
@@ -214,9 +266,17 @@ class TakeRecorder:
             raise RecorderError(f"ffmpeg failed ({self._proc.returncode}): {detail[-500:]}")
         result = recover(self.partial_path)
         self._log_path.unlink(missing_ok=True)
-        return TakeFile(result.path, result.thumbnail, result.duration, result.size,
-                        result.sha256, result.playable, self.frames, self.dropped,
-                        self.repeated)
+        return TakeFile(
+            result.path,
+            result.thumbnail,
+            result.duration,
+            result.size,
+            result.sha256,
+            result.playable,
+            self.frames,
+            self.dropped,
+            self.repeated,
+        )
 
     def discard(self) -> None:
         """Stop and delete everything (a take that never got a frame)."""
@@ -248,8 +308,9 @@ def _fsync_replace(tmp: Path, final: Path) -> None:
 
 
 def _run(cmd: list[str], what: str) -> None:
-    done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=FINISH_TIMEOUT, check=False)
+    done = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=FINISH_TIMEOUT, check=False
+    )
     if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace").strip()[-500:]
         raise RecorderError(f"{what} failed: {tail}")
@@ -267,9 +328,28 @@ def _thumbnail(video: Path, duration: float) -> Path | None:
     thumb = video.with_suffix(".jpg")
     tmp = thumb.with_name(thumb.name + ".tmp.jpg")
     try:
-        _run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-              "-ss", f"{max(0.0, duration / 2):.3f}", "-i", "file:" + str(video),
-              "-frames:v", "1", "-q:v", "3", "-f", "image2", "file:" + str(tmp)], "thumbnail")
+        _run(
+            [
+                ffmpeg_exe(),
+                "-hide_banner",
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-ss",
+                f"{max(0.0, duration / 2):.3f}",
+                "-i",
+                "file:" + str(video),
+                "-frames:v",
+                "1",
+                "-q:v",
+                "3",
+                "-f",
+                "image2",
+                "file:" + str(tmp),
+            ],
+            "thumbnail",
+        )
         _fsync_replace(tmp, thumb)
     except (RecorderError, OSError, subprocess.TimeoutExpired) as exc:
         log.warning("no thumbnail for %s: %s", video.name, exc)
@@ -290,10 +370,30 @@ def recover(partial: Path) -> TakeFile:
         raise RecorderError(f"'{partial}' is missing or empty: nothing was recorded")
     started = time.monotonic()
     try:
-        _run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-              "-err_detect", "ignore_err", "-i", "file:" + str(partial),
-              "-map", "0:v:0", "-c", "copy", "-movflags", "+faststart",
-              "-f", "mp4", "file:" + str(tmp)], f"finalising '{partial.name}'")
+        _run(
+            [
+                ffmpeg_exe(),
+                "-hide_banner",
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-err_detect",
+                "ignore_err",
+                "-i",
+                "file:" + str(partial),
+                "-map",
+                "0:v:0",
+                "-c",
+                "copy",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                "file:" + str(tmp),
+            ],
+            f"finalising '{partial.name}'",
+        )
         info = probe(tmp)
     except (RecorderError, ProbeError, subprocess.TimeoutExpired) as exc:
         tmp.unlink(missing_ok=True)
@@ -303,10 +403,8 @@ def recover(partial: Path) -> TakeFile:
     final.with_name(final.name + ".log").unlink(missing_ok=True)  # the encoder's stderr
     duration = info.duration or 0.0
     thumb = _thumbnail(final, duration)
-    log.info("finalised %s (%.1f s) in %.2f s", final.name, duration,
-             time.monotonic() - started)
-    return TakeFile(final, thumb, duration, final.stat().st_size, _sha256(final),
-                    info.playable)
+    log.info("finalised %s (%.1f s) in %.2f s", final.name, duration, time.monotonic() - started)
+    return TakeFile(final, thumb, duration, final.stat().st_size, _sha256(final), info.playable)
 
 
 def recover_all(folder: Path) -> list[TakeFile]:

@@ -7,13 +7,15 @@ Every source reports loss instead of raising: `read()` returns None and `lost` s
 (the file ended, the stream stopped, the device was unplugged). A `ReconnectingSource`
 wraps an opener and keeps trying, with capped backoff, reporting live/lost/retrying.
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -21,8 +23,17 @@ import numpy as np
 from ...filming.cameras import CameraState
 from .synthetic import Scene
 
-__all__ = ["Frame", "FrameSource", "SourceError", "SourceState", "CaptureSource",
-           "SyntheticSource", "ReconnectingSource", "open_source", "cover"]
+__all__ = [
+    "Frame",
+    "FrameSource",
+    "SourceError",
+    "SourceState",
+    "CaptureSource",
+    "SyntheticSource",
+    "ReconnectingSource",
+    "open_source",
+    "cover",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +88,11 @@ def cover(image: np.ndarray, width: int, height: int) -> np.ndarray:
     scale = max(width / w, height / h)
     sw, sh = max(width, round(w * scale)), max(height, round(h * scale))
     shrink = scale < 1
-    resized = cv2.resize(image, (sw, sh),
-                         interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    resized = cv2.resize(
+        image, (sw, sh), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    )
     x0, y0 = (sw - width) // 2, (sh - height) // 2
-    return np.ascontiguousarray(resized[y0:y0 + height, x0:x0 + width])
+    return np.ascontiguousarray(resized[y0 : y0 + height, x0 : x0 + width])
 
 
 class _Pacer:
@@ -112,8 +124,9 @@ class _Pacer:
 class CaptureSource:
     """An OpenCV VideoCapture: a V4L2 device, a file, or an rtsp/http(s) stream."""
 
-    def __init__(self, spec: str, width: int, height: int, fps: float, *,
-                 realtime: bool = True) -> None:
+    def __init__(
+        self, spec: str, width: int, height: int, fps: float, *, realtime: bool = True
+    ) -> None:
         self.spec, self.width, self.height = spec, width, height
         self.lost: str | None = None
         self.kind = _kind_of(spec)
@@ -134,9 +147,16 @@ class CaptureSource:
             cap.set(cv2.CAP_PROP_FPS, fps)
             cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones
         elif self.kind == "stream":
-            cap = cv2.VideoCapture(self.spec, cv2.CAP_FFMPEG,
-                                   [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_TIMEOUT_MS,
-                                    cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_TIMEOUT_MS])
+            cap = cv2.VideoCapture(
+                self.spec,
+                cv2.CAP_FFMPEG,
+                [
+                    cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+                    STREAM_TIMEOUT_MS,
+                    cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+                    STREAM_TIMEOUT_MS,
+                ],
+            )
         else:
             if not Path(self.spec).is_file():
                 raise SourceError(f"video file '{self.spec}' not found")
@@ -172,9 +192,11 @@ class CaptureSource:
         return Frame(cover(image, self.width, self.height), time.monotonic(), self._index - 1)
 
     def _mark_lost(self) -> None:
-        self.lost = {"file": "the video file ended",
-                     "stream": "the stream stopped sending frames",
-                     "device": "the camera stopped sending frames (unplugged?)"}[self.kind]
+        self.lost = {
+            "file": "the video file ended",
+            "stream": "the stream stopped sending frames",
+            "device": "the camera stopped sending frames (unplugged?)",
+        }[self.kind]
         log.info("%s: %s", self.describe(), self.lost)
         self._cap.release()
 
@@ -190,8 +212,9 @@ class CaptureSource:
 def _kind_of(spec: str) -> str:
     if spec.isdigit():
         return "device"
-    if spec.lower().startswith(("rtsp://", "rtsps://", "http://", "https://", "udp://",
-                                "srt://", "rtmp://")):
+    if spec.lower().startswith(
+        ("rtsp://", "rtsps://", "http://", "https://", "udp://", "srt://", "rtmp://")
+    ):
         return "stream"
     return "file"
 
@@ -199,9 +222,17 @@ def _kind_of(spec: str) -> str:
 class SyntheticSource:
     """The synthetic studio as a camera; each frame carries its ground-truth mask."""
 
-    def __init__(self, width: int, height: int, fps: float, *, moving: bool = True,
-                 screen: str = "green", realtime: bool = True,
-                 max_frames: int | None = None) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        moving: bool = True,
+        screen: str = "green",
+        realtime: bool = True,
+        max_frames: int | None = None,
+    ) -> None:
         self.width, self.height, self.fps = width, height, fps
         self.moving, self.max_frames = moving, max_frames
         self.lost: str | None = None
@@ -241,8 +272,9 @@ class SyntheticSource:
         return f"synthetic:{motion} ({self.width}x{self.height} @ {self.fps:g} fps)"
 
 
-def open_source(spec: str, width: int, height: int, fps: float, *,
-                realtime: bool = True) -> FrameSource:
+def open_source(
+    spec: str, width: int, height: int, fps: float, *, realtime: bool = True
+) -> FrameSource:
     """Open a camera source. `spec`: a device index ("0"), a video file path, an
     rtsp:// or http(s):// URL, or "synthetic" / "synthetic:moving" / "synthetic:still" /
     "synthetic:blue". Raises SourceError if it cannot be opened."""
@@ -253,9 +285,14 @@ def open_source(spec: str, width: int, height: int, fps: float, *,
         unknown = options - {"moving", "still", "blue", "green"}
         if unknown:
             raise SourceError(f"unknown synthetic option(s): {', '.join(sorted(unknown))}")
-        return SyntheticSource(width, height, fps, moving="still" not in options,
-                               screen="blue" if "blue" in options else "green",
-                               realtime=realtime)
+        return SyntheticSource(
+            width,
+            height,
+            fps,
+            moving="still" not in options,
+            screen="blue" if "blue" in options else "green",
+            realtime=realtime,
+        )
     return CaptureSource(spec, width, height, fps, realtime=realtime)
 
 
@@ -269,10 +306,19 @@ class ReconnectingSource:
     may be replugged at any time). read() never sleeps longer than `poll` seconds, so the
     capture loop stays responsive to stop()."""
 
-    def __init__(self, opener: Callable[[], FrameSource], width: int, height: int,
-                 fps: float, *, on_state: StateCallback | None = None,
-                 first_delay: float = 0.5, max_delay: float = 8.0,
-                 max_attempts: int | None = None, poll: float = 0.1) -> None:
+    def __init__(
+        self,
+        opener: Callable[[], FrameSource],
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        on_state: StateCallback | None = None,
+        first_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_attempts: int | None = None,
+        poll: float = 0.1,
+    ) -> None:
         self.width, self.height, self.fps = width, height, fps
         self._opener, self._on_state = opener, on_state
         self._first_delay, self._max_delay = first_delay, max_delay

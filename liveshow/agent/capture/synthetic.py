@@ -13,11 +13,12 @@ Everything expensive (the lit plate, the performer sprite, noise) is made once; 
 a copy of one of a few noisy plates plus one alpha blend of the sprite, so 1080p30 costs
 a few milliseconds per frame.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -25,8 +26,7 @@ import numpy as np
 __all__ = ["SCREEN_COLOURS", "Scene", "SceneFrame"]
 
 # Typical screen paint under stage light (BGR): far from a pure primary.
-SCREEN_COLOURS: dict[str, tuple[int, int, int]] = {"green": (70, 175, 60),
-                                                   "blue": (185, 95, 40)}
+SCREEN_COLOURS: dict[str, tuple[int, int, int]] = {"green": (70, 175, 60), "blue": (185, 95, 40)}
 _NOISE_VARIANTS = 3  # distinct noise fields cycled so the noise moves like a sensor's
 _NOISE_SIGMA = 3.0
 _SPILL_WIDTH = 0.012  # of the frame height: how far the screen's light reaches inwards
@@ -78,8 +78,9 @@ def _draw_figure(h: int, screen: str) -> tuple[np.ndarray, np.ndarray]:
 
     s = h / 100.0  # drawing unit: a hundredth of the figure's height
 
-    def ell(c: tuple[float, float], axes: tuple[float, float],
-            angle: float = 0) -> Callable[[np.ndarray], object]:
+    def ell(
+        c: tuple[float, float], axes: tuple[float, float], angle: float = 0
+    ) -> Callable[[np.ndarray], object]:
         centre = (int(c[0]), int(c[1]))
         size = (max(1, int(axes[0])), max(1, int(axes[1])))
         return lambda m: cv2.ellipse(m, centre, size, angle, 0, 360, 255, -1, cv2.LINE_AA)
@@ -91,8 +92,12 @@ def _draw_figure(h: int, screen: str) -> tuple[np.ndarray, np.ndarray]:
     part(_SKIN, ell((cx - 17 * s, 38 * s), (3.2 * s, 17 * s), -25))  # arms, raised a little
     part(_SKIN, ell((cx + 17 * s, 38 * s), (3.2 * s, 17 * s), 25))
     part(_SHIRT, ell((cx, 38 * s), (12 * s, 20 * s)))
-    part(_STRIPE, lambda m: cv2.rectangle(m, (int(cx - 11 * s), int(36 * s)),
-                                          (int(cx + 11 * s), int(40 * s)), 255, -1))
+    part(
+        _STRIPE,
+        lambda m: cv2.rectangle(
+            m, (int(cx - 11 * s), int(36 * s)), (int(cx + 11 * s), int(40 * s)), 255, -1
+        ),
+    )
     colour[alpha == 0] = 0
     part(_SKIN, ell((cx, 12 * s), (6.5 * s, 8.5 * s)))  # head
     part(_HAIR, ell((cx, 8 * s), (7 * s, 5 * s)))
@@ -115,8 +120,7 @@ def _draw_strands(colour: np.ndarray, alpha: np.ndarray, cx: int, s: float) -> N
     np.maximum(alpha, layer, out=alpha)
 
 
-def _soften(colour: np.ndarray, alpha: np.ndarray,
-            sigma: float) -> tuple[np.ndarray, np.ndarray]:
+def _soften(colour: np.ndarray, alpha: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """A real lens never draws a one-pixel outline: blur the edge, and carry the outline's
     colours out into the newly covered margin so it does not turn dark."""
     grown = cv2.dilate(colour, np.ones((5, 5), np.uint8))
@@ -124,8 +128,9 @@ def _soften(colour: np.ndarray, alpha: np.ndarray,
     return colour, cv2.GaussianBlur(alpha, (0, 0), sigma)
 
 
-def _spill(colour: np.ndarray, alpha: np.ndarray, screen: tuple[int, int, int],
-           width_px: float) -> np.ndarray:
+def _spill(
+    colour: np.ndarray, alpha: np.ndarray, screen: tuple[int, int, int], width_px: float
+) -> np.ndarray:
     """Mix the screen's colour into the performer near their outline, as bounce light does."""
     inside = (alpha > 0).astype(np.uint8)
     depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
@@ -137,23 +142,35 @@ def _spill(colour: np.ndarray, alpha: np.ndarray, screen: tuple[int, int, int],
 class Scene:
     """Renders frame `n` of the studio at a given size; `moving` makes the performer walk."""
 
-    def __init__(self, width: int, height: int, fps: float, *, moving: bool = True,
-                 screen: str = "green", seed: int = 0) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        moving: bool = True,
+        screen: str = "green",
+        seed: int = 0,
+    ) -> None:
         if screen not in SCREEN_COLOURS:
             raise ValueError(f"screen must be one of {sorted(SCREEN_COLOURS)}")
         self.width, self.height, self.fps, self.moving = width, height, fps, moving
         rng = np.random.default_rng(seed)
         screen_bgr = SCREEN_COLOURS[screen]
         plate = _plate(width, height, screen_bgr)
-        self._plates = [np.clip(plate + _noise(rng, plate.shape), 0, 255).astype(np.uint8)
-                        for _ in range(_NOISE_VARIANTS)]
+        self._plates = [
+            np.clip(plate + _noise(rng, plate.shape), 0, 255).astype(np.uint8)
+            for _ in range(_NOISE_VARIANTS)
+        ]
         fig_h = max(16, int(height * 0.8))
         colour, alpha = _draw_figure(fig_h, screen)
         colour, alpha = _soften(colour, alpha, max(0.5, _LENS_BLUR * height))
         lit = _spill(colour, alpha, screen_bgr, _SPILL_WIDTH * height)
         shade = np.linspace(1.08, 0.85, fig_h, dtype=np.float32)[:, None, None]
-        self._sprites = [np.clip(lit * shade + _noise(rng, lit.shape), 0, 255).astype(np.uint8)
-                         for _ in range(_NOISE_VARIANTS)]
+        self._sprites = [
+            np.clip(lit * shade + _noise(rng, lit.shape), 0, 255).astype(np.uint8)
+            for _ in range(_NOISE_VARIANTS)
+        ]
         self._alpha = alpha
         self._inverse = 1.0 - alpha
         self._truth = np.where(alpha >= 0.5, 255, 0).astype(np.uint8)

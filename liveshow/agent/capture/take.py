@@ -4,6 +4,7 @@ record of which background was on screen when (the take's provenance).
 Times in a take are seconds on the take's own timeline (0 = its first frame), the same
 timeline the recorders place frames on, so a background span lines up with the video.
 """
+
 from __future__ import annotations
 
 import logging
@@ -62,8 +63,18 @@ class Take:
     """One take being recorded. `feed()` from the capture loop; `close()` from anywhere,
     once: the loop may still be holding the take, so feeding after close is a no-op."""
 
-    def __init__(self, take_id: str, folder: Path, width: int, height: int, fps: float, *,
-                 composite: bool, preset: str, crf: int) -> None:
+    def __init__(
+        self,
+        take_id: str,
+        folder: Path,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        composite: bool,
+        preset: str,
+        crf: int,
+    ) -> None:
         self.take_id = take_id
         self.fps = fps
         self.frames = 0
@@ -75,19 +86,22 @@ class Take:
         self._spans: list[tuple[str, float, float]] = []
         self._showing: tuple[str, float] | None = None  # background id, since
         folder.mkdir(parents=True, exist_ok=True)
-        self.raw = TakeRecorder(folder / f"{take_id}.raw.mp4", width, height, fps,
-                                preset=preset, crf=crf)
+        self.raw = TakeRecorder(
+            folder / f"{take_id}.raw.mp4", width, height, fps, preset=preset, crf=crf
+        )
         self.composite: TakeRecorder | None = None
         if composite:
             try:
-                self.composite = TakeRecorder(folder / f"{take_id}.composite.mp4", width,
-                                              height, fps, preset=preset, crf=crf)
+                self.composite = TakeRecorder(
+                    folder / f"{take_id}.composite.mp4", width, height, fps, preset=preset, crf=crf
+                )
             except RecorderError:
                 self.raw.discard()
                 raise
 
-    def feed(self, raw: np.ndarray, shown: np.ndarray | None, background: str | None,
-             timestamp: float) -> None:
+    def feed(
+        self, raw: np.ndarray, shown: np.ndarray | None, background: str | None, timestamp: float
+    ) -> None:
         """One frame: the plate, what the projector shows (composite, or None when not
         keyed), and the id of the background behind the performer (None when not keyed)."""
         with self._lock:
@@ -126,13 +140,29 @@ class Take:
         if self.frames == 0:  # nothing to keep: no empty files left behind for recover_all
             for recorder in recorders:
                 recorder.discard()
-            return TakeResult(self.take_id, self._started_at, reason, None, None, [], 0,
-                              ["no frames were captured"])
+            return TakeResult(
+                self.take_id,
+                self._started_at,
+                reason,
+                None,
+                None,
+                [],
+                0,
+                ["no frames were captured"],
+            )
         raw = _finish(self.raw, errors)
         composite = _finish(self.composite, errors) if self.composite is not None else None
         log.info("take %s ended (%s): %d frames", self.take_id, reason, self.frames)
-        return TakeResult(self.take_id, self._started_at, reason, raw, composite,
-                          list(self._spans), self.frames, errors)
+        return TakeResult(
+            self.take_id,
+            self._started_at,
+            reason,
+            raw,
+            composite,
+            list(self._spans),
+            self.frames,
+            errors,
+        )
 
 
 def _finish(recorder: TakeRecorder, errors: list[str]) -> TakeFile | None:

@@ -29,8 +29,18 @@ from .av import ffmpeg_exe, probe_av
 from .images import ImageFormat, image_complete, image_format, probe_image, probe_text
 from .types import FFMPEG_TIMEOUT, MediaType, ProbeError, ProbeResult, guess_type
 
-__all__ = ["MediaType", "ProbeResult", "ProbeError", "guess_type", "probe", "FFMPEG_TIMEOUT",
-           "ImageFormat", "image_format", "image_complete", "ffmpeg_exe"]
+__all__ = [
+    "MediaType",
+    "ProbeResult",
+    "ProbeError",
+    "guess_type",
+    "probe",
+    "FFMPEG_TIMEOUT",
+    "ImageFormat",
+    "image_format",
+    "image_complete",
+    "ffmpeg_exe",
+]
 
 
 def probe(path: Path) -> ProbeResult:
@@ -55,5 +65,3 @@ def probe(path: Path) -> ProbeResult:
     if guess_type(path) is MediaType.TEXT:
         return probe_text(path)
     return probe_av(path)
-
-

@@ -48,9 +48,17 @@ _ANY_AUDIO_OK = frozenset().union(*_AUDIO_OK.values())
 _H264_PIX_FMTS = frozenset({"yuv420p", "yuvj420p"})
 
 _CONTAINER_LABELS = {
-    "mp4": "MP4", "mov": "QuickTime (.mov)", "m4a": "M4A", "webm": "WebM",
-    "mkv": "Matroska (.mkv)", "ogg": "Ogg", "mp3": "MP3", "wav": "WAV", "flac": "FLAC",
-    "aac": "AAC (ADTS)", "avi": "AVI",
+    "mp4": "MP4",
+    "mov": "QuickTime (.mov)",
+    "m4a": "M4A",
+    "webm": "WebM",
+    "mkv": "Matroska (.mkv)",
+    "ogg": "Ogg",
+    "mp3": "MP3",
+    "wav": "WAV",
+    "flac": "FLAC",
+    "aac": "AAC (ADTS)",
+    "avi": "AVI",
 }
 # Which extensions fit which container (for the "extension does not match" warning).
 _CONTAINER_EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -66,12 +74,27 @@ _CONTAINER_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "aac": (".aac",),
     "avi": (".avi",),
 }
-_VIDEO_MIME = {"mp4": "video/mp4", "m4a": "video/mp4", "mov": "video/mp4",  # Chromium
-               "webm": "video/webm", "mkv": "video/x-matroska", "ogg": "video/ogg",
-               "avi": "video/x-msvideo"}
-_AUDIO_MIME = {"mp4": "audio/mp4", "m4a": "audio/mp4", "mov": "audio/mp4",
-               "webm": "audio/webm", "mkv": "audio/x-matroska", "ogg": "audio/ogg",
-               "mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "aac": "audio/aac"}
+_VIDEO_MIME = {
+    "mp4": "video/mp4",
+    "m4a": "video/mp4",
+    "mov": "video/mp4",  # Chromium
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "ogg": "video/ogg",
+    "avi": "video/x-msvideo",
+}
+_AUDIO_MIME = {
+    "mp4": "audio/mp4",
+    "m4a": "audio/mp4",
+    "mov": "audio/mp4",
+    "webm": "audio/webm",
+    "mkv": "audio/x-matroska",
+    "ogg": "audio/ogg",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "aac": "audio/aac",
+}
 _IMAGE_VIA_FFMPEG_MIME = {"bmp": "image/bmp"}  # still images ffmpeg reads that Chromium shows
 
 
@@ -100,26 +123,50 @@ def _run_ffmpeg(path: Path) -> tuple[str, str, int]:
         exe = ffmpeg_exe()
     except Exception as exc:  # imageio_ffmpeg raises RuntimeError when it finds none
         raise ProbeError(f"cannot read '{name}': no ffmpeg available ({exc})") from exc
-    cmd = [exe, "-hide_banner", "-nostdin",
-           "-sseof", f"-{TAIL_SECONDS}",  # read only the end (ignored if the length is unknown)
-           "-i", "file:" + str(path.absolute()),  # file: so names with ':' are not protocols
-           "-map", "0:V?", "-map", "0:a?", "-c", "copy", "-t", "2", "-f", "framecrc", "-"]
+    cmd = [
+        exe,
+        "-hide_banner",
+        "-nostdin",
+        "-sseof",
+        f"-{TAIL_SECONDS}",  # read only the end (ignored if the length is unknown)
+        "-i",
+        "file:" + str(path.absolute()),  # file: so names with ':' are not protocols
+        "-map",
+        "0:V?",
+        "-map",
+        "0:a?",
+        "-c",
+        "copy",
+        "-t",
+        "2",
+        "-f",
+        "framecrc",
+        "-",
+    ]
     try:
-        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=FFMPEG_TIMEOUT, check=False)
+        done = subprocess.run(
+            cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False
+        )
     except subprocess.TimeoutExpired as exc:
         raise ProbeError(f"ffmpeg took more than {FFMPEG_TIMEOUT:g} s to read '{name}'") from exc
     except OSError as exc:
         raise ProbeError(f"cannot run ffmpeg to read '{name}': {exc}") from exc
-    return (done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"),
-            done.returncode)
+    return (
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+        done.returncode,
+    )
 
 
 # What ffmpeg says (at warning level) when the data ends before the header's length.
 _TRUNCATION_SIGNS = ("File ended prematurely", "filesize and duration do not match")
 _LOG_PREFIX = re.compile(r"^\[[^\]]*\]\s*")
-_GENERIC_ERRORS = ("Error opening input", "Error opening input file", "Error opening input files",
-                   "Format ")
+_GENERIC_ERRORS = (
+    "Error opening input",
+    "Error opening input file",
+    "Error opening input files",
+    "Format ",
+)
 
 
 def _open_failure_reason(stderr: str) -> str:
@@ -183,8 +230,9 @@ def _parse_stream(kind: str, desc: str) -> _Stream:
             if size:
                 width, height = int(size.group(1)), int(size.group(2))
                 break
-    return _Stream(kind, codec, tag, profile, pix_fmt, width, height,
-                   attached_pic="(attached pic)" in desc)
+    return _Stream(
+        kind, codec, tag, profile, pix_fmt, width, height, attached_pic="(attached pic)" in desc
+    )
 
 
 def _parse_header(stderr: str) -> tuple[str, float | None, str | None, list[_Stream]] | None:
@@ -193,7 +241,7 @@ def _parse_header(stderr: str) -> tuple[str, float | None, str | None, list[_Str
     start = re.search(r"^Input #0, (.+?), from ", stderr, re.M)
     if start is None:
         return None
-    header = stderr[start.start():]
+    header = stderr[start.start() :]
     for end_mark in ("\nStream mapping:", "\nOutput #0"):
         cut = header.find(end_mark)
         if cut >= 0:
@@ -215,8 +263,9 @@ def _parse_header(stderr: str) -> tuple[str, float | None, str | None, list[_Str
     return start.group(1), duration, brand_match.group(1) if brand_match else None, streams
 
 
-def _container(demuxer: str, brand: str | None, suffix: str,
-               video: _Stream | None, audio: _Stream | None) -> str:
+def _container(
+    demuxer: str, brand: str | None, suffix: str, video: _Stream | None, audio: _Stream | None
+) -> str:
     if demuxer.startswith("mov,mp4"):
         b = (brand or "").strip().lower()
         if b == "qt" or (not b.startswith("m4a") and suffix == ".mov"):
@@ -229,8 +278,9 @@ def _container(demuxer: str, brand: str | None, suffix: str,
             return "mkv"
         if suffix in (".webm", ".weba"):
             return "webm"
-        webm_ok = ((video is None or video.codec in _VIDEO_OK["webm"])
-                   and (audio is None or audio.codec in _AUDIO_OK["webm"]))
+        webm_ok = (video is None or video.codec in _VIDEO_OK["webm"]) and (
+            audio is None or audio.codec in _AUDIO_OK["webm"]
+        )
         return "webm" if webm_ok else "mkv"
     return demuxer.split(",")[0]
 
@@ -246,8 +296,9 @@ def probe_av(path: Path) -> ProbeResult:
     stdout, stderr, _rc = _run_ffmpeg(path)
     parsed = _parse_header(stderr)
     if parsed is None:
-        raise ProbeError(f"'{name}' is not a media file ffmpeg can read "
-                         f"({_open_failure_reason(stderr)})")
+        raise ProbeError(
+            f"'{name}' is not a media file ffmpeg can read ({_open_failure_reason(stderr)})"
+        )
     demuxer, duration, brand, streams = parsed
     video = next((s for s in streams if s.kind == "Video" and not s.attached_pic), None)
     audio = next((s for s in streams if s.kind == "Audio"), None)
@@ -272,41 +323,58 @@ def probe_av(path: Path) -> ProbeResult:
     audio_ok = _AUDIO_OK.get(container)
     known_container = (audio_ok is not None) and (video is None or video_ok is not None)
     if not known_container:
-        fail(f"the {label} container does not play in Chromium: re-encode to MP4 (H.264/AAC) "
-             "or WebM (VP9/Opus)")
+        fail(
+            f"the {label} container does not play in Chromium: re-encode to MP4 (H.264/AAC) "
+            "or WebM (VP9/Opus)"
+        )
     if video is not None:
         allowed = video_ok if video_ok is not None else _ANY_VIDEO_OK
         if video.codec not in _ANY_VIDEO_OK:
-            fail(f"video codec {_describe(video)} does not play in Chromium: re-encode to H.264 "
-                 "or VP8/VP9")
+            fail(
+                f"video codec {_describe(video)} does not play in Chromium: re-encode to H.264 "
+                "or VP8/VP9"
+            )
         elif video.codec not in allowed:
-            fail(f"video codec {video.codec} in a {label} file does not play in Chromium: use "
-                 "H.264 in .mp4 or VP8/VP9 in .webm")
+            fail(
+                f"video codec {video.codec} in a {label} file does not play in Chromium: use "
+                "H.264 in .mp4 or VP8/VP9 in .webm"
+            )
         if video.codec == "h264" and video.pix_fmt and video.pix_fmt not in _H264_PIX_FMTS:
             profile = f" ({video.profile})" if video.profile else ""
-            fail(f"H.264 with pixel format {video.pix_fmt}{profile} does not play in Chromium: "
-                 "re-encode with -pix_fmt yuv420p")
+            fail(
+                f"H.264 with pixel format {video.pix_fmt}{profile} does not play in Chromium: "
+                "re-encode with -pix_fmt yuv420p"
+            )
     if audio is not None:
         allowed = audio_ok if audio_ok is not None else _ANY_AUDIO_OK
         if audio.codec not in _ANY_AUDIO_OK:
-            fail(f"audio codec {_describe(audio)} does not play in Chromium: re-encode to AAC "
-                 "or Opus")
+            fail(
+                f"audio codec {_describe(audio)} does not play in Chromium: re-encode to AAC "
+                "or Opus"
+            )
         elif audio.codec not in allowed:
-            fail(f"audio codec {audio.codec} in a {label} file does not play in Chromium: use "
-                 "AAC in .mp4/.m4a or Opus in .webm/.ogg")
+            fail(
+                f"audio codec {audio.codec} in a {label} file does not play in Chromium: use "
+                "AAC in .mp4/.m4a or Opus in .webm/.ogg"
+            )
 
     packets = sum(1 for line in stdout.splitlines() if line and not line.startswith("#"))
     if packets == 0 or any(sign in stderr for sign in _TRUNCATION_SIGNS):
         stated = f" of {duration:.1f} s" if duration else ""
-        fail(f"the file is truncated: its media data ends before its stated length{stated} "
-             "(an incomplete copy?): copy it again")
+        fail(
+            f"the file is truncated: its media data ends before its stated length{stated} "
+            "(an incomplete copy?): copy it again"
+        )
     if duration is None:
-        problems.append("the file does not state its duration (a live recording?): remux it, "
-                        "e.g. ffmpeg -i IN -c copy OUT, so auto-follow knows when it ends")
+        problems.append(
+            "the file does not state its duration (a live recording?): remux it, "
+            "e.g. ffmpeg -i IN -c copy OUT, so auto-follow knows when it ends"
+        )
     expected_exts = _CONTAINER_EXTENSIONS.get(container)
     if expected_exts is not None and suffix not in expected_exts:
-        problems.append(extension_warning(suffix, f"{label} {'video' if video else 'audio'}",
-                                           expected_exts[0]))
+        problems.append(
+            extension_warning(suffix, f"{label} {'video' if video else 'audio'}", expected_exts[0])
+        )
 
     width = height = None
     if video is not None:
@@ -318,9 +386,18 @@ def probe_av(path: Path) -> ProbeResult:
     else:
         media_type = MediaType.AUDIO
         mime = _AUDIO_MIME.get(container) or _fallback_mime(path, "audio")
-    return ProbeResult(media_type, mime, duration, width, height,
-                       video.codec if video else None, audio.codec if audio else None,
-                       container, playable, tuple(problems))
+    return ProbeResult(
+        media_type,
+        mime,
+        duration,
+        width,
+        height,
+        video.codec if video else None,
+        audio.codec if audio else None,
+        container,
+        playable,
+        tuple(problems),
+    )
 
 
 def _fallback_mime(path: Path, major: str) -> str:
@@ -337,5 +414,15 @@ def _ffmpeg_image(stream: _Stream, demuxer: str) -> ProbeResult:
         mime = mimetypes.guess_type(f"x.{fmt}")[0] or "application/octet-stream"
         problems = (f"image format {fmt} does not display in Chromium: convert it to JPEG or PNG",)
     container = demuxer.removesuffix("_pipe")
-    return ProbeResult(MediaType.IMAGE, mime, None, stream.width, stream.height, None, None,
-                       container, not problems, problems)
+    return ProbeResult(
+        MediaType.IMAGE,
+        mime,
+        None,
+        stream.width,
+        stream.height,
+        None,
+        None,
+        container,
+        not problems,
+        problems,
+    )

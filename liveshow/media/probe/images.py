@@ -15,6 +15,7 @@ from .types import MediaType, ProbeError, ProbeResult, extension_warning
 # images
 # ----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ImageFormat:
     label: str  # for messages
@@ -51,15 +52,17 @@ def probe_image(path: Path, fmt: ImageFormat) -> ProbeResult:
         raise ProbeError(f"'{name}' is a truncated {fmt.label} image (an incomplete copy?)")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
-        raise ProbeError(f"'{name}' looks like a {fmt.label} image but cannot be decoded "
-                         "(corrupt?)")
+        raise ProbeError(
+            f"'{name}' looks like a {fmt.label} image but cannot be decoded (corrupt?)"
+        )
     height, width = int(image.shape[0]), int(image.shape[1])
     problems: tuple[str, ...] = ()
     suffix = path.suffix.lower()
     if suffix not in fmt.extensions:
         problems = (extension_warning(suffix, f"a {fmt.label} image", fmt.extensions[0]),)
-    return ProbeResult(MediaType.IMAGE, fmt.mime, None, width, height, None, None,
-                       fmt.container, True, problems)
+    return ProbeResult(
+        MediaType.IMAGE, fmt.mime, None, width, height, None, None, fmt.container, True, problems
+    )
 
 
 def image_complete(fmt: ImageFormat, data: bytes) -> bool:
@@ -93,7 +96,7 @@ def _jpeg_complete(data: bytes) -> bool:
             continue
         if i + 2 > n:
             return False
-        i += int.from_bytes(data[i:i + 2], "big")
+        i += int.from_bytes(data[i : i + 2], "big")
         if marker != 0xDA:  # not SOS
             continue
         while True:  # entropy-coded data: 0xFF is followed by 0x00 or a restart marker
@@ -115,8 +118,8 @@ def _png_complete(data: bytes) -> bool:
     n = len(data)
     i = 8
     while i + 8 <= n:
-        length = int.from_bytes(data[i:i + 4], "big")
-        chunk_type = data[i + 4:i + 8]
+        length = int.from_bytes(data[i : i + 4], "big")
+        chunk_type = data[i + 4 : i + 8]
         i += 12 + length
         if chunk_type == b"IEND":
             return i <= n
@@ -126,6 +129,7 @@ def _png_complete(data: bytes) -> bool:
 # ----------------------------------------------------------------------------------------
 # text
 # ----------------------------------------------------------------------------------------
+
 
 def probe_text(path: Path) -> ProbeResult:
     try:
@@ -137,7 +141,6 @@ def probe_text(path: Path) -> ProbeResult:
         data.decode("utf-8")
     except UnicodeDecodeError:
         problems = ("the text is not UTF-8: save it as UTF-8",)
-    return ProbeResult(MediaType.TEXT, "text/plain", None, None, None, None, None, "text",
-                       not problems, problems)
-
-
+    return ProbeResult(
+        MediaType.TEXT, "text/plain", None, None, None, None, None, "text", not problems, problems
+    )

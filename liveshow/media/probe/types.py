@@ -36,11 +36,35 @@ class ProbeError(Exception):
 
 
 _EXTENSIONS: dict[MediaType, tuple[str, ...]] = {
-    MediaType.VIDEO: (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".ogv", ".mpg", ".mpeg",
-                      ".ts", ".m2ts", ".wmv", ".flv", ".3gp"),
+    MediaType.VIDEO: (
+        ".mp4",
+        ".m4v",
+        ".mov",
+        ".webm",
+        ".mkv",
+        ".avi",
+        ".ogv",
+        ".mpg",
+        ".mpeg",
+        ".ts",
+        ".m2ts",
+        ".wmv",
+        ".flv",
+        ".3gp",
+    ),
     MediaType.IMAGE: (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"),
-    MediaType.AUDIO: (".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac",
-                      ".weba", ".mka"),
+    MediaType.AUDIO: (
+        ".mp3",
+        ".m4a",
+        ".aac",
+        ".wav",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".flac",
+        ".weba",
+        ".mka",
+    ),
     MediaType.TEXT: (".txt", ".md"),
 }
 _TYPE_BY_EXT: dict[str, MediaType] = {
@@ -53,9 +77,8 @@ def guess_type(path: Path) -> MediaType | None:
     return _TYPE_BY_EXT.get(Path(path).suffix.lower())
 
 
-
-
 def extension_warning(suffix: str, content: str, usual: str) -> str:
     shown = suffix or "(none)"
-    return (f"the file extension {shown} does not match the content ({content}): "
-            f"rename it to {usual}")
+    return (
+        f"the file extension {shown} does not match the content ({content}): rename it to {usual}"
+    )
