@@ -1,27 +1,35 @@
-"""Fixtures: in-process app and socket test clients; a real server process; a real browser."""
+"""Fixtures: the in-process app and its socket test clients; a real server process and the
+crew, phones and displays that talk to it; a real browser. The helpers they are built from
+live in ``tests/helpers/``."""
+
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-import requests
 
 from liveshow.show.demo import DEMO_SHOW, ensure_demo_media
+from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
+from tests.helpers.app import make_app
+from tests.helpers.crew import Crew
+from tests.helpers.phone import LivePhone
+from tests.helpers.server import ServerProcess
+from tests.helpers.shows import TEXT_SHOW, write_prompt_show, write_show
 
-CREW_PASSWORD = "test-crew-password"
-DISPLAY_KEY = "test-display-key"
-JOIN_CODE = "testjoin"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "show(text): the show (YAML text) the `app` fixture loads instead of the "
+        "small text show; on a test, or on a module as `pytestmark`",
+    )
+
+
+# ---- the in-process app -----------------------------------------------------------------
 @pytest.fixture(scope="session")
 def demo_show() -> Path:
     """The bundled demo show, with its media generated (once, offline)."""
@@ -32,33 +40,20 @@ def demo_show() -> Path:
 @pytest.fixture
 def text_show(tmp_path: Path) -> Path:
     """A small show with no media files: quick to load."""
-    path = tmp_path / "show.yaml"
-    path.write_text("""\
-title: Test show
-min_go_interval: 1.0
-cues:
-  - {id: welcome, kind: title, title: Welcome}
-  - {id: story, kind: record, title: Story, text: "Once upon a time", duration: 2,
-     credits: [{name: Ana, role: writer}]}
-  - {id: dark, kind: blackout}
-  - {id: roll, kind: credits, title: Thanks}
-""")
-    return path
-
-
-def make_app(data: Path, show: Path, **extra: Any) -> Any:
-    from liveshow.app import create_app
-    config = {"data": str(data), "show": str(show), "crew_password": CREW_PASSWORD,
-              "display_key": DISPLAY_KEY, "join_code": JOIN_CODE, "async_mode": "threading",
-              **extra}
-    app = create_app(config)
-    app.config["TESTING"] = True
-    return app
+    return write_show(tmp_path, TEXT_SHOW)
 
 
 @pytest.fixture
-def app(tmp_path: Path, text_show: Path) -> Any:
-    return make_app(tmp_path / "data", text_show)
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """The app in this process, on a fresh data folder, running the small text show or the
+    show a `@pytest.mark.show(...)` names."""
+    marker = request.node.get_closest_marker("show")
+    show = (
+        write_show(tmp_path, marker.args[0], "app-show.yaml")
+        if marker
+        else write_show(tmp_path, TEXT_SHOW)
+    )
+    return make_app(tmp_path / "data", show)
 
 
 @pytest.fixture
@@ -66,139 +61,114 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
-@pytest.fixture
-def crew(app: Any) -> Any:
+def _socket(app: Any, namespace: str, auth: dict[str, Any]) -> Iterator[Any]:
     from liveshow.extensions import socketio
-    c = socketio.test_client(app, namespace="/crew", auth={"password": CREW_PASSWORD})
-    assert c.is_connected("/crew")
+
+    c = socketio.test_client(app, namespace=namespace, auth=auth)
+    assert c.is_connected(namespace)
     yield c
-    c.disconnect(namespace="/crew")
+    c.disconnect(namespace=namespace)
 
 
 @pytest.fixture
-def display(app: Any) -> Any:
-    from liveshow.extensions import socketio
-    c = socketio.test_client(app, namespace="/display",
-                             auth={"key": DISPLAY_KEY, "name": "main", "rev": 0})
-    assert c.is_connected("/display")
-    yield c
-    c.disconnect(namespace="/display")
+def crew(app: Any) -> Iterator[Any]:
+    yield from _socket(app, "/crew", {"password": CREW_PASSWORD})
 
 
 @pytest.fixture
-def phone(app: Any) -> Any:
-    from liveshow.extensions import socketio
-    c = socketio.test_client(app, namespace="/audience",
-                             auth={"code": JOIN_CODE, "device": "phone-device-0001", "rev": 0})
-    assert c.is_connected("/audience")
-    yield c
-    c.disconnect(namespace="/audience")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class ServerProcess:
-    """A real `liveshow serve` in its own process."""
-    data: Path
-    show: Path | None
-    async_mode: str = "eventlet"
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[bytes] | None = None
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    password = CREW_PASSWORD
-    display_key = DISPLAY_KEY
-    join_code = JOIN_CODE
-
-    def start(self, timeout: float = 30.0) -> "ServerProcess":
-        env = {**os.environ, "LIVESHOW_CREW_PASSWORD": CREW_PASSWORD,
-               "LIVESHOW_DISPLAY_KEY": DISPLAY_KEY, "LIVESHOW_JOIN_CODE": JOIN_CODE,
-               "LIVESHOW_DATA": str(self.data), "LIVESHOW_ASYNC_MODE": self.async_mode,
-               "LIVESHOW_HOST": "127.0.0.1", "LIVESHOW_PORT": str(self.port),
-               "PYTHONUNBUFFERED": "1", **self.extra_env}
-        args = [sys.executable, "-m", "liveshow", "serve"]
-        if self.show is not None:
-            args += ["--show", str(self.show)]
-        log = open(self.data.parent / f"server-{self.port}.log", "ab")
-        self.data.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: "
-                                   f"{self.log_text()[-2000:]}")
-            try:
-                if requests.get(self.url + "/api/state", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start in {timeout} s: {self.log_text()[-2000:]}")
-
-    def log_text(self) -> str:
-        path = self.data.parent / f"server-{self.port}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-    def state(self) -> dict[str, Any]:
-        return requests.get(self.url + "/api/state", timeout=5).json()  # type: ignore
+def display(app: Any) -> Iterator[Any]:
+    yield from _socket(app, "/display", {"key": DISPLAY_KEY, "name": "main", "rev": 0})
 
 
 @pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[Any]:
+def phone(app: Any) -> Iterator[Any]:
+    yield from _socket(
+        app, "/audience", {"code": JOIN_CODE, "device": "phone-device-0001", "rev": 0}
+    )
+
+
+# ---- a real server process and its clients ----------------------------------------------
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Starts `liveshow serve` processes; all are stopped after the test."""
     started: list[ServerProcess] = []
 
     def start(show: Path | None, data: Path | None = None, **kwargs: Any) -> ServerProcess:
         srv = ServerProcess(data=data or tmp_path / "data", show=show, **kwargs).start()
         started.append(srv)
         return srv
+
     yield start
     for srv in started:
         srv.stop()
 
 
 @pytest.fixture
-def server(server_factory: Any, demo_show: Path) -> ServerProcess:
+def server(server_factory: Callable[..., ServerProcess], demo_show: Path) -> ServerProcess:
     """A real eventlet server running the demo show."""
-    return server_factory(demo_show)  # type: ignore[no-any-return]
+    return server_factory(demo_show)
 
 
-def sio_client(srv: ServerProcess, namespace: str, auth: dict[str, Any]) -> Any:
-    import socketio
-    client = socketio.Client(reconnection=False)
-    client.connect(srv.url, namespaces=[namespace], auth=auth, transports=["websocket"],
-                   wait_timeout=10)
-    return client
+@pytest.fixture
+def prompt_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    """A real server running a show with a prompt of every kind, a wall and a poll."""
+    return server_factory(write_prompt_show(tmp_path))
 
 
+@pytest.fixture
+def prompt_crew(prompt_server: ServerProcess, crew_of: Callable[[ServerProcess], Crew]) -> Crew:
+    """A crew socket on the prompt server."""
+    return crew_of(prompt_server)
+
+
+@pytest.fixture
+def crew_of() -> Iterator[Callable[[ServerProcess], Crew]]:
+    """Connects crew sockets to a real server; closed after the test."""
+    crews: list[Crew] = []
+
+    def make(srv: ServerProcess) -> Crew:
+        crews.append(Crew(srv))
+        return crews[-1]
+
+    yield make
+    for c in crews:
+        c.close()
+
+
+@pytest.fixture
+def phone_of() -> Iterator[Callable[..., LivePhone]]:
+    """Joins phones to a real server: ``phone_of(srv, "Ana")``; closed after the test."""
+    phones: list[LivePhone] = []
+
+    def make(srv: ServerProcess, handle: str = "Ana", device: str | None = None) -> LivePhone:
+        phones.append(LivePhone(srv, handle, device))
+        return phones[-1]
+
+    yield make
+    for p in phones:
+        p.close()
+
+
+# ---- a real browser ---------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--autoplay-policy=no-user-gesture-required", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--disable-gpu", "--disable-quic"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-gpu",
+                "--disable-quic",
+            ],
+        )
         yield b
         b.close()
 
@@ -215,8 +185,22 @@ def page(browser: Any) -> Iterator[Any]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def crew_login(page: Any, srv: ServerProcess) -> None:
-    page.goto(srv.url + "/crew/login")
-    page.fill("#password", CREW_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(srv.url + "/crew")
+@pytest.fixture
+def open_display(browser: Any) -> Iterator[Callable[..., Any]]:
+    """Opens a display page (a 720p projector); any script error on it fails the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def open_(srv: ServerProcess, name: str = "main") -> Any:
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
+        page.goto(f"{srv.url}/display/{name}?key={srv.display_key}")
+        page.wait_for_function("() => window.liveshowDisplay && window.liveshowDisplay.rev")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, f"script errors on the display page: {errors}"

@@ -1,44 +1,37 @@
 """Joining, prompts, text and votes over /audience, moderation, the wall and the poll."""
+
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from liveshow.extensions import socketio
 from liveshow.audience.terms import TERMS_VERSION
-from tests.audience_helpers import Phone, write_prompt_show
-from tests.conftest import DISPLAY_KEY, JOIN_CODE, make_app
+from liveshow.extensions import socketio
+from tests.helpers import DISPLAY_KEY, JOIN_CODE
+from tests.helpers.crew import goto
+from tests.helpers.phone import Phone
+from tests.helpers.shows import PROMPT_SHOW
 
-
-@pytest.fixture
-def app(tmp_path: Path) -> Any:
-    """A show with a prompt of every kind, a wall and a poll (conftest's crew uses it)."""
-    return make_app(tmp_path / "data", write_prompt_show(tmp_path))
+pytestmark = pytest.mark.show(PROMPT_SHOW)
 
 
 @pytest.fixture
 def screen(app: Any) -> Any:
-    c = socketio.test_client(app, namespace="/display",
-                             auth={"key": DISPLAY_KEY, "name": "main"})
+    c = socketio.test_client(app, namespace="/display", auth={"key": DISPLAY_KEY, "name": "main"})
     yield c
     c.disconnect(namespace="/display")
 
 
-def goto(crew: Any, cue: str) -> None:
-    assert crew.emit("goto", {"cue": cue}, namespace="/crew", callback=True)["ok"]
-
-
 def moderate(crew: Any, sub_id: str, action: str) -> Any:
-    return crew.emit("moderate", {"submission": sub_id, "action": action},
-                     namespace="/crew", callback=True)
+    return crew.emit(
+        "moderate", {"submission": sub_id, "action": action}, namespace="/crew", callback=True
+    )
 
 
 def text(phone: Phone, sub_id: str, words: str, prompt: str = "ask-text") -> Any:
-    return phone.emit("submit", {"id": sub_id, "prompt": prompt, "kind": "text",
-                                 "text": words})
+    return phone.emit("submit", {"id": sub_id, "prompt": prompt, "kind": "text", "text": words})
 
 
 def test_joining_records_handle_and_consent_with_terms_version(app: Any) -> None:
@@ -46,23 +39,32 @@ def test_joining_records_handle_and_consent_with_terms_version(app: Any) -> None
     welcome = phone.received()[0]
     assert welcome["name"] == "welcome" and welcome["args"][0]["joined"] is False
     assert welcome["args"][0]["terms"]["version"] == TERMS_VERSION
-    ack = phone.join("  Ana\u202e  ")                      # bidi override stripped
+    ack = phone.join("  Ana\u202e  ")  # bidi override stripped
     assert ack["ok"] and ack["handle"] == "Ana" and len(ack["token"]) > 20
     row = app.extensions["liveshow"].audience.device(phone.device)
     assert row["terms_version"] == TERMS_VERSION and row["consented_at"] > 0
 
 
-@pytest.mark.parametrize("payload, words", [
-    ({"handle": "Ana", "consent": {"accepted": False, "terms_version": TERMS_VERSION}},
-     "accept the contribution terms"),
-    ({"handle": "Ana", "consent": {"accepted": True, "terms_version": "1999"}},
-     "terms have changed"),
-    ({"handle": "", "consent": {"accepted": True, "terms_version": TERMS_VERSION}}, "empty"),
-    ({"handle": "x" * 40, "consent": {"accepted": True, "terms_version": TERMS_VERSION}},
-     "limit is 32"),
-    ({"handle": ["Ana"], "consent": True}, "must be text"),
-    ("Ana", "join needs"),
-])
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        (
+            {"handle": "Ana", "consent": {"accepted": False, "terms_version": TERMS_VERSION}},
+            "accept the contribution terms",
+        ),
+        (
+            {"handle": "Ana", "consent": {"accepted": True, "terms_version": "1999"}},
+            "terms have changed",
+        ),
+        ({"handle": "", "consent": {"accepted": True, "terms_version": TERMS_VERSION}}, "empty"),
+        (
+            {"handle": "x" * 40, "consent": {"accepted": True, "terms_version": TERMS_VERSION}},
+            "limit is 32",
+        ),
+        ({"handle": ["Ana"], "consent": True}, "must be text"),
+        ("Ana", "join needs"),
+    ],
+)
 def test_a_bad_join_is_refused_with_a_reason(app: Any, payload: Any, words: str) -> None:
     phone = Phone(app)
     ack = phone.emit("join", payload)
@@ -70,9 +72,15 @@ def test_a_bad_join_is_refused_with_a_reason(app: Any, payload: Any, words: str)
     assert app.extensions["liveshow"].audience.device(phone.device) is None
 
 
-@pytest.mark.parametrize("auth", [{"code": "wrong", "device": "phone-device-0001"},
-                                  {"code": JOIN_CODE, "device": "short"},
-                                  {"code": JOIN_CODE}, None])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"code": "wrong", "device": "phone-device-0001"},
+        {"code": JOIN_CODE, "device": "short"},
+        {"code": JOIN_CODE},
+        None,
+    ],
+)
 def test_wrong_join_code_or_device_id_cannot_connect(app: Any, auth: Any) -> None:
     c = socketio.test_client(app, namespace="/audience", auth=auth)
     assert not c.is_connected("/audience")
@@ -82,8 +90,9 @@ def test_a_rotated_join_code_stops_old_links(app: Any, crew: Any) -> None:
     ack = crew.emit("join_rotate", namespace="/crew", callback=True)
     assert ack["ok"] and JOIN_CODE not in ack["join_url"]
     new_code = ack["join_url"].rsplit("/", 1)[1]
-    old = socketio.test_client(app, namespace="/audience",
-                               auth={"code": JOIN_CODE, "device": "phone-device-0001"})
+    old = socketio.test_client(
+        app, namespace="/audience", auth={"code": JOIN_CODE, "device": "phone-device-0001"}
+    )
     assert not old.is_connected("/audience")
     http = app.test_client()
     page = http.get(f"/join/{JOIN_CODE}")
@@ -121,8 +130,12 @@ def test_submitting_needs_a_join_and_an_open_prompt(app: Any, crew: Any) -> None
     assert "not open" in text(phone, "early-000002", "hi")["error"]
     goto(crew, "ask-text")
     assert text(phone, "early-000003", "hi")["ok"]
-    assert "asks for text" in phone.emit("submit", {"id": "early-000004", "prompt": "ask-text",
-                                                    "kind": "vote", "option": "A"})["error"]
+    assert (
+        "asks for text"
+        in phone.emit(
+            "submit", {"id": "early-000004", "prompt": "ask-text", "kind": "vote", "option": "A"}
+        )["error"]
+    )
 
 
 def test_text_is_normalised_and_limited(app: Any, crew: Any) -> None:
@@ -142,13 +155,15 @@ def test_a_text_repeat_is_answered_with_the_first_result(app: Any, crew: Any) ->
     first = text(phone, "repeat-00001", "the sea")
     assert first == text(phone, "repeat-00001", "the sea")
     assert "already used" in text(phone, "repeat-00001", "the sky")["error"]
-    count = app.extensions["liveshow"].store.db.execute(
-        "select count(*) from submissions").fetchone()[0]
+    count = (
+        app.extensions["liveshow"]
+        .store.db.execute("select count(*) from submissions")
+        .fetchone()[0]
+    )
     assert count == 1
 
 
-def test_an_unapproved_submission_never_reaches_a_display(app: Any, crew: Any,
-                                                          screen: Any) -> None:
+def test_an_unapproved_submission_never_reaches_a_display(app: Any, crew: Any, screen: Any) -> None:
     goto(crew, "ask-text")
     phone = Phone(app)
     phone.join()
@@ -164,9 +179,9 @@ def test_an_unapproved_submission_never_reaches_a_display(app: Any, crew: Any,
     assert {m["args"][0]["id"] for m in queue} >= {"secret-00001", "secret-00002"}
 
 
-def test_approve_and_feature_put_work_on_the_wall_and_tell_the_phone(app: Any,
-                                                                     crew: Any,
-                                                                     screen: Any) -> None:
+def test_approve_and_feature_put_work_on_the_wall_and_tell_the_phone(
+    app: Any, crew: Any, screen: Any
+) -> None:
     goto(crew, "ask-text")
     phone = Phone(app)
     phone.join("Mira")
@@ -198,8 +213,15 @@ def test_ban_rejects_the_device_and_its_pending_work(app: Any, crew: Any) -> Non
     assert "no longer take part" in phone.join("New name")["error"]
 
 
-@pytest.mark.parametrize("data", [None, {"submission": "nope", "action": "approve"},
-                                  {"submission": "x", "action": "destroy"}, "approve"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"submission": "nope", "action": "approve"},
+        {"submission": "x", "action": "destroy"},
+        "approve",
+    ],
+)
 def test_bad_moderation_is_refused(crew: Any, data: Any) -> None:
     ack = crew.emit("moderate", data, namespace="/crew", callback=True)
     assert ack["ok"] is False and ack["error"]
@@ -212,26 +234,33 @@ def test_one_vote_per_phone_changeable_and_counted_live(app: Any, crew: Any) -> 
     b.join("B")
 
     def vote(phone: Phone, sub_id: str, option: str) -> Any:
-        return phone.emit("submit", {"id": sub_id, "prompt": "ask-vote", "kind": "vote",
-                                     "option": option})
+        return phone.emit(
+            "submit", {"id": sub_id, "prompt": "ask-vote", "kind": "vote", "option": option}
+        )
+
     assert vote(a, "vote-a-00001", "A")["ok"]
-    assert vote(a, "vote-a-00002", "B")["ok"]          # changed their mind
+    assert vote(a, "vote-a-00002", "B")["ok"]  # changed their mind
     assert vote(b, "vote-b-00001", "B")["ok"]
     assert "not one of the options" in vote(b, "vote-b-00002", "Z")["error"]
     goto(crew, "results")
     poll = app.test_client().get("/api/state").get_json()["cue"]["poll"]
-    assert poll == {"options": [{"option": "A", "votes": 0}, {"option": "B", "votes": 2},
-                                {"option": "C", "votes": 0}], "total": 2}
+    assert poll == {
+        "options": [
+            {"option": "A", "votes": 0},
+            {"option": "B", "votes": 2},
+            {"option": "C", "votes": 0},
+        ],
+        "total": 2,
+    }
 
 
-def test_closing_a_prompt_refuses_late_answers_after_the_grace_period(app: Any,
-                                                                      crew: Any) -> None:
+def test_closing_a_prompt_refuses_late_answers_after_the_grace_period(app: Any, crew: Any) -> None:
     goto(crew, "ask-text")
     phone = Phone(app)
     phone.join()
     assert crew.emit("prompt_close", namespace="/crew", callback=True)["ok"]
     assert app.test_client().get("/api/state").get_json()["prompt"] is None
-    assert text(phone, "late-0000001", "just in time")["ok"]          # within the grace
+    assert text(phone, "late-0000001", "just in time")["ok"]  # within the grace
     rt = app.extensions["liveshow"]
     rt.store.db.execute("update prompts set closed_at = closed_at - 60")
     assert "closed" in text(phone, "late-0000002", "too late")["error"]
@@ -243,13 +272,12 @@ def test_the_open_prompt_is_in_the_state_phones_get(app: Any, crew: Any) -> None
     goto(crew, "ask-vote")
     state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
     assert state["prompt"]["id"] == "ask-vote" and state["prompt"]["options"] == ["A", "B", "C"]
-    goto(crew, "ask-text")                    # a new prompt closes the previous one
+    goto(crew, "ask-text")  # a new prompt closes the previous one
     state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
     assert state["prompt"]["id"] == "ask-text" and state["prompt"]["max_length"] == 50
 
 
-def test_credits_include_audience_members_whose_work_was_approved(app: Any,
-                                                                  crew: Any) -> None:
+def test_credits_include_audience_members_whose_work_was_approved(app: Any, crew: Any) -> None:
     goto(crew, "ask-text")
     yes, no = Phone(app, "phone-device-00yes"), Phone(app, "phone-device-000no")
     yes.join("Approved Artist")
@@ -262,16 +290,21 @@ def test_credits_include_audience_members_whose_work_was_approved(app: Any,
     assert cue["audience"] == [{"handle": "Approved Artist", "works": 1}]
 
 
-def test_a_joined_phone_keeps_its_place_after_the_join_code_rotates(app: Any,
-                                                                    crew: Any) -> None:
+def test_a_joined_phone_keeps_its_place_after_the_join_code_rotates(app: Any, crew: Any) -> None:
     phone = Phone(app)
     phone.join()
     crew.emit("join_rotate", namespace="/crew", callback=True)
-    back = socketio.test_client(app, namespace="/audience", auth={
-        "code": JOIN_CODE, "device": phone.device, "token": phone.token})
+    back = socketio.test_client(
+        app,
+        namespace="/audience",
+        auth={"code": JOIN_CODE, "device": phone.device, "token": phone.token},
+    )
     assert back.is_connected("/audience")
-    stranger = socketio.test_client(app, namespace="/audience", auth={
-        "code": JOIN_CODE, "device": "phone-device-0002", "token": phone.token})
+    stranger = socketio.test_client(
+        app,
+        namespace="/audience",
+        auth={"code": JOIN_CODE, "device": "phone-device-0002", "token": phone.token},
+    )
     assert not stranger.is_connected("/audience")
 
 
@@ -283,8 +316,11 @@ def test_a_ban_tells_the_crew_about_every_row_it_rejects(app: Any, crew: Any) ->
         text(phone, f"banned-{i:06d}", f"words {i}")
     crew.get_received("/crew")
     moderate(crew, "banned-000000", "ban")
-    told = {m["args"][0]["id"]: m["args"][0]["status"] for m in crew.get_received("/crew")
-            if m["name"] == "submission"}
+    told = {
+        m["args"][0]["id"]: m["args"][0]["status"]
+        for m in crew.get_received("/crew")
+        if m["name"] == "submission"
+    }
     assert told == {f"banned-{i:06d}": "rejected" for i in range(3)}
 
 

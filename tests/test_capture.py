@@ -1,19 +1,20 @@
 """The camera core's risks: takes that do not play or are lost in a crash, dropped frames
 that go uncounted, sources that vanish silently or never come back, and a capture loop
 that starves the preview or leaves a take unfinished when it stops."""
+
 from __future__ import annotations
 
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 import cv2
 import numpy as np
@@ -33,10 +34,11 @@ from liveshow.agent.capture import (
     TakeResult,
     open_source,
     recover,
+    sources,
 )
-from liveshow.agent.capture import sources
 from liveshow.agent.capture.synthetic import Scene
 from liveshow.media.probe import ffmpeg_exe, probe
+from tests.helpers.server import free_port
 
 W, H, FPS = 320, 240, 25
 
@@ -57,6 +59,7 @@ def _write_clip(path: Path, frames: int) -> Path:
 
 # -- recorder --------------------------------------------------------------------------
 
+
 def test_take_is_browser_playable_h264_mp4_of_the_right_length(tmp_path: Path) -> None:
     recorder = TakeRecorder(tmp_path / "take.mp4", W, H, FPS)
     for image in _frames(50):
@@ -71,12 +74,13 @@ def test_take_is_browser_playable_h264_mp4_of_the_right_length(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["take.jpg", "take.mp4"]
 
 
-RECORD_FOREVER = textwrap.dedent("""
+RECORD_FOREVER = textwrap.dedent(
+    f"""
     import sys, time
     from pathlib import Path
     from liveshow.agent.capture.recorder import TakeRecorder
     from liveshow.agent.capture.synthetic import Scene
-    scene = Scene(%d, %d, %d)
+    scene = Scene({W}, {H}, {FPS})
     recorder = TakeRecorder(Path(sys.argv[1]), scene.width, scene.height, scene.fps)
     print("recording", flush=True)
     n = 0
@@ -84,14 +88,18 @@ RECORD_FOREVER = textwrap.dedent("""
         recorder.write(scene.render(n).image)
         n += 1
         time.sleep(1 / scene.fps)
-""" % (W, H, FPS))
+"""
+)
 
 
 def test_take_killed_mid_recording_is_recovered_up_to_the_last_fragment(tmp_path: Path) -> None:
     final = tmp_path / "crash.mp4"
     # The agent and its ffmpeg die together (kill -9 of the process group), as in a crash.
-    agent = subprocess.Popen([sys.executable, "-c", RECORD_FOREVER, str(final)],
-                             stdout=subprocess.PIPE, start_new_session=True)
+    agent = subprocess.Popen(
+        [sys.executable, "-c", RECORD_FOREVER, str(final)],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
     assert agent.stdout is not None and agent.stdout.readline().strip() == b"recording"
     time.sleep(2.5)
     os.killpg(agent.pid, signal.SIGKILL)
@@ -103,7 +111,8 @@ def test_take_killed_mid_recording_is_recovered_up_to_the_last_fragment(tmp_path
 
 
 def test_slow_encoder_drops_frames_counts_them_and_keeps_the_timeline(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     original = TakeRecorder._pipe
 
     def slow_pipe(self: TakeRecorder, stdin: IO[bytes], image: np.ndarray) -> None:
@@ -128,9 +137,9 @@ def test_slow_encoder_drops_frames_counts_them_and_keeps_the_timeline(
 
 # -- sources ---------------------------------------------------------------------------
 
+
 def test_file_source_reports_lost_when_the_file_ends(tmp_path: Path) -> None:
-    source = open_source(str(_write_clip(tmp_path / "clip.avi", 20)), W, H, FPS,
-                         realtime=False)
+    source = open_source(str(_write_clip(tmp_path / "clip.avi", 20)), W, H, FPS, realtime=False)
     frames = 0
     while source.read() is not None:
         frames += 1
@@ -139,18 +148,29 @@ def test_file_source_reports_lost_when_the_file_ends(tmp_path: Path) -> None:
     assert source.finished and not source.is_live
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_stream_that_goes_silent_is_reported_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sources, "STREAM_TIMEOUT_MS", 1000)
-    url = f"http://127.0.0.1:{_free_port()}"
-    server = subprocess.Popen([ffmpeg_exe(), "-hide_banner", "-loglevel", "quiet", "-re",
-                               "-f", "lavfi", "-i", f"testsrc=size={W}x{H}:rate={FPS}",
-                               "-c:v", "mpeg2video", "-f", "mpegts", "-listen", "1", url])
+    url = f"http://127.0.0.1:{free_port()}"
+    server = subprocess.Popen(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "quiet",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=size={W}x{H}:rate={FPS}",
+            "-c:v",
+            "mpeg2video",
+            "-f",
+            "mpegts",
+            "-listen",
+            "1",
+            url,
+        ]
+    )
     try:
         deadline = time.monotonic() + 5
         while True:
@@ -175,9 +195,15 @@ def test_stream_that_goes_silent_is_reported_lost(monkeypatch: pytest.MonkeyPatc
 def test_reconnecting_source_reports_lost_retrying_and_live_again(tmp_path: Path) -> None:
     clip = _write_clip(tmp_path / "clip.avi", 5)
     states: list[SourceState] = []
-    source = ReconnectingSource(lambda: open_source(str(clip), W, H, FPS, realtime=False),
-                                W, H, FPS, on_state=lambda state, _: states.append(state),
-                                first_delay=0.05, max_delay=0.1)
+    source = ReconnectingSource(
+        lambda: open_source(str(clip), W, H, FPS, realtime=False),
+        W,
+        H,
+        FPS,
+        on_state=lambda state, _: states.append(state),
+        first_delay=0.05,
+        max_delay=0.1,
+    )
 
     def read_until(wanted: SourceState, limit: float = 5.0) -> None:
         deadline = time.monotonic() + limit
@@ -192,8 +218,7 @@ def test_reconnecting_source_reports_lost_retrying_and_live_again(tmp_path: Path
     assert source.attempts >= 2 and source.lost and "not found" in source.lost
     (tmp_path / "unplugged.avi").rename(clip)
     read_until(SourceState.LIVE)
-    assert states == [SourceState.LIVE, SourceState.LOST, SourceState.RETRYING,
-                      SourceState.LIVE]
+    assert states == [SourceState.LIVE, SourceState.LOST, SourceState.RETRYING, SourceState.LIVE]
     assert source.read() is not None
 
 
@@ -202,8 +227,9 @@ def test_reconnecting_source_gives_up_after_its_attempts() -> None:
         raise SourceError("camera 7 is not there")
 
     states: list[SourceState] = []
-    source = ReconnectingSource(broken, W, H, FPS, on_state=lambda s, _: states.append(s),
-                                first_delay=0.01, max_attempts=3)
+    source = ReconnectingSource(
+        broken, W, H, FPS, on_state=lambda s, _: states.append(s), first_delay=0.01, max_attempts=3
+    )
     deadline = time.monotonic() + 5
     while not source.finished and time.monotonic() < deadline:
         assert source.read() is None
@@ -245,17 +271,25 @@ def test_unknown_sources_are_refused(tmp_path: Path) -> None:
 
 # -- pipeline --------------------------------------------------------------------------
 
-def _pipeline(tmp_path: Path, source: FrameSource,
-              on_preview: Callable[[bytes], None] | None = None,
-              on_take: Callable[[TakeResult], None] | None = None) -> CameraPipeline:
-    return CameraPipeline(source, PipelineConfig(takes_dir=tmp_path / "takes"),
-                          on_preview=on_preview, on_take=on_take)
+
+def _pipeline(
+    tmp_path: Path,
+    source: FrameSource,
+    on_preview: Callable[[bytes], None] | None = None,
+    on_take: Callable[[TakeResult], None] | None = None,
+) -> CameraPipeline:
+    return CameraPipeline(
+        source, PipelineConfig(takes_dir=tmp_path / "takes"), on_preview=on_preview, on_take=on_take
+    )
 
 
 def test_preview_arrives_at_about_the_requested_rate(tmp_path: Path) -> None:
     previews: list[tuple[float, bytes]] = []
-    pipeline = _pipeline(tmp_path, SyntheticSource(W, H, 30),
-                         on_preview=lambda jpeg: previews.append((time.monotonic(), jpeg)))
+    pipeline = _pipeline(
+        tmp_path,
+        SyntheticSource(W, H, 30),
+        on_preview=lambda jpeg: previews.append((time.monotonic(), jpeg)),
+    )
     pipeline.start()
     time.sleep(2.0)
     stats = pipeline.stats()
@@ -315,16 +349,23 @@ def test_source_lost_mid_take_keeps_the_part_recorded(tmp_path: Path) -> None:
     with pytest.raises(TakeRefused, match="not live"):
         pipeline.start_take()
     assert pipeline.stop() is None
-    assert sorted(p.name for p in (tmp_path / "takes").iterdir()) == ["lost.raw.jpg",
-                                                                     "lost.raw.mp4"]
+    assert sorted(p.name for p in (tmp_path / "takes").iterdir()) == [
+        "lost.raw.jpg",
+        "lost.raw.mp4",
+    ]
 
 
 def test_capture_loop_survives_a_camera_that_drops_out_and_comes_back(tmp_path: Path) -> None:
     states: list[SourceState] = []
     # Each "plug-in" of this camera delivers half a second of frames, then it drops out.
-    source = ReconnectingSource(lambda: SyntheticSource(W, H, FPS, max_frames=FPS // 2),
-                                W, H, FPS, on_state=lambda state, _: states.append(state),
-                                first_delay=0.2)
+    source = ReconnectingSource(
+        lambda: SyntheticSource(W, H, FPS, max_frames=FPS // 2),
+        W,
+        H,
+        FPS,
+        on_state=lambda state, _: states.append(state),
+        first_delay=0.2,
+    )
     pipeline = _pipeline(tmp_path, source)
     pipeline.start()
     deadline = time.monotonic() + 10
@@ -332,6 +373,10 @@ def test_capture_loop_survives_a_camera_that_drops_out_and_comes_back(tmp_path: 
         time.sleep(0.05)
     stats = pipeline.stats()
     pipeline.stop()
-    assert states[:4] == [SourceState.LIVE, SourceState.LOST, SourceState.RETRYING,
-                          SourceState.LIVE]
+    assert states[:4] == [
+        SourceState.LIVE,
+        SourceState.LOST,
+        SourceState.RETRYING,
+        SourceState.LIVE,
+    ]
     assert stats.running and stats.frames_in >= 2 * (FPS // 2)

@@ -1,12 +1,13 @@
 """The cue engine: continue modes, waits, list edges, double GO, restart. A fake clock drives it."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from liveshow.show.cues import ContinueMode, CueState, ShowMode
 from liveshow.media.library import MediaLibrary
+from liveshow.show.cues import ContinueMode, CueState, ShowMode
 from liveshow.show.engine import CueError, ShowEngine
 from liveshow.show.showfile import parse
 from liveshow.store.database import Store
@@ -33,8 +34,9 @@ class FakeClock:
 
 def make_engine(folder: Path, clock: FakeClock, text: str = SHOW) -> ShowEngine:
     store = Store(folder / "show.db")
-    engine = ShowEngine(store, MediaLibrary(store, folder / "media"), clock=clock,
-                        min_go_interval=1.0)
+    engine = ShowEngine(
+        store, MediaLibrary(store, folder / "media"), clock=clock, min_go_interval=1.0
+    )
     if not engine.restore():
         engine.load(parse(text, base_dir=folder), None, None)
     return engine
@@ -59,11 +61,12 @@ def test_go_fires_the_standby_cue_and_moves_standby_on(engine: ShowEngine) -> No
     assert engine.cue_state(engine.cues[1]) is CueState.STANDBY
 
 
-def test_pre_wait_delays_the_start_until_it_has_passed(engine: ShowEngine,
-                                                       clock: FakeClock) -> None:
+def test_pre_wait_delays_the_start_until_it_has_passed(
+    engine: ShowEngine, clock: FakeClock
+) -> None:
     engine.go()
     clock.now += 5
-    engine.go()                       # "two" has a 2 s pre-wait
+    engine.go()  # "two" has a 2 s pre-wait
     assert engine.state.current == "one" and engine.state.pending == "two"
     assert engine.cue_state(engine.cues[1]) is CueState.PRE_WAIT
     assert not engine.tick(clock.now + 1.9)
@@ -73,19 +76,21 @@ def test_pre_wait_delays_the_start_until_it_has_passed(engine: ShowEngine,
     assert engine.state.started_at == pytest.approx(clock.now + 2.0)
 
 
-def test_auto_follow_fires_next_cue_after_duration_plus_post_wait(engine: ShowEngine,
-                                                                   clock: FakeClock) -> None:
+def test_auto_follow_fires_next_cue_after_duration_plus_post_wait(
+    engine: ShowEngine, clock: FakeClock
+) -> None:
     engine.goto("three")
     start = clock.now
     engine.tick(start + 5.9)
     assert engine.state.current == "three"
-    engine.tick(start + 6.0)               # duration 5 + post_wait 1
+    engine.tick(start + 6.0)  # duration 5 + post_wait 1
     assert engine.state.current == "four"
     assert engine.state.started_at == pytest.approx(start + 6.0)
 
 
-def test_auto_continue_fires_next_cue_post_wait_after_start(engine: ShowEngine,
-                                                            clock: FakeClock) -> None:
+def test_auto_continue_fires_next_cue_post_wait_after_start(
+    engine: ShowEngine, clock: FakeClock
+) -> None:
     engine.goto("four")
     engine.tick(clock.now + 2.9)
     assert engine.state.current == "four"
@@ -100,21 +105,26 @@ def test_continue_none_waits_for_the_operator(engine: ShowEngine, clock: FakeClo
     assert engine.state.current == "five"
 
 
-def test_chained_continues_in_one_late_tick_keep_their_own_times(engine: ShowEngine,
-                                                                  clock: FakeClock) -> None:
+def test_chained_continues_in_one_late_tick_keep_their_own_times(
+    engine: ShowEngine, clock: FakeClock
+) -> None:
     engine.goto("three")
     start = clock.now
-    engine.tick(start + 100)               # the clock task was late: both follows are due
+    engine.tick(start + 100)  # the clock task was late: both follows are due
     assert engine.state.current == "five"
     assert engine.state.started_at == pytest.approx(start + 6 + 3)
 
 
 def test_auto_continue_on_the_last_cue_stops_cleanly(tmp_path: Path, clock: FakeClock) -> None:
-    engine = make_engine(tmp_path, clock, """\
+    engine = make_engine(
+        tmp_path,
+        clock,
+        """\
 title: t
 cues:
   - {id: only, kind: title, title: Only, continue: auto-continue, post_wait: 1}
-""")
+""",
+    )
     engine.go()
     assert engine.tick(clock.now + 2)
     assert engine.state.current == "only" and engine.state.followed
@@ -138,8 +148,9 @@ def test_back_at_the_first_cue_is_refused(engine: ShowEngine) -> None:
     assert engine.state.current == "one"
 
 
-def test_back_fires_the_previous_cue_without_its_pre_wait(engine: ShowEngine,
-                                                          clock: FakeClock) -> None:
+def test_back_fires_the_previous_cue_without_its_pre_wait(
+    engine: ShowEngine, clock: FakeClock
+) -> None:
     engine.goto("three")
     clock.now += 2
     assert engine.back().id == "two"
@@ -174,24 +185,24 @@ def test_quick_gos_are_allowed_in_rehearsal(engine: ShowEngine, clock: FakeClock
     assert engine.state.current == "five"
 
 
-def test_auto_follow_is_not_limited_by_the_go_interval(engine: ShowEngine,
-                                                       clock: FakeClock) -> None:
+def test_auto_follow_is_not_limited_by_the_go_interval(
+    engine: ShowEngine, clock: FakeClock
+) -> None:
     engine.set_mode("show")
     engine.goto("three")
     engine.tick(clock.now + 6.0)
     assert engine.state.current == "four"
-    clock.now += 6.5                       # operator GO 0.5 s after the automatic one is fine
+    clock.now += 6.5  # operator GO 0.5 s after the automatic one is fine
     assert engine.go().id == "five"
 
 
-def test_panic_blacks_out_pauses_and_cancels_waits(engine: ShowEngine,
-                                                   clock: FakeClock) -> None:
+def test_panic_blacks_out_pauses_and_cancels_waits(engine: ShowEngine, clock: FakeClock) -> None:
     engine.goto("three")
     clock.now += 2
     engine.panic()
     st = engine.state
     assert st.blackout and st.paused and st.paused_position == pytest.approx(2)
-    assert not engine.tick(clock.now + 100)     # the auto-follow does not fire while stopped
+    assert not engine.tick(clock.now + 100)  # the auto-follow does not fire while stopped
     assert engine.state.current == "three"
     engine.set_blackout(False)
     engine.resume()
@@ -232,8 +243,7 @@ def test_every_change_is_logged_with_a_rising_rev(engine: ShowEngine) -> None:
     assert [e["kind"] for e in events] == ["go", "blackout", "mode"]
 
 
-def test_state_survives_a_restart_at_the_same_cue_paused(tmp_path: Path,
-                                                         clock: FakeClock) -> None:
+def test_state_survives_a_restart_at_the_same_cue_paused(tmp_path: Path, clock: FakeClock) -> None:
     engine = make_engine(tmp_path, clock)
     engine.set_mode("show")
     engine.goto("three")
@@ -242,22 +252,24 @@ def test_state_survives_a_restart_at_the_same_cue_paused(tmp_path: Path,
     rev = engine.state.rev
     engine.store.close()
 
-    clock.now += 60                             # the server was down for a minute
+    clock.now += 60  # the server was down for a minute
     again = make_engine(tmp_path, clock)
     st = again.state
     assert st.current == "three" and st.paused
     assert st.paused_position == pytest.approx(3)
     assert st.mode is ShowMode.SHOW
-    assert st.rev == rev + 1                    # the restore is itself an event
-    assert not again.tick(clock.now + 100)      # paused: nothing auto-fires
+    assert st.rev == rev + 1  # the restore is itself an event
+    assert not again.tick(clock.now + 100)  # paused: nothing auto-fires
     again.resume()
     assert again.position() == pytest.approx(3)
 
 
 def test_credits_roll_lists_only_what_actually_screened(engine: ShowEngine) -> None:
     from liveshow.state import credits_roll
+
     engine.goto("three")
     engine.goto("three")
     roll = credits_roll(engine)
-    assert roll == [{"cue": "three", "title": "Three",
-                     "credits": [{"name": "Ana", "role": "writer"}]}]
+    assert roll == [
+        {"cue": "three", "title": "Three", "credits": [{"name": "Ana", "role": "writer"}]}
+    ]

@@ -1,9 +1,10 @@
 """The crew dashboard in a real chromium against a real server: what could go wrong mid-show."""
+
 from __future__ import annotations
 
 import re
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -11,7 +12,10 @@ from playwright.sync_api import Page, expect
 
 from liveshow.show.demo import DEMO_SHOW
 from liveshow.show.showfile import load_file
-from tests.conftest import DISPLAY_KEY, ServerProcess, crew_login
+from tests.helpers import DISPLAY_KEY
+from tests.helpers.crew import crew_login
+from tests.helpers.server import ServerProcess
+from tests.helpers.waiting import wait_until
 
 XSS_TITLE = "<img src=x onerror=window.pwned=1>"
 
@@ -37,16 +41,6 @@ def shown_ids(page: Page) -> list[str]:
     return page.locator("#cue-rows tr").evaluate_all("rows => rows.map(r => r.dataset.cue)")
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, "condition not met in time"
-            return value
-        time.sleep(0.05)
-
-
 def set_mode(page: Page, mode: str) -> None:
     page.click(f".mode-option.mode-{mode}")
     expect(page.locator("body")).to_have_class(re.compile(rf"\bmode-{mode}\b"))
@@ -70,8 +64,9 @@ def add_cue_with_form(page: Page, **fields: str) -> None:
     expect(page.locator("#cue-dialog")).to_be_hidden()
 
 
-def test_only_the_crew_password_opens_the_dashboard(page: Page, server: ServerProcess,
-                                                    demo_ids: list[str]) -> None:
+def test_only_the_crew_password_opens_the_dashboard(
+    page: Page, server: ServerProcess, demo_ids: list[str]
+) -> None:
     page.goto(server.url + "/crew")
     assert page.url == server.url + "/crew/login"
     page.fill("#password", "not-the-password")
@@ -93,10 +88,11 @@ def test_only_the_crew_password_opens_the_dashboard(page: Page, server: ServerPr
     assert page.url == server.url + "/crew/login"
 
 
-def test_space_goes_even_with_a_button_focused(dashboard: Page, server: ServerProcess,
-                                                demo_ids: list[str]) -> None:
+def test_space_goes_even_with_a_button_focused(
+    dashboard: Page, server: ServerProcess, demo_ids: list[str]
+) -> None:
     first, second = demo_ids[0], demo_ids[1]
-    dashboard.focus("#panic")          # Space must GO, not press the focused Panic button
+    dashboard.focus("#panic")  # Space must GO, not press the focused Panic button
     dashboard.keyboard.press("Space")
     expect(row(dashboard, first)).to_have_attribute("data-state", "running")
     expect(row(dashboard, second)).to_have_attribute("data-state", "standby")
@@ -106,12 +102,12 @@ def test_space_goes_even_with_a_button_focused(dashboard: Page, server: ServerPr
     expect(dashboard.locator("#running-title")).to_have_text(state["cue"]["title"])
     elapsed = dashboard.locator("#elapsed")
     before = elapsed.inner_text()
-    expect(elapsed).not_to_have_text(before, timeout=2000)   # the clock runs
+    expect(elapsed).not_to_have_text(before, timeout=2000)  # the clock runs
 
 
-def test_a_double_space_in_show_mode_goes_once_and_says_why(dashboard: Page,
-                                                            server: ServerProcess,
-                                                            demo_ids: list[str]) -> None:
+def test_a_double_space_in_show_mode_goes_once_and_says_why(
+    dashboard: Page, server: ServerProcess, demo_ids: list[str]
+) -> None:
     set_mode(dashboard, "show")
     rev = server.state()["rev"]
     dashboard.keyboard.press("Space")
@@ -123,13 +119,14 @@ def test_a_double_space_in_show_mode_goes_once_and_says_why(dashboard: Page,
     expect(row(dashboard, demo_ids[1])).to_have_attribute("data-state", "standby")
 
 
-def test_go_to_in_show_mode_asks_first(dashboard: Page, server: ServerProcess,
-                                       demo_ids: list[str]) -> None:
+def test_go_to_in_show_mode_asks_first(
+    dashboard: Page, server: ServerProcess, demo_ids: list[str]
+) -> None:
     target = demo_ids[4]
     set_mode(dashboard, "show")
     row(dashboard, target).dblclick()
     expect(dashboard.locator("#confirm-dialog")).to_be_visible()
-    dashboard.keyboard.press("Escape")          # cancels the dialog; does not panic
+    dashboard.keyboard.press("Escape")  # cancels the dialog; does not panic
     expect(dashboard.locator("#confirm-dialog")).to_be_hidden()
     state = server.state()
     assert state["cue"] is None and state["blackout"] is False
@@ -141,8 +138,9 @@ def test_go_to_in_show_mode_asks_first(dashboard: Page, server: ServerProcess,
     expect(row(dashboard, target)).to_have_attribute("data-state", "running")
 
 
-def test_blackout_key_and_escape_panic_black_out_the_stage(dashboard: Page,
-                                                           server: ServerProcess) -> None:
+def test_blackout_key_and_escape_panic_black_out_the_stage(
+    dashboard: Page, server: ServerProcess
+) -> None:
     dashboard.click("#blackout")
     wait_until(lambda: server.state()["blackout"] is True)
     expect(dashboard.locator("#blackout")).to_have_attribute("aria-pressed", "true")
@@ -159,18 +157,29 @@ def test_blackout_key_and_escape_panic_black_out_the_stage(dashboard: Page,
     expect(dashboard.locator("#blackout-badge")).to_be_visible()
 
 
-def test_edit_mode_changes_the_cue_list_and_show_mode_locks_it(dashboard: Page,
-                                                               server: ServerProcess,
-                                                               demo_ids: list[str]) -> None:
+def test_edit_mode_changes_the_cue_list_and_show_mode_locks_it(
+    dashboard: Page, server: ServerProcess, demo_ids: list[str]
+) -> None:
     first = demo_ids[0]
     row(dashboard, first).click()
-    add_cue_with_form(dashboard, kind="title", title="Intermission", subtitle="Ten minutes",
-                      duration="10", where="after")
+    add_cue_with_form(
+        dashboard,
+        kind="title",
+        title="Intermission",
+        subtitle="Ten minutes",
+        duration="10",
+        where="after",
+    )
     expect(row(dashboard, "intermission")).to_contain_text("Intermission")
     assert shown_ids(dashboard)[:2] == [first, "intermission"]
     cues = exported(dashboard, server)["cues"]
-    assert cues[1] == {"id": "intermission", "kind": "title", "title": "Intermission",
-                       "subtitle": "Ten minutes", "duration": 10.0}
+    assert cues[1] == {
+        "id": "intermission",
+        "kind": "title",
+        "title": "Intermission",
+        "subtitle": "Ten minutes",
+        "duration": 10.0,
+    }
 
     expect(row(dashboard, "intermission")).to_have_class(re.compile(r"\bselected\b"))
     dashboard.click("#cue-edit")
@@ -183,7 +192,9 @@ def test_edit_mode_changes_the_cue_list_and_show_mode_locks_it(dashboard: Page,
     cues = exported(dashboard, server)["cues"]
     assert [c["id"] for c in cues[:3]] == [first, demo_ids[1], "intermission"]
     assert cues[2]["title"] == "Interval"
-    row(dashboard, "intermission").drag_to(row(dashboard, first), target_position={"x": 300, "y": 4})
+    row(dashboard, "intermission").drag_to(
+        row(dashboard, first), target_position={"x": 300, "y": 4}
+    )
     expect(dashboard.locator("#cue-rows tr").first).to_have_attribute("data-cue", "intermission")
     assert exported(dashboard, server)["cues"][0]["id"] == "intermission"
 
@@ -207,20 +218,26 @@ def test_edit_mode_changes_the_cue_list_and_show_mode_locks_it(dashboard: Page,
     assert [c["id"] for c in exported(dashboard, server)["cues"]] == demo_ids
 
 
-def test_displays_panel_shows_a_projector_arrive_and_go_missing(dashboard: Page, browser: Any,
-                                                                server: ServerProcess) -> None:
+def test_displays_panel_shows_a_projector_arrive_and_go_missing(
+    dashboard: Page, browser: Any, server: ServerProcess
+) -> None:
     main = dashboard.locator('#displays li[data-display="main"]')
     expect(main).to_have_attribute("data-status", "missing")
     projector = browser.new_context(viewport={"width": 640, "height": 360})
     try:
         display = projector.new_page()
-        upgraded: list[Any] = []     # the Engine.IO "5" (upgrade) packet went out on a websocket
-        display.on("websocket", lambda ws: ws.on(
-            "framesent", lambda payload: upgraded.append(payload) if payload == "5" else None))
+        upgraded: list[Any] = []  # the Engine.IO "5" (upgrade) packet went out on a websocket
+        display.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framesent", lambda payload: upgraded.append(payload) if payload == "5" else None
+            ),
+        )
         display.goto(f"{server.url}/display/main?key={DISPLAY_KEY}")
         expect(main).to_have_attribute("data-status", "connected", timeout=10000)
         expect(main).to_contain_text("127.0.0.1")
         # Still on long-polling, a closed page is only noticed at the ping timeout (~20 s).
+        # Playwright delivers page events only while it runs: poll through it, not sleep.
         deadline = time.monotonic() + 10
         while not upgraded and time.monotonic() < deadline:
             display.wait_for_timeout(50)
@@ -231,9 +248,14 @@ def test_displays_panel_shows_a_projector_arrive_and_go_missing(dashboard: Page,
 
 
 def test_user_text_shows_literally_and_never_runs(dashboard: Page, server: ServerProcess) -> None:
-    add_cue_with_form(dashboard, kind="title", title=XSS_TITLE,
-                      credits="<b>role</b>: <script>window.pwned=2</script>",
-                      notes="<svg onload=window.pwned=3>", where="end")
+    add_cue_with_form(
+        dashboard,
+        kind="title",
+        title=XSS_TITLE,
+        credits="<b>role</b>: <script>window.pwned=2</script>",
+        notes="<svg onload=window.pwned=3>",
+        where="end",
+    )
     added = dashboard.locator("#cue-rows tr").last
     expect(added.locator(".title-text")).to_have_text(XSS_TITLE)
     expect(added.locator(".col-credits")).to_have_text("<script>window.pwned=2</script>")
@@ -246,14 +268,22 @@ def test_user_text_shows_literally_and_never_runs(dashboard: Page, server: Serve
 
 
 def test_import_replaces_the_cue_list_and_save_writes_the_show_file(
-        page: Page, server_factory: Any, text_show: Any) -> None:
+    page: Page, server_factory: Any, text_show: Any
+) -> None:
     srv = server_factory(text_show)
     crew_login(page, srv)
     expect(page.locator("#cue-rows tr")).to_have_count(4)
-    page.set_input_files("#show-import", files=[{
-        "name": "tonight.yaml", "mimeType": "text/yaml",
-        "buffer": b"title: Tonight\ncues:\n  - {id: hello, kind: title, title: Hello}\n"
-                  b"  - {id: bye, kind: title, title: Goodbye, duration: 5}\n"}])
+    page.set_input_files(
+        "#show-import",
+        files=[
+            {
+                "name": "tonight.yaml",
+                "mimeType": "text/yaml",
+                "buffer": b"title: Tonight\ncues:\n  - {id: hello, kind: title, title: Hello}\n"
+                b"  - {id: bye, kind: title, title: Goodbye, duration: 5}\n",
+            }
+        ],
+    )
     page.click("#confirm-ok")
     expect(page.locator("#cue-rows tr")).to_have_count(2)
     assert shown_ids(page) == ["hello", "bye"]
@@ -272,15 +302,19 @@ def test_import_replaces_the_cue_list_and_save_writes_the_show_file(
     assert text_show.read_text() == started_with
 
 
-def test_camera_and_replay_cues_can_be_added_and_edited(dashboard: Page,
-                                                        server: ServerProcess) -> None:
+def test_camera_and_replay_cues_can_be_added_and_edited(
+    dashboard: Page, server: ServerProcess
+) -> None:
     add_cue_with_form(dashboard, kind="camera", id="wide-shot", title="Wide", camera="cam2")
     add_cue_with_form(dashboard, kind="replay", id="again", title="Again", camera="cam2")
     cues = {c["id"]: c for c in exported(dashboard, server)["cues"]}
-    assert cues["wide-shot"] == {"id": "wide-shot", "kind": "camera", "title": "Wide",
-                                 "camera": "cam2"}
-    assert cues["again"] == {"id": "again", "kind": "replay", "title": "Again",
-                             "camera": "cam2"}
+    assert cues["wide-shot"] == {
+        "id": "wide-shot",
+        "kind": "camera",
+        "title": "Wide",
+        "camera": "cam2",
+    }
+    assert cues["again"] == {"id": "again", "kind": "replay", "title": "Again", "camera": "cam2"}
     row(dashboard, "wide-shot").click()
     dashboard.click("#cue-edit")
     dashboard.check("#f-keyed")

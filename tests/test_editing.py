@@ -1,4 +1,5 @@
 """Editing the cue list: only in edit mode, validated like the show file, saved atomically."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,7 @@ import yaml
 
 from liveshow.show import editing
 from liveshow.show.engine import CueError
-from tests.conftest import make_app
+from tests.helpers.app import make_app
 
 
 @pytest.fixture
@@ -45,11 +46,13 @@ def test_edits_are_stored_and_survive_a_restart(tmp_path: Path, text_show: Path)
 def test_editing_is_locked_outside_edit_mode(engine: Any, mode: str) -> None:
     engine.set_mode(mode)
     before = [c.to_showfile() for c in engine.cues]
-    for attempt in (lambda: editing.add_cue(engine, {"kind": "blackout"}),
-                    lambda: editing.update_cue(engine, "welcome", {"title": "x"}),
-                    lambda: editing.move_cue(engine, "welcome", 2),
-                    lambda: editing.delete_cue(engine, "dark"),
-                    lambda: editing.import_show(engine, "title: X\ncues: [{kind: blackout}]")):
+    for attempt in (
+        lambda: editing.add_cue(engine, {"kind": "blackout"}),
+        lambda: editing.update_cue(engine, "welcome", {"title": "x"}),
+        lambda: editing.move_cue(engine, "welcome", 2),
+        lambda: editing.delete_cue(engine, "dark"),
+        lambda: editing.import_show(engine, "title: X\ncues: [{kind: blackout}]"),
+    ):
         with pytest.raises(CueError, match="locked"):
             attempt()
     assert [c.to_showfile() for c in engine.cues] == before
@@ -73,8 +76,9 @@ def test_changing_a_cue_kind_drops_record_fields(engine: Any) -> None:
     assert cue.kind.value == "title" and cue.text is None and cue.type is None
 
 
-def test_save_writes_the_show_file_atomically_and_a_restart_resumes(tmp_path: Path,
-                                                                    text_show: Path) -> None:
+def test_save_writes_the_show_file_atomically_and_a_restart_resumes(
+    tmp_path: Path, text_show: Path
+) -> None:
     app = make_app(tmp_path / "data", text_show)
     engine = app.extensions["liveshow"].engine
     editing.update_cue(engine, "welcome", {"title": "Bienvenue"})
@@ -90,15 +94,17 @@ def test_save_writes_the_show_file_atomically_and_a_restart_resumes(tmp_path: Pa
     assert again.state.current == "story" and again.state.paused
 
 
-def test_export_to_another_folder_keeps_media_paths_working(tmp_path: Path,
-                                                            demo_show: Path) -> None:
+def test_export_to_another_folder_keeps_media_paths_working(
+    tmp_path: Path, demo_show: Path
+) -> None:
     app = make_app(tmp_path / "data", demo_show)
     engine = app.extensions["liveshow"].engine
     out = tmp_path / "elsewhere" / "copy.yaml"
     out.parent.mkdir()
     out.write_text(editing.export_text(engine, out.parent))
     from liveshow.show.showfile import load_file
-    copy = load_file(out)                  # media paths resolve from the new folder
+
+    copy = load_file(out)  # media paths resolve from the new folder
     assert [c.id for c in copy.cues] == ids(engine)
 
 
@@ -108,8 +114,9 @@ def test_import_replaces_the_cue_list(engine: Any) -> None:
     assert engine.state.current is None
 
 
-def test_save_after_an_import_does_not_overwrite_the_started_file(tmp_path: Path,
-                                                                  text_show: Path) -> None:
+def test_save_after_an_import_does_not_overwrite_the_started_file(
+    tmp_path: Path, text_show: Path
+) -> None:
     app = make_app(tmp_path / "data", text_show)
     engine = app.extensions["liveshow"].engine
     before = text_show.read_text()
@@ -126,4 +133,5 @@ def test_save_never_rewrites_the_bundled_demo(tmp_path: Path, demo_show: Path) -
     path = editing.save_show(engine, tmp_path / "data" / "show.yaml")
     assert path == tmp_path / "data" / "show.yaml" and demo_show.read_text() == before
     from liveshow.show.showfile import load_file
+
     assert [c.id for c in load_file(path).cues] == [c.id for c in engine.cues]

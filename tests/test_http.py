@@ -1,4 +1,5 @@
 """HTTP routes: crew login and one-time links, display keys, join codes, state, QR, media."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE, make_app
+from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
+from tests.helpers.app import make_app
 
 
 def test_crew_dashboard_redirects_to_login_until_logged_in(client: Any) -> None:
@@ -32,8 +34,9 @@ def test_one_time_login_link_works_once(app: Any, client: Any) -> None:
 
 
 def test_password_guessing_is_throttled(client: Any) -> None:
-    codes = [client.post("/crew/login", data={"password": f"guess{i}"}).status_code
-             for i in range(12)]
+    codes = [
+        client.post("/crew/login", data={"password": f"guess{i}"}).status_code for i in range(12)
+    ]
     assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
     # even the right password is refused while throttled: guessing cannot find it
     assert client.post("/crew/login", data={"password": CREW_PASSWORD}).status_code == 429
@@ -45,11 +48,17 @@ def test_logout_ends_the_crew_session(client: Any) -> None:
     assert client.get("/crew").status_code == 302
 
 
-@pytest.mark.parametrize("url, status", [
-    (f"/display/main?key={DISPLAY_KEY}", 200), ("/display/main?key=wrong", 403),
-    ("/display/main", 403), (f"/display/bad%20name?key={DISPLAY_KEY}", 400),
-    (f"/join/{JOIN_CODE}", 200), ("/join/wrongcode", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        (f"/display/main?key={DISPLAY_KEY}", 200),
+        ("/display/main?key=wrong", 403),
+        ("/display/main", 403),
+        (f"/display/bad%20name?key={DISPLAY_KEY}", 400),
+        (f"/join/{JOIN_CODE}", 200),
+        ("/join/wrongcode", 404),
+    ],
+)
 def test_pages_check_their_keys(client: Any, url: str, status: int) -> None:
     assert client.get(url).status_code == status
 

@@ -8,6 +8,7 @@ ground truth is the performer's mask from the scene.
 Bars: share of correctly classified pixels >= 0.97 (the brief's bar), and also, because the
 screen is most of the frame, performer pixels kept >= 0.95 and screen pixels removed >= 0.99.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -30,15 +31,20 @@ FRINGE_LIMIT = 2.5  # green fringe (see _edge_fringe, 0-255 levels) allowed at d
 
 def _scores(alpha: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     kept, subject = alpha >= 128, truth > 0
-    return (float(np.mean(kept == subject)), float(np.mean(kept[subject])),
-            float(np.mean(~kept[~subject])))
+    return (
+        float(np.mean(kept == subject)),
+        float(np.mean(kept[subject])),
+        float(np.mean(~kept[~subject])),
+    )
 
 
 def _assert_good_key(frames: list[tuple[np.ndarray, np.ndarray]], keyer: ChromaKeyer) -> None:
     scores = np.array([_scores(keyer.matte(image), mask) for image, mask in frames])
     accuracy, performer, screen = scores.mean(axis=0)
-    print(f"accuracy {accuracy:.4f} (worst {scores[:, 0].min():.4f}), performer kept "
-          f"{performer:.4f}, screen removed {screen:.4f}")
+    print(
+        f"accuracy {accuracy:.4f} (worst {scores[:, 0].min():.4f}), performer kept "
+        f"{performer:.4f}, screen removed {screen:.4f}"
+    )
     assert scores[:, 0].min() >= 0.97
     assert performer >= 0.95
     assert screen >= 0.99
@@ -63,10 +69,34 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[np.ndarra
     path = tmp_path_factory.mktemp("clip") / "performer.mp4"
     scene = Scene(W, H, FPS)
     encoder = subprocess.Popen(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo",
-         "-pix_fmt", "bgr24", "-s", f"{W}x{H}", "-framerate", str(FPS), "-i", "pipe:0",
-         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
-         str(path)], stdin=subprocess.PIPE)
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "bgr24",
+            "-s",
+            f"{W}x{H}",
+            "-framerate",
+            str(FPS),
+            "-i",
+            "pipe:0",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+    )
     assert encoder.stdin is not None
     masks = []
     for n in range(CLIP_FRAMES):
@@ -123,8 +153,11 @@ def _edge_fringe(spill: float, studio: list) -> tuple[float, float]:
     values = []
     for image, mask in studio:
         alpha, composite = keyer.key(image, background)
-        outline = (cv2.dilate(mask, np.ones((5, 5), np.uint8)) > 0) & \
-            (cv2.erode(mask, np.ones((5, 5), np.uint8)) == 0) & (alpha > 0)
+        outline = (
+            (cv2.dilate(mask, np.ones((5, 5), np.uint8)) > 0)
+            & (cv2.erode(mask, np.ones((5, 5), np.uint8)) == 0)
+            & (alpha > 0)
+        )
         b, g, r = (composite[..., c].astype(np.float32)[outline] for c in range(3))
         values.append(g - np.maximum(r, b))
     difference = np.concatenate(values)
@@ -134,8 +167,10 @@ def _edge_fringe(spill: float, studio: list) -> tuple[float, float]:
 def test_spill_reduction_leaves_no_green_fringe(studio: list) -> None:
     with_reduction, plain_with = _edge_fringe(KeySettings().spill, studio)
     without, plain_without = _edge_fringe(0.0, studio)
-    print(f"green fringe (mean excess): {with_reduction:.2f} with spill reduction, "
-          f"{without:.2f} without; mean G - max(R, B): {plain_with:.2f} vs {plain_without:.2f}")
+    print(
+        f"green fringe (mean excess): {with_reduction:.2f} with spill reduction, "
+        f"{without:.2f} without; mean G - max(R, B): {plain_with:.2f} vs {plain_without:.2f}"
+    )
     assert with_reduction <= FRINGE_LIMIT
     assert without > FRINGE_LIMIT and without > 3 * with_reduction
 

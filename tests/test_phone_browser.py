@@ -5,14 +5,14 @@ reloads, photos must be made small on the phone, nothing made offline may be los
 twice, a vote is one per phone, the "you're on screen" moment must arrive, and refusals (an
 expired link, a file the server will not take) must be said clearly.
 """
+
 from __future__ import annotations
 
-import sqlite3
-import time
+from collections.abc import Iterator
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import cv2
 import numpy as np
@@ -20,67 +20,21 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
-from conftest import ServerProcess, sio_client
-from tests.audience_helpers import PROMPT_SHOW, jpeg, wav
+from tests.helpers.crew import Crew
+from tests.helpers.samples import jpeg, wav
+from tests.helpers.server import ServerProcess
+from tests.helpers.waiting import never_within, wait_until
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-STEP = 0.05
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 UI_TIMEOUT_MS = 15_000
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(STEP)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-
-
-def rows(srv: ServerProcess, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    """Read the server's database read-only, as an auditor would."""
-    db = sqlite3.connect(f"file:{srv.data / 'show.db'}?mode=ro", uri=True, timeout=5)
-    db.row_factory = sqlite3.Row
-    try:
-        return list(db.execute(sql, args))
-    finally:
-        db.close()
-
-
-class Crew:
-    """A crew socket: drives the show, moderates, and hears about new submissions."""
-
-    def __init__(self, srv: ServerProcess) -> None:
-        self.submissions: list[dict[str, Any]] = []
-        self.client = sio_client(srv, "/crew", {"password": srv.password})
-        self.client.on("submission", self.submissions.append, namespace="/crew")
-
-    def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        ack = self.client.call(event, data or {}, namespace="/crew", timeout=10)
-        assert ack["ok"], ack
-        return ack  # type: ignore[no-any-return]
-
-    def goto(self, cue: str) -> None:
-        self.call("goto", {"cue": cue})
-
-
-@pytest.fixture
-def srv(server_factory: Any, tmp_path: Path) -> ServerProcess:
-    show = tmp_path / "prompts.yaml"
-    show.write_text(PROMPT_SHOW)
-    return server_factory(show)  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def crew(srv: ServerProcess) -> Iterator[Crew]:
-    c = Crew(srv)
-    yield c
-    c.client.disconnect()
-
-
 @pytest.fixture
 def phone_context(browser: Any) -> Iterator[BrowserContext]:
     context = browser.new_context(**PHONE)
@@ -89,16 +43,16 @@ def phone_context(browser: Any) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def phone(phone_context: BrowserContext, srv: ServerProcess) -> Iterator[Page]:
+def phone(phone_context: BrowserContext, prompt_server: ServerProcess) -> Iterator[Page]:
     """The phone app, opened from the join link; page errors fail the test."""
     page = phone_context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
-    expect.set_options(timeout=UI_TIMEOUT_MS)   # the machine may be busy with other suites
+    expect.set_options(timeout=UI_TIMEOUT_MS)  # the machine may be busy with other suites
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{srv.url}/join/{srv.join_code}")
+    page.goto(f"{prompt_server.url}/join/{prompt_server.join_code}")
     yield page
-    expect.set_options(timeout=None)             # back to Playwright's default
+    expect.set_options(timeout=None)  # back to Playwright's default
     assert not errors, errors
 
 
@@ -126,14 +80,17 @@ def item(page: Page, kind: str, nth: int = 0) -> Any:
 def multipart(request: Request) -> dict[str, bytes]:
     head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
     message = BytesParser(policy=policy.HTTP).parsebytes(head + (request.post_data_buffer or b""))
-    return {part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
-            for part in message.iter_parts()}
+    return {
+        part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+        for part in message.iter_parts()
+    }
 
 
 # ---- tests ---------------------------------------------------------------------------------
-def test_join_send_text_and_stay_joined_after_reload(srv: ServerProcess, crew: Crew,
-                                                     phone: Page) -> None:
-    crew.goto("ask-text")
+def test_join_send_text_and_stay_joined_after_reload(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+) -> None:
+    prompt_crew.goto("ask-text")
     join(phone, "Ana <b>Bold</b>")
     expect(phone.locator("#prompt-question")).to_have_text("A tiny story")
     phone.fill("#answer-text", "<img src=x onerror=alert(1)> swims")
@@ -148,9 +105,10 @@ def test_join_send_text_and_stay_joined_after_reload(srv: ServerProcess, crew: C
 
     device = phone.evaluate("localStorage.getItem('liveshow-device')")
     assert len(device) == 32 and int(device, 16) >= 0
-    stored = rows(srv, "select * from submissions where kind = 'text'")
+    stored = prompt_server.rows("select * from submissions where kind = 'text'")
     assert [(r["text"], r["handle"], r["device"]) for r in stored] == [
-        ("<img src=x onerror=alert(1)> swims", "Ana <b>Bold</b>", device)]
+        ("<img src=x onerror=alert(1)> swims", "Ana <b>Bold</b>", device)
+    ]
     assert stored[0]["id"] == sent.get_attribute("data-id")
     assert len(stored[0]["id"]) == 32
 
@@ -165,21 +123,23 @@ def test_join_send_text_and_stay_joined_after_reload(srv: ServerProcess, crew: C
     send_text(phone, "Second story")
     expect(phone.locator("#history-list .sub[data-state=sent]")).to_have_count(2)
     expect(item(phone, "text")).to_contain_text("Second story")
-    assert len(rows(srv, "select id from submissions where device = ?", (device,))) == 2
+    assert len(prompt_server.rows("select id from submissions where device = ?", (device,))) == 2
 
 
-def test_a_photo_is_downscaled_on_the_phone_before_upload(srv: ServerProcess, crew: Crew,
-                                                          phone: Page, tmp_path: Path) -> None:
-    crew.goto("ask-photo")
+def test_a_photo_is_downscaled_on_the_phone_before_upload(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page, tmp_path: Path
+) -> None:
+    prompt_crew.goto("ask-photo")
     join(phone)
     original = jpeg(3000, 2000)
     path = tmp_path / "big.jpg"
     path.write_bytes(original)
     uploads: list[Request] = []
 
-    def watch(route: Route) -> None:      # routed requests carry their multipart body
+    def watch(route: Route) -> None:  # routed requests carry their multipart body
         uploads.append(route.request)
         route.continue_()
+
     phone.route("**/api/submissions", watch)
 
     phone.set_input_files("#photo-camera", str(path))
@@ -200,17 +160,20 @@ def test_a_photo_is_downscaled_on_the_phone_before_upload(srv: ServerProcess, cr
     assert fields["file"][:2] == b"\xff\xd8"
 
     # what the crew and the database got
-    new = wait_until(lambda: [s for s in crew.submissions if s["kind"] == "photo"], 15,
-                     "the crew hearing about the photo")
+    new = wait_until(
+        lambda: [s for s in prompt_crew.events("submission") if s["kind"] == "photo"],
+        15,
+        "the crew hearing about the photo",
+    )
     assert new[0]["id"] == sent.get_attribute("data-id")
-    (row,) = rows(srv, "select * from submissions where kind = 'photo'")
+    (row,) = prompt_server.rows("select * from submissions where kind = 'photo'")
     assert row["width"] <= 1920 and (row["width"], row["height"]) == (1920, 1280)
 
 
-def test_offline_work_waits_then_arrives_exactly_once(srv: ServerProcess, crew: Crew,
-                                                      phone: Page,
-                                                      phone_context: BrowserContext) -> None:
-    crew.goto("ask-text")
+def test_offline_work_waits_then_arrives_exactly_once(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page, phone_context: BrowserContext
+) -> None:
+    prompt_crew.goto("ask-text")
     join(phone)
     phone_context.set_offline(True)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "offline")
@@ -221,22 +184,31 @@ def test_offline_work_waits_then_arrives_exactly_once(srv: ServerProcess, crew: 
     expect(pending).to_have_count(2)
     expect(pending.first).to_contain_text("⏳")
     expect(phone.locator("#history-count")).to_have_text("2 waiting to send")
-    time.sleep(1.0)
-    assert rows(srv, "select count(*) from submissions")[0][0] == 0
+    never_within(
+        lambda: prompt_server.rows("select count(*) from submissions")[0][0],
+        1.0,
+        "a submission stored while the phone was offline",
+    )
 
     phone_context.set_offline(False)
     expect(phone.locator("#history-list .sub[data-state=sent]")).to_have_count(2)
     expect(phone.locator("#history-count")).to_have_text("")
     ids = phone.eval_on_selector_all("#history-list .sub", "els => els.map(e => e.dataset.id)")
-    time.sleep(0.5)       # any duplicate would have arrived by now
-    stored = rows(srv, "select id, text from submissions order by seq")
+
+    def count() -> int:
+        return int(prompt_server.rows("select count(*) from submissions")[0][0])
+
+    wait_until(lambda: count() == 2, what="both texts stored")
+    never_within(lambda: count() > 2, 0.5, "a duplicate")
+    stored = prompt_server.rows("select id, text from submissions order by seq")
     assert [r["text"] for r in stored] == ["Written in the dark", "Still no signal"]
     assert sorted(r["id"] for r in stored) == sorted(ids)
 
 
-def test_a_drawing_is_sent_as_a_transparent_png(srv: ServerProcess, crew: Crew,
-                                                phone: Page) -> None:
-    crew.goto("ask-drawing")
+def test_a_drawing_is_sent_as_a_transparent_png(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+) -> None:
+    prompt_crew.goto("ask-drawing")
     join(phone)
     expect(phone.locator("#send-drawing")).to_be_disabled()
     box = phone.locator("#drawing-canvas").bounding_box()
@@ -248,34 +220,36 @@ def test_a_drawing_is_sent_as_a_transparent_png(srv: ServerProcess, crew: Crew,
         for i in range(1, 16):
             phone.mouse.move(box["x"] + x0 + dx * i, box["y"] + y0 + dy * i)
         phone.mouse.up()
+
     stroke(30, 30, 15, 8)
     phone.get_by_role("button", name="Coral").click()
     expect(phone.get_by_role("button", name="Coral")).to_have_attribute("aria-pressed", "true")
     stroke(200, 40, -6, 10)
     stroke(40, 240, 12, -1)
-    phone.click("#draw-undo")                                       # the last stroke goes
+    phone.click("#draw-undo")  # the last stroke goes
     expect(phone.locator("#send-drawing")).to_be_enabled()
     phone.click("#send-drawing")
     sent = item(phone, "drawing")
     expect(sent).to_have_attribute("data-state", "sent")
     expect(sent.locator("img.thumb")).to_have_count(1)
-    expect(phone.locator("#send-drawing")).to_be_disabled()        # a fresh canvas
+    expect(phone.locator("#send-drawing")).to_be_disabled()  # a fresh canvas
 
-    (row,) = rows(srv, "select * from submissions where kind = 'drawing'")
+    (row,) = prompt_server.rows("select * from submissions where kind = 'drawing'")
     assert row["mime"] == "image/png" and row["id"] == sent.get_attribute("data-id")
-    png = requests.get(f"{srv.url}/media/{row['media_sha256']}", timeout=5).content
+    png = requests.get(f"{prompt_server.url}/media/{row['media_sha256']}", timeout=5).content
     pixels = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
     assert pixels.shape == (900, 1200, 4)
     alpha = pixels[:, :, 3]
     assert (alpha == 0).mean() > 0.8 and (alpha == 255).sum() > 500
     coral = (pixels[:, :, 2] > 200) & (pixels[:, :, 1] < 140) & (alpha == 255)
-    assert coral.sum() > 200                  # the second stroke; the third was undone
+    assert coral.sum() > 200  # the second stroke; the third was undone
     assert not alpha[740:830, 150:740].any()  # where the undone stroke was
 
 
-def test_one_vote_per_phone_changeable_and_highlighted(srv: ServerProcess, crew: Crew,
-                                                       phone: Page) -> None:
-    crew.goto("ask-vote")
+def test_one_vote_per_phone_changeable_and_highlighted(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+) -> None:
+    prompt_crew.goto("ask-vote")
     join(phone)
     a = phone.locator(".option[data-option=A]")
     b = phone.locator(".option[data-option=B]")
@@ -288,11 +262,11 @@ def test_one_vote_per_phone_changeable_and_highlighted(srv: ServerProcess, crew:
     expect(phone.locator(".prompt .note")).to_contain_text("Your vote: B ✓")
 
     device = phone.evaluate("localStorage.getItem('liveshow-device')")
-    votes = rows(srv, "select * from votes where prompt = 'ask-vote'")
+    votes = prompt_server.rows("select * from votes where prompt = 'ask-vote'")
     assert [(v["device"], v["option"]) for v in votes] == [(device, "B")]
-    subs = rows(srv, "select id, option from submissions where kind = 'vote' order by seq")
+    subs = prompt_server.rows("select id, option from submissions where kind = 'vote' order by seq")
     assert [s["option"] for s in subs] == ["A", "B"] and subs[0]["id"] != subs[1]["id"]
-    poll = srv.state()
+    poll = prompt_server.state()
     assert poll["prompt"]["id"] == "ask-vote"
     expect(phone.locator("#history-list .sub[data-kind=vote]")).to_have_count(1)
     expect(item(phone, "vote")).to_contain_text("B")
@@ -301,14 +275,18 @@ def test_one_vote_per_phone_changeable_and_highlighted(srv: ServerProcess, crew:
     expect(phone.locator(".option[data-option=B]")).to_have_attribute("aria-pressed", "true")
 
 
-def test_featured_work_tells_the_phone(srv: ServerProcess, crew: Crew, phone: Page) -> None:
-    crew.goto("ask-text")
+def test_featured_work_tells_the_phone(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+) -> None:
+    prompt_crew.goto("ask-text")
     join(phone)
     send_text(phone, "The moon swallows a kite")
     sent = item(phone, "text")
     expect(sent).to_have_attribute("data-state", "sent")
     expect(phone.locator("#featured")).to_be_hidden()
-    crew.call("moderate", {"submission": sent.get_attribute("data-id"), "action": "feature"})
+    prompt_crew.command(
+        "moderate", {"submission": sent.get_attribute("data-id"), "action": "feature"}
+    )
     expect(phone.locator("#featured")).to_be_visible()
     expect(phone.locator("#featured")).to_contain_text("You're on screen")
     expect(sent).to_contain_text("On screen")
@@ -316,17 +294,22 @@ def test_featured_work_tells_the_phone(srv: ServerProcess, crew: Crew, phone: Pa
     expect(phone.locator("#featured")).to_be_hidden()
 
 
-def test_refusals_are_said_clearly(srv: ServerProcess, crew: Crew, phone: Page,
-                                   phone_context: BrowserContext, tmp_path: Path) -> None:
+def test_refusals_are_said_clearly(
+    prompt_server: ServerProcess,
+    prompt_crew: Crew,
+    phone: Page,
+    phone_context: BrowserContext,
+    tmp_path: Path,
+) -> None:
     # a wrong join code: the expired page, not the app
     other = phone_context.new_page()
-    response = other.goto(f"{srv.url}/join/not-the-code")
+    response = other.goto(f"{prompt_server.url}/join/not-the-code")
     assert response is not None and response.status == 404
     expect(other.locator("h1")).to_contain_text("expired")
     other.close()
 
     # too long for the prompt: stopped on the phone, nothing sent
-    crew.goto("ask-text")
+    prompt_crew.goto("ask-text")
     join(phone)
     phone.fill("#answer-text", "x" * 55)
     expect(phone.locator("#text-count")).to_have_attribute("data-tone", "bad")
@@ -337,7 +320,7 @@ def test_refusals_are_said_clearly(srv: ServerProcess, crew: Crew, phone: Page,
 
     # a sound goes up and is accepted; a file that is no sound is refused by the server,
     # and the phone shows the server's reason
-    crew.goto("ask-sound")
+    prompt_crew.goto("ask-sound")
     good = tmp_path / "hum.wav"
     good.write_bytes(wav(2.0))
     phone.set_input_files("#audio-file", str(good))
@@ -354,11 +337,11 @@ def test_refusals_are_said_clearly(srv: ServerProcess, crew: Crew, phone: Page,
     expect(refused).to_have_attribute("data-state", "rejected")
     expect(refused).to_contain_text("✗ Rejected: that file is not a sound recording")
     expect(phone.locator(".prompt .note")).to_contain_text("not a sound recording")
-    assert [r["kind"] for r in rows(srv, "select kind from submissions")] == ["audio"]
+    assert [r["kind"] for r in prompt_server.rows("select kind from submissions")] == ["audio"]
 
     # the crew rotates the join code: a phone that joined keeps its place with its token
     # (it reconnects fine), while the old link is dead for anyone new
-    crew.call("join_rotate")
+    prompt_crew.command("join_rotate")
     phone_context.set_offline(True)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "offline")
     phone_context.set_offline(False)

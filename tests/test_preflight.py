@@ -1,4 +1,5 @@
 """Pre-flight finds missing or unplayable media and missing displays before doors open."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,12 +11,18 @@ import cv2
 import numpy as np
 
 from liveshow.extensions import socketio
-from tests.conftest import DISPLAY_KEY, make_app
+from tests.helpers import DISPLAY_KEY
+from tests.helpers.app import make_app
 
 
 def run_preflight(show: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "liveshow", "preflight", "--show", str(show)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "liveshow", "preflight", "--show", str(show)],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
 
 
 def mp4v_clip(path: Path) -> None:
@@ -61,13 +68,14 @@ def test_preflight_of_a_broken_show_file_is_one_clear_error(tmp_path: Path) -> N
     assert "Traceback" not in result.stderr
 
 
-def test_dashboard_preflight_reports_displays_that_are_not_connected(app: Any,
-                                                                     crew: Any) -> None:
+def test_dashboard_preflight_reports_displays_that_are_not_connected(app: Any, crew: Any) -> None:
     ack = crew.emit("preflight", namespace="/crew", callback=True)
-    assert {"severity": "error", "cue": None, "message": "display 'main' is not connected"} \
-        in ack["problems"]
-    screen = socketio.test_client(app, namespace="/display",
-                                  auth={"key": DISPLAY_KEY, "name": "main"})
+    assert {"severity": "error", "cue": None, "message": "display 'main' is not connected"} in ack[
+        "problems"
+    ]
+    screen = socketio.test_client(
+        app, namespace="/display", auth={"key": DISPLAY_KEY, "name": "main"}
+    )
     ack = crew.emit("preflight", namespace="/crew", callback=True)
     assert not any("not connected" in p["message"] for p in ack["problems"])
     screen.disconnect(namespace="/display")
@@ -76,10 +84,13 @@ def test_dashboard_preflight_reports_displays_that_are_not_connected(app: Any,
 def test_dashboard_preflight_flags_unplayable_media_in_the_loaded_show(tmp_path: Path) -> None:
     mp4v_clip(tmp_path / "opencv.mp4")
     show = tmp_path / "show.yaml"
-    show.write_text("title: T\ncues:\n  - {id: v, kind: record, media: opencv.mp4, "
-                    "credits: [{name: A, role: b}]}\n")
+    show.write_text(
+        "title: T\ncues:\n  - {id: v, kind: record, media: opencv.mp4, "
+        "credits: [{name: A, role: b}]}\n"
+    )
     app = make_app(tmp_path / "data", show)
     rt = app.extensions["liveshow"]
     from liveshow.show.preflight import preflight
+
     problems = [str(p) for p in preflight(rt.engine, {"main"})]
     assert any("cue v: media 'opencv.mp4'" in p and "Chromium" in p for p in problems)

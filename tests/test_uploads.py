@@ -1,23 +1,20 @@
 """Uploads from phones: hostile files get a clear 4xx and store nothing; good ones are
 cleaned of all metadata; a repeated id gets the first answer."""
+
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 
-from tests.audience_helpers import (SVG_WITH_SCRIPT, Phone, jpeg, jpeg_with_metadata,
-                                    png_bomb, png_rgba, wav, write_prompt_show)
-from tests.conftest import make_app
+from tests.helpers.crew import goto
+from tests.helpers.phone import Phone
+from tests.helpers.samples import SVG_WITH_SCRIPT, jpeg, jpeg_with_metadata, png_bomb, png_rgba, wav
+from tests.helpers.shows import PROMPT_SHOW
 
-
-@pytest.fixture
-def app(tmp_path: Path) -> Any:
-    """A show with a prompt of every kind, a wall and a poll (conftest's crew uses it)."""
-    return make_app(tmp_path / "data", write_prompt_show(tmp_path))
+pytestmark = pytest.mark.show(PROMPT_SHOW)
 
 
 @pytest.fixture
@@ -32,75 +29,88 @@ def http(app: Any) -> Any:
     return app.test_client()
 
 
-def goto(crew: Any, cue: str) -> None:
-    assert crew.emit("goto", {"cue": cue}, namespace="/crew", callback=True)["ok"]
-
-
 def stored(app: Any) -> tuple[int, int]:
     rt = app.extensions["liveshow"]
     rows = rt.store.db.execute("select count(*) from submissions").fetchone()[0]
     return rows, len(list((rt.data_dir / "media").iterdir()))
 
 
-def test_a_photo_is_stored_re_encoded_with_a_thumbnail(app: Any, crew: Any,
-                                                       phone: Phone, http: Any) -> None:
+def test_a_photo_is_stored_re_encoded_with_a_thumbnail(
+    app: Any, crew: Any, phone: Phone, http: Any
+) -> None:
     goto(crew, "ask-photo")
     response = phone.upload(http, "photo-00000001", "ask-photo", "photo", jpeg(3000, 2000))
     assert response.status_code == 201
     assert response.get_json() == {"id": "photo-00000001", "status": "pending"}
     row = app.extensions["liveshow"].submissions.get("photo-00000001")
-    assert (row["width"], row["height"]) == (1920, 1280)      # downscaled to 1920 px
+    assert (row["width"], row["height"]) == (1920, 1280)  # downscaled to 1920 px
     assert row["handle"] == "Ana" and row["terms_version"] and row["consented_at"]
     thumb = http.get(f"/media/{row['thumb_sha256']}")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
 
 
-def test_gps_exif_xmp_and_comments_do_not_survive(app: Any, crew: Any, phone: Phone,
-                                                  http: Any) -> None:
+def test_gps_exif_xmp_and_comments_do_not_survive(
+    app: Any, crew: Any, phone: Phone, http: Any
+) -> None:
     goto(crew, "ask-photo")
     original = jpeg_with_metadata()
     assert b"Exif" in original and b"secret-xmp" in original
     assert cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_COLOR) is not None
-    assert phone.upload(http, "photo-gps-0001", "ask-photo", "photo",
-                        original).status_code == 201
+    assert phone.upload(http, "photo-gps-0001", "ask-photo", "photo", original).status_code == 201
     row = app.extensions["liveshow"].submissions.get("photo-gps-0001")
     for sha in (row["media_sha256"], row["thumb_sha256"]):
         data = http.get(f"/media/{sha}").data
         assert data[:2] == b"\xff\xd8"
-        for marker in (b"Exif", b"GPS", b"secret-xmp", b"xmpmeta", b"secret-comment",
-                       b"\xff\xe1", b"\xff\xfe"):
+        for marker in (
+            b"Exif",
+            b"GPS",
+            b"secret-xmp",
+            b"xmpmeta",
+            b"secret-comment",
+            b"\xff\xe1",
+            b"\xff\xfe",
+        ):
             assert marker not in data, marker
 
 
-def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone,
-                                          http: Any) -> None:
+def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone, http: Any) -> None:
     goto(crew, "ask-drawing")
-    assert phone.upload(http, "draw-00000001", "ask-drawing", "drawing", png_rgba(),
-                        "moon.png").status_code == 201
+    assert (
+        phone.upload(
+            http, "draw-00000001", "ask-drawing", "drawing", png_rgba(), "moon.png"
+        ).status_code
+        == 201
+    )
     row = app.extensions["liveshow"].submissions.get("draw-00000001")
     data = http.get(f"/media/{row['media_sha256']}").data
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    assert decoded.shape[2] == 4 and decoded[0, 150, 3] == 0      # still transparent
+    assert decoded.shape[2] == 4 and decoded[0, 150, 3] == 0  # still transparent
     thumb = http.get(f"/media/{row['thumb_sha256']}").data
     corner = cv2.imdecode(np.frombuffer(thumb, np.uint8), cv2.IMREAD_COLOR)[0, -1]
     # flattened onto the phone's slate pad, where light "chalk" strokes stay visible
     assert all(abs(int(c) - want) <= 6 for c, want in zip(corner, (0x3A, 0x2F, 0x2B)))
 
 
-@pytest.mark.parametrize("name, data, status, words", [
-    ("photo.jpg", b"this is not a picture at all, just text pretending" * 10, 415,
-     "not a picture"),
-    ("bomb.png", png_bomb(), 413, "too large"),
-    ("cut.jpg", jpeg()[:3000], 400, "truncated"),
-    ("evil.svg", SVG_WITH_SCRIPT, 415, "SVG"),
-    ("evil.jpg", SVG_WITH_SCRIPT, 415, "SVG"),
-    ("empty.jpg", b"", 400, "empty"),
-    ("gif.gif", b"GIF89a" + b"\x00" * 100, 415, "GIF"),
-])
-def test_hostile_images_are_refused_and_store_nothing(app: Any, crew: Any,
-                                                      phone: Phone, http: Any, name: str,
-                                                      data: bytes, status: int,
-                                                      words: str) -> None:
+@pytest.mark.parametrize(
+    "name, data, status, words",
+    [
+        (
+            "photo.jpg",
+            b"this is not a picture at all, just text pretending" * 10,
+            415,
+            "not a picture",
+        ),
+        ("bomb.png", png_bomb(), 413, "too large"),
+        ("cut.jpg", jpeg()[:3000], 400, "truncated"),
+        ("evil.svg", SVG_WITH_SCRIPT, 415, "SVG"),
+        ("evil.jpg", SVG_WITH_SCRIPT, 415, "SVG"),
+        ("empty.jpg", b"", 400, "empty"),
+        ("gif.gif", b"GIF89a" + b"\x00" * 100, 415, "GIF"),
+    ],
+)
+def test_hostile_images_are_refused_and_store_nothing(
+    app: Any, crew: Any, phone: Phone, http: Any, name: str, data: bytes, status: int, words: str
+) -> None:
     goto(crew, "ask-photo")
     before = stored(app)
     response = phone.upload(http, "bad-upload-01", "ask-photo", "photo", data, name)
@@ -110,7 +120,8 @@ def test_hostile_images_are_refused_and_store_nothing(app: Any, crew: Any,
 
 
 def test_a_repeated_id_gets_the_first_answer_and_a_different_body_is_refused(
-        app: Any, crew: Any, phone: Phone, http: Any) -> None:
+    app: Any, crew: Any, phone: Phone, http: Any
+) -> None:
     goto(crew, "ask-photo")
     first = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
     again = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
@@ -123,16 +134,17 @@ def test_a_repeated_id_gets_the_first_answer_and_a_different_body_is_refused(
 
 
 @pytest.mark.parametrize("token, status", [("", 401), ("not-a-real-token-at-all", 401)])
-def test_uploads_need_an_audience_token(app: Any, crew: Any, phone: Phone, http: Any,
-                                        token: str, status: int) -> None:
+def test_uploads_need_an_audience_token(
+    app: Any, crew: Any, phone: Phone, http: Any, token: str, status: int
+) -> None:
     goto(crew, "ask-photo")
-    response = phone.upload(http, "no-token-0001", "ask-photo", "photo", jpeg(),
-                            token=token)
+    response = phone.upload(http, "no-token-0001", "ask-photo", "photo", jpeg(), token=token)
     assert response.status_code == status
 
 
-def test_uploads_to_a_closed_or_wrong_prompt_are_refused(app: Any, crew: Any,
-                                                         phone: Phone, http: Any) -> None:
+def test_uploads_to_a_closed_or_wrong_prompt_are_refused(
+    app: Any, crew: Any, phone: Phone, http: Any
+) -> None:
     response = phone.upload(http, "closed-000001", "ask-photo", "photo", jpeg())
     assert response.status_code == 409 and "not open" in response.get_json()["error"]
     goto(crew, "ask-photo")
@@ -142,8 +154,9 @@ def test_uploads_to_a_closed_or_wrong_prompt_are_refused(app: Any, crew: Any,
     assert bad_kind.status_code == 400
 
 
-def test_a_recording_is_converted_and_a_long_one_refused(app: Any, crew: Any,
-                                                         phone: Phone, http: Any) -> None:
+def test_a_recording_is_converted_and_a_long_one_refused(
+    app: Any, crew: Any, phone: Phone, http: Any
+) -> None:
     goto(crew, "ask-sound")
     ok = phone.upload(http, "sound-0000001", "ask-sound", "audio", wav(2.0), "rec.wav")
     assert ok.status_code == 201, ok.get_json()
@@ -157,11 +170,14 @@ def test_a_recording_is_converted_and_a_long_one_refused(app: Any, crew: Any,
     assert stored(app) == before
 
 
-def test_upload_flood_from_one_phone_is_cut_off(app: Any, crew: Any, phone: Phone,
-                                                http: Any) -> None:
+def test_upload_flood_from_one_phone_is_cut_off(
+    app: Any, crew: Any, phone: Phone, http: Any
+) -> None:
     goto(crew, "ask-photo")
-    app.extensions["liveshow"].limiter.clock = lambda: 1000.0     # no refill
+    app.extensions["liveshow"].limiter.clock = lambda: 1000.0  # no refill
     small = jpeg(64, 64)
-    codes = [phone.upload(http, f"flood-{i:08d}", "ask-photo", "photo", small).status_code
-             for i in range(10)]
+    codes = [
+        phone.upload(http, f"flood-{i:08d}", "ask-photo", "photo", small).status_code
+        for i in range(10)
+    ]
     assert codes == [201] * 6 + [429] * 4

@@ -1,29 +1,30 @@
 """The dashboard's Cameras view in a real chromium, against a real server and a REAL camera
 agent process (`liveshow camera --source synthetic`): live previews, recording, keying over
 an audience photo, snapshots to a photo wall, and the takes list with its credits."""
+
 from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
 import subprocess
-import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
-from liveshow.audience.terms import TERMS_VERSION
-from tests.audience_helpers import jpeg
-from tests.conftest import ServerProcess, crew_login, sio_client
+from tests.helpers import CAMERA_KEY
+from tests.helpers.agent import start_agent, stop_agent
+from tests.helpers.crew import Crew, crew_login
+from tests.helpers.samples import jpeg
+from tests.helpers.server import ServerProcess
+from tests.helpers.waiting import wait_until
 
-CAMERA_KEY = "k"
-MIRA = "Mira <b onclick=pwned=1>M</b>"      # a phone's handle: untrusted text
+MIRA = "Mira <b onclick=pwned=1>M</b>"  # a phone's handle: untrusted text
 SHOW = """\
 title: Filming night
 cues:
@@ -44,65 +45,29 @@ COUNT_OBJECT_URLS = """
 """
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"{what} not met in {timeout} s"
-            return value
-        time.sleep(0.1)
-
-
-def start_agent(srv: ServerProcess, folder: Path) -> subprocess.Popen[bytes]:
-    log = open(folder / "agent.log", "ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "liveshow", "camera", "--server", srv.url, "--key", CAMERA_KEY,
-         "--name", "cam1", "--source", "synthetic", "--width", "640", "--height", "360",
-         "--fps", "15", "--takes", str(folder / "takes")],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-
-def stop_agent(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
 @dataclass
 class Rig:
     srv: ServerProcess
     agent: subprocess.Popen[bytes]
-    crew: Any                     # python-socketio client on /crew
+    crew: Crew
     page: Page
 
-    def call(self, event: str, data: Any = None) -> dict[str, Any]:
-        ack = self.crew.call(event, data, namespace="/crew", timeout=30)
-        assert isinstance(ack, dict)
-        return ack
-
-    def goto(self, cue: str) -> None:
-        ack = self.call("goto", {"cue": cue})
-        assert ack["ok"], ack
-
     def takes(self) -> list[dict[str, Any]]:
-        response = self.page.request.get(self.srv.url + "/api/takes")   # the crew's session
+        response = self.page.request.get(self.srv.url + "/api/takes")  # the crew's session
         assert response.ok, response.text()
         body = response.json()
         return body["takes"] if isinstance(body, dict) else body  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def rig(server_factory: Any, tmp_path: Path, browser: Any) -> Iterator[Rig]:
+def rig(server_factory: Any, crew_of: Any, tmp_path: Path, browser: Any) -> Iterator[Rig]:
     show = tmp_path / "filming.yaml"
     show.write_text(SHOW)
-    srv = server_factory(show, data=tmp_path / "data", extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY})
+    srv = server_factory(
+        show, data=tmp_path / "data", extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY}
+    )
     agent = start_agent(srv, tmp_path)
-    crew = sio_client(srv, "/crew", {"password": srv.password})
+    crew = crew_of(srv)
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(COUNT_OBJECT_URLS)
     page = context.new_page()
@@ -116,7 +81,6 @@ def rig(server_factory: Any, tmp_path: Path, browser: Any) -> Iterator[Rig]:
         yield Rig(srv, agent, crew, page)
     finally:
         context.close()
-        crew.disconnect()
         stop_agent(agent)
     assert not errors, f"JavaScript errors on the page: {errors}"
 
@@ -129,8 +93,10 @@ def wait_live(page: Page) -> Any:
     cam = card(page)
     expect(cam.locator(".cam-badge")).to_have_text("LIVE", timeout=20000)
     img = cam.locator("img.cam-preview")
-    wait_until(lambda: img.evaluate("i => !i.hidden && i.complete && i.naturalWidth") > 0,
-               what="a preview picture")
+    wait_until(
+        lambda: img.evaluate("i => !i.hidden && i.complete && i.naturalWidth") > 0,
+        what="a preview picture",
+    )
     return cam
 
 
@@ -139,8 +105,9 @@ def no_error_toast(page: Page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
 
 
-def record_a_take(rig: Rig, before: int, start: Callable[[], None], stop: Callable[[], None],
-                  seconds: float = 2.0) -> dict[str, Any]:
+def record_a_take(
+    rig: Rig, before: int, start: Callable[[], None], stop: Callable[[], None], seconds: float = 2.0
+) -> dict[str, Any]:
     page = rig.page
     cam = card(page)
     start()
@@ -151,33 +118,9 @@ def record_a_take(rig: Rig, before: int, start: Callable[[], None], stop: Callab
     stop()
     expect(cam.locator(".cam-rec")).to_be_hidden(timeout=5000)
     expect(page.locator("#takes-list .take")).to_have_count(before + 1, timeout=20000)
-    return wait_until(lambda: len(t := rig.takes()) == before + 1 and t[0], what="the take on the server")
-
-
-class PhoneUpload:
-    """A phone that joins over /audience and uploads a photo over HTTP."""
-
-    def __init__(self, srv: ServerProcess, handle: str) -> None:
-        self.srv = srv
-        self.client = sio_client(srv, "/audience", {"code": srv.join_code,
-                                                    "device": "phone-" + secrets.token_hex(8)})
-        ack = self.client.call("join", {"handle": handle, "consent": {
-            "accepted": True, "terms_version": TERMS_VERSION}}, namespace="/audience", timeout=10)
-        assert ack["ok"], ack
-        self.token = ack["token"]
-
-    def photo(self, prompt: str) -> str:
-        sub = "sub-" + secrets.token_hex(8)
-        response = requests.post(self.srv.url + "/api/submissions",
-                                 headers={"Authorization": "Bearer " + self.token},
-                                 data={"id": sub, "prompt": prompt, "kind": "photo"},
-                                 files={"file": ("blue.jpg", jpeg(colour=(220, 60, 30)), "image/jpeg")},
-                                 timeout=30)
-        assert response.status_code == 201, response.text
-        return sub
-
-    def close(self) -> None:
-        self.client.disconnect()
+    return wait_until(
+        lambda: len(t := rig.takes()) == before + 1 and t[0], what="the take on the server"
+    )
 
 
 def test_live_preview_tile_and_a_killed_agent_shows_disconnected(rig: Rig) -> None:
@@ -201,8 +144,15 @@ def test_live_preview_tile_and_a_killed_agent_shows_disconnected(rig: Rig) -> No
     page.click('#view-switch [data-view="cues"]')
     strip = page.locator('#cam-strip .strip-cam[data-camera="cam1"]')
     expect(strip.locator(".cam-badge")).to_have_text("LIVE")
-    wait_until(lambda: strip.locator("img.cam-preview").evaluate(
-        "i => !i.hidden && i.complete && i.naturalWidth") > 0, what="the strip's picture")
+    wait_until(
+        lambda: (
+            strip.locator("img.cam-preview").evaluate(
+                "i => !i.hidden && i.complete && i.naturalWidth"
+            )
+            > 0
+        ),
+        what="the strip's picture",
+    )
     page.click("#strip-open")
     expect(page.locator("#cameras")).to_be_visible()
 
@@ -232,8 +182,12 @@ def test_rec_and_stop_make_a_take_that_plays_and_takes_credits(rig: Rig) -> None
     page = rig.page
     cam = wait_live(page)
     expect(page.locator("#takes-empty")).to_be_visible()
-    take = record_a_take(rig, 0, lambda: cam.locator(".cam-btn-rec").click(),
-                         lambda: cam.locator(".cam-btn-stop").click())
+    take = record_a_take(
+        rig,
+        0,
+        lambda: cam.locator(".cam-btn-rec").click(),
+        lambda: cam.locator(".cam-btn-stop").click(),
+    )
     assert take["camera"] == "cam1" and take["duration"] > 1.0
     row = page.locator(f'#takes-list .take[data-id="{take["id"]}"]')
     expect(row.locator(".take-camera")).to_have_text("cam1")
@@ -244,9 +198,18 @@ def test_rec_and_stop_make_a_take_that_plays_and_takes_credits(rig: Rig) -> None
     row.locator(".take-play").click()
     video = page.locator("#take-video")
     expect(page.locator("#take-player")).to_be_visible()
-    played = wait_until(lambda: (v := video.evaluate(
-        "v => ({t: v.currentTime, d: v.duration, e: v.error && v.error.code})"))["t"] > 0.3 and v,
-        what="the take playing")
+    played = wait_until(
+        lambda: (
+            (
+                v := video.evaluate(
+                    "v => ({t: v.currentTime, d: v.duration, e: v.error && v.error.code})"
+                )
+            )["t"]
+            > 0.3
+            and v
+        ),
+        what="the take playing",
+    )
     assert played["e"] is None and played["d"] > 1.0
     assert video.get_attribute("src") == take["media"]["url"]
 
@@ -257,33 +220,34 @@ def test_rec_and_stop_make_a_take_that_plays_and_takes_credits(rig: Rig) -> None
     performer.press("Enter")
     operator.fill("Kofi")
     operator.press("Tab")
-    wait_until(lambda: (t := rig.takes()[0])["performer"] == "Ana Ruiz <b>" and t["operator"] == "Kofi",
-               what="the credits on the server")
+    wait_until(
+        lambda: (t := rig.takes()[0])["performer"] == "Ana Ruiz <b>" and t["operator"] == "Kofi",
+        what="the credits on the server",
+    )
     expect(operator).to_have_class(re.compile(r"\bsaved\b"))
     no_error_toast(page)
     # a fresh dashboard shows them (from the server's takes list)
     page.reload()
     page.click('#view-switch [data-view="cameras"]')
-    expect(page.locator(f'#takes-list .take[data-id="{take["id"]}"] input[data-credit="performer"]')
-           ).to_have_value("Ana Ruiz <b>")
+    expect(
+        page.locator(f'#takes-list .take[data-id="{take["id"]}"] input[data-credit="performer"]')
+    ).to_have_value("Ana Ruiz <b>")
 
 
-def test_key_over_an_approved_phone_photo_is_credited_in_the_take(rig: Rig) -> None:
+def test_key_over_an_approved_phone_photo_is_credited_in_the_take(rig: Rig, phone_of: Any) -> None:
     page = rig.page
     cam = wait_live(page)
     expect(cam.locator(".cam-bg-empty")).to_be_visible()
-    rig.goto("ask-photo")
-    phone = PhoneUpload(rig.srv, MIRA)
-    try:
-        photo = phone.photo("ask-photo")
-    finally:
-        phone.close()
-    assert rig.call("moderate", {"submission": photo, "action": "approve"})["ok"]
+    rig.crew.goto("ask-photo")
+    photo = phone_of(rig.srv, MIRA).photo("ask-photo", jpeg(colour=(220, 60, 30)))
+    rig.crew.moderate(photo)
     pick = cam.locator(f'.cam-bg-item[data-pick="{photo}"]')
     expect(pick).to_be_visible()
     expect(pick.locator(".cam-bg-handle")).to_have_text(MIRA)
-    wait_until(lambda: pick.locator("img").evaluate("i => i.complete && i.naturalWidth") > 0,
-               what="the background thumbnail")
+    wait_until(
+        lambda: pick.locator("img").evaluate("i => i.complete && i.naturalWidth") > 0,
+        what="the background thumbnail",
+    )
 
     # key on, a slider moved (sent, debounced), blue screen, then the photo behind
     cam.locator(".cam-key-toggle").click()
@@ -307,8 +271,9 @@ def test_key_over_an_approved_phone_photo_is_credited_in_the_take(rig: Rig) -> N
     page.keyboard.press("r")
     page.wait_for_timeout(300)
     expect(cam.locator(".cam-rec")).to_be_hidden()
-    take = record_a_take(rig, 0, lambda: page.keyboard.press("Shift+R"),
-                         lambda: page.click("#cam-stop-all"))
+    take = record_a_take(
+        rig, 0, lambda: page.keyboard.press("Shift+R"), lambda: page.click("#cam-stop-all")
+    )
     assert [p["handle"] for p in take["parents"]] == [MIRA]
     row = page.locator(f'#takes-list .take[data-id="{take["id"]}"]')
     expect(row.locator(".take-parent-handle")).to_have_text([MIRA])
@@ -317,7 +282,7 @@ def test_key_over_an_approved_phone_photo_is_credited_in_the_take(rig: Rig) -> N
     # the handle stayed text everywhere it is shown
     assert page.evaluate("window.pwned") is None
     assert page.locator("#cameras b, #toasts b").count() == 0
-    assert rig.srv.state()["cue"]["id"] == "ask-photo"      # no key touched the cue list
+    assert rig.srv.state()["cue"]["id"] == "ask-photo"  # no key touched the cue list
 
 
 def test_snapshot_goes_to_the_open_photo_prompts_wall(rig: Rig) -> None:
@@ -329,7 +294,7 @@ def test_snapshot_goes_to_the_open_photo_prompts_wall(rig: Rig) -> None:
     expect(page.locator("#toast-alerts .toast-error")).to_contain_text("photo prompt")
     page.locator("#toast-alerts .toast-close").click()
 
-    rig.goto("ask-photo")
+    rig.crew.goto("ask-photo")
     expect(page.locator("#cam-snap-target")).to_contain_text("Something blue")
     cam.locator(".cam-btn-snap").click()
     expect(page.locator("#toast-status")).to_contain_text("on the wall of “Something blue”")
@@ -337,6 +302,8 @@ def test_snapshot_goes_to_the_open_photo_prompts_wall(rig: Rig) -> None:
     # Space is GO from the camera panel too (never "press the focused button")
     expect(cam.locator(".cam-btn-snap")).to_be_focused()
     page.keyboard.press("Space")
-    wall = wait_until(lambda: (s := rig.srv.state())["cue"]["id"] == "photo-wall"
-                      and s["cue"]["wall"]["items"], what="the snapshot on the wall")
+    wall = wait_until(
+        lambda: (s := rig.srv.state())["cue"]["id"] == "photo-wall" and s["cue"]["wall"]["items"],
+        what="the snapshot on the wall",
+    )
     assert len(wall) == 1 and wall[0]["kind"] == "photo" and wall[0]["handle"] == "camera cam1"

@@ -1,0 +1,107 @@
+"""A real `liveshow serve` in its own process, on a free port, and read access to its data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """A real `liveshow serve` in its own process."""
+
+    data: Path
+    show: Path | None
+    async_mode: str = "eventlet"
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    password = CREW_PASSWORD
+    display_key = DISPLAY_KEY
+    join_code = JOIN_CODE
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data.parent / f"server-{self.port}.log"
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        env = {
+            **os.environ,
+            "LIVESHOW_CREW_PASSWORD": CREW_PASSWORD,
+            "LIVESHOW_DISPLAY_KEY": DISPLAY_KEY,
+            "LIVESHOW_JOIN_CODE": JOIN_CODE,
+            "LIVESHOW_DATA": str(self.data),
+            "LIVESHOW_ASYNC_MODE": self.async_mode,
+            "LIVESHOW_HOST": "127.0.0.1",
+            "LIVESHOW_PORT": str(self.port),
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        args = [sys.executable, "-m", "liveshow", "serve"]
+        if self.show is not None:
+            args += ["--show", str(self.show)]
+        self.data.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self.proc.returncode}: {self.log_text()[-2000:]}"
+                )
+            try:
+                if requests.get(self.url + "/api/state", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not start in {timeout} s: {self.log_text()[-2000:]}")
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def state(self) -> dict[str, Any]:
+        return requests.get(self.url + "/api/state", timeout=5).json()  # type: ignore[no-any-return]
+
+    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Reads the server's database read-only, as an auditor (or Datasette) would."""
+        db = sqlite3.connect(f"file:{self.data / 'show.db'}?mode=ro", uri=True, timeout=5)
+        db.row_factory = sqlite3.Row
+        try:
+            return list(db.execute(sql, args))
+        finally:
+            db.close()
