@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from liveshow.catalogue import create_catalogue_app
+from liveshow.catalogue.app import create_catalogue_app
 from tests.test_catalogue_structure import (
     AUTH,
     TOKEN,

@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from tests.helpers.server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "liveshow" / "catalogue"
@@ -38,7 +39,7 @@ PERFORMANCE = "perf-test-1"
 
 
 def make_app(data: Path, demo: bool = False) -> Any:
-    from liveshow.catalogue import create_catalogue_app
+    from liveshow.catalogue.app import create_catalogue_app
 
     app = create_catalogue_app({"data": str(data), "token": TOKEN, "demo": demo})
     app.config["TESTING"] = True
@@ -115,12 +116,6 @@ def table_counts(data: Path) -> dict[str, Any]:
         str(p.relative_to(data)) for p in (data / "media").rglob("*") if p.is_file()
     )
     return counts
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
-from liveshow.media.probe import av as probe_module
 from liveshow.media.probe import MediaType, ProbeError, guess_type, probe
+from liveshow.media.probe import av as probe_module
 
 GENERATOR = Path(__file__).resolve().parent.parent / "media" / "make_demo_media.py"
 

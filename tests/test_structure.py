@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -43,10 +45,24 @@ LAYERS: dict[str, int] = {
 }
 # The reference catalogue is its own service: it imports nothing of the show server.
 SEPARATE = {"liveshow.catalogue"}
-DOMAIN = ("liveshow.store", "liveshow.media", "liveshow.show", "liveshow.audience",
-          "liveshow.filming", "liveshow.state", "liveshow.events", "liveshow.agent")
-WEB_ONLY = ("flask", "flask_socketio", "liveshow.realtime", "liveshow.extensions",
-            "liveshow.web", "liveshow.app")
+DOMAIN = (
+    "liveshow.store",
+    "liveshow.media",
+    "liveshow.show",
+    "liveshow.audience",
+    "liveshow.filming",
+    "liveshow.state",
+    "liveshow.events",
+    "liveshow.agent",
+)
+WEB_ONLY = (
+    "flask",
+    "flask_socketio",
+    "liveshow.realtime",
+    "liveshow.extensions",
+    "liveshow.web",
+    "liveshow.app",
+)
 # Monkey-patching for eventlet/gevent must come before Flask is imported, so the CLIs and
 # the async-mode thread pool import late; nothing else does.
 LATE_IMPORTS_ALLOWED = {"cli.py", "workers.py", "eventlet_fixes.py"}
@@ -115,8 +131,9 @@ def graph() -> dict[str, list[tuple[str, int, bool]]]:
 
 
 def test_every_module_has_a_layer_or_is_a_separate_service() -> None:
-    unplaced = [m for m in modules() if layer_of(m) is None
-                and not any(m.startswith(s) for s in SEPARATE)]
+    unplaced = [
+        m for m in modules() if layer_of(m) is None and not any(m.startswith(s) for s in SEPARATE)
+    ]
     assert unplaced == []
 
 
@@ -132,28 +149,36 @@ def test_imports_point_down_the_layers() -> None:
             if any(target.startswith(s) for s in SEPARATE) and module != "liveshow.cli":
                 wrong.append(f"{module}:{line} imports the separate service {target}")
             elif theirs is not None and theirs[1] > mine[1]:
-                wrong.append(f"{module}:{line} imports {target} (layer {theirs[0]} is above "
-                             f"{mine[0]})")
+                wrong.append(
+                    f"{module}:{line} imports {target} (layer {theirs[0]} is above {mine[0]})"
+                )
     assert wrong == []
 
 
 def test_the_catalogue_service_imports_nothing_of_the_show_server() -> None:
-    wrong = [f"{m}:{line} imports {t}" for m, found in graph().items()
-             if m.startswith("liveshow.catalogue") for t, line, _ in found
-             if t.startswith("liveshow") and not t.startswith("liveshow.catalogue")]
+    wrong = [
+        f"{m}:{line} imports {t}"
+        for m, found in graph().items()
+        if m.startswith("liveshow.catalogue")
+        for t, line, _ in found
+        if t.startswith("liveshow") and not t.startswith("liveshow.catalogue")
+    ]
     assert wrong == []
 
 
 def test_domain_packages_never_import_flask_or_the_views() -> None:
-    wrong = [f"{m}:{line} imports {t}" for m, found in graph().items()
-             if m.startswith(DOMAIN) for t, line, _ in found
-             if t == "flask" or t.startswith(WEB_ONLY)]
+    wrong = [
+        f"{m}:{line} imports {t}"
+        for m, found in graph().items()
+        if m.startswith(DOMAIN)
+        for t, line, _ in found
+        if t == "flask" or t.startswith(WEB_ONLY)
+    ]
     assert wrong == []
 
 
 def test_no_import_cycle_counting_imports_inside_functions() -> None:
-    edges = {m: {t for t, _, _ in found if t in set(graph())} - {m}
-             for m, found in graph().items()}
+    edges = {m: {t for t, _, _ in found if t in set(graph())} - {m} for m, found in graph().items()}
     # A package's __init__ importing its own submodules, and those importing siblings, is
     # still a cycle if a submodule imports the package back: count every edge.
     state: dict[str, int] = {}
@@ -163,7 +188,7 @@ def test_no_import_cycle_counting_imports_inside_functions() -> None:
         state[node] = 1
         for nxt in sorted(edges.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(trail[trail.index(nxt):] + [nxt] if nxt in trail else [nxt])
+                cycles.append(trail[trail.index(nxt) :] + [nxt] if nxt in trail else [nxt])
             elif nxt not in state:
                 visit(nxt, trail + [nxt])
         state[node] = 2
@@ -175,15 +200,21 @@ def test_no_import_cycle_counting_imports_inside_functions() -> None:
 
 
 def test_imports_inside_functions_only_where_monkey_patching_needs_them() -> None:
-    late = [f"{m}:{line} imports {t}" for m, found in graph().items()
-            for t, line, nested in found
-            if nested and modules()[m].name not in LATE_IMPORTS_ALLOWED]
+    late = [
+        f"{m}:{line} imports {t}"
+        for m, found in graph().items()
+        for t, line, nested in found
+        if nested and modules()[m].name not in LATE_IMPORTS_ALLOWED
+    ]
     assert late == []
 
 
 def test_no_module_is_over_500_lines() -> None:
-    long = {m: n for m, p in modules().items()
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        m: n
+        for m, p in modules().items()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -193,8 +224,11 @@ def test_the_top_level_holds_at_most_12_modules() -> None:
 
 
 def test_every_event_has_a_route_in_the_fan_out_table() -> None:
-    kinds = [c for _, c in inspect.getmembers(events, inspect.isclass)
-             if issubclass(c, events.Event) and c is not events.Event]
+    kinds = [
+        c
+        for _, c in inspect.getmembers(events, inspect.isclass)
+        if issubclass(c, events.Event) and c is not events.Event
+    ]
     assert kinds, "no events found: the check would pass by itself"
     missing = [c.__name__ for c in kinds if c not in fanout.ROUTES]
     assert missing == []
@@ -202,8 +236,17 @@ def test_every_event_has_a_route_in_the_fan_out_table() -> None:
 
 # ---- tests ------------------------------------------------------------------------------
 
-HELPER_NAMES = {"Crew", "CrewSocket", "Phone", "wait_until", "free_port", "_free_port",
-                "start_agent", "stop_agent", "ServerProcess"}
+HELPER_NAMES = {
+    "Crew",
+    "CrewSocket",
+    "Phone",
+    "wait_until",
+    "free_port",
+    "_free_port",
+    "start_agent",
+    "stop_agent",
+    "ServerProcess",
+}
 
 
 def modules_under_test() -> list[Path]:
@@ -231,3 +274,16 @@ def test_test_helpers_exist_once_in_tests_helpers() -> None:
 def test_the_shared_helpers_are_in_tests_helpers(name: str) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in (TESTS / "helpers").glob("*.py"))
     assert f"def {name}(" in text
+
+
+def test_the_cli_imports_no_flask_before_monkey_patching() -> None:
+    """`liveshow serve` patches for eventlet after `liveshow.cli` is imported: Flask (and its
+    locals) imported earlier break the patching (seen: a traceback at every start)."""
+    probe = (
+        "import sys, liveshow.cli; print(sorted(m for m in sys.modules if m in "
+        "('flask', 'werkzeug', 'flask_socketio', 'eventlet')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"

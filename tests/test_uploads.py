@@ -88,7 +88,7 @@ def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone, htt
     thumb = http.get(f"/media/{row['thumb_sha256']}").data
     corner = cv2.imdecode(np.frombuffer(thumb, np.uint8), cv2.IMREAD_COLOR)[0, -1]
     # flattened onto the phone's slate pad, where light "chalk" strokes stay visible
-    assert all(abs(int(c) - want) <= 6 for c, want in zip(corner, (0x3A, 0x2F, 0x2B)))
+    assert all(abs(int(c) - want) <= 6 for c, want in zip(corner, (0x3A, 0x2F, 0x2B), strict=True))
 
 
 @pytest.mark.parametrize(

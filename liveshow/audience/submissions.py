@@ -8,22 +8,18 @@ is committed. Nothing reaches a display until the crew approves it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..events import (
     Actor,
-    Event,
     EventKind,
     Recorder,
     SnapshotAdded,
     SubmissionModerated,
-    SubmissionReceived,
 )
 from ..media.imaging import UploadRejected, clean_image
 from ..media.library import MediaLibrary
@@ -32,6 +28,7 @@ from ..show.cues import ModerationAction, PromptKind, SubmissionStatus
 from ..store.database import Store
 from ..workers import direct
 from . import profanity
+from .answers import Answer, Placed, crew_item, digest_of
 from .devices import AudienceError, clean_text
 from .prompts import PromptClosed, Prompts
 
@@ -44,33 +41,6 @@ MAX_UPLOAD_BYTES = {
     PromptKind.AUDIO: 20 << 20,
 }
 Offload = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A cleaned file written into the media cache, waiting for its database row."""
-
-    sha: str
-    size: int
-    mime: str
-    media_type: str
-    width: int | None = None
-    height: int | None = None
-    duration: float | None = None
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int  # 201 new, 200 repeat
-    body: dict[str, Any]  # {"id", "status"}
-    row: dict[str, Any] | None  # the stored row, when new
-
-    @property
-    def events(self) -> list[Event]:
-        """News for the crew: a new submission (a repeat is no news)."""
-        if self.row is None:
-            return []
-        return [SubmissionReceived(self.row["id"], vote=self.row["kind"] == PromptKind.VOTE.value)]
 
 
 class Submissions:
@@ -155,7 +125,7 @@ class Submissions:
     def submit_text(self, device: dict[str, Any], data: dict[str, Any]) -> Answer:
         sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), PromptKind.TEXT)
         text = clean_text(data.get("text"), "your text", spec.max_length)
-        body_sha = _body_sha("text", data["prompt"], text.encode())
+        body_sha = digest_of("text", data["prompt"], text.encode())
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
@@ -171,7 +141,7 @@ class Submissions:
         option = data.get("option")
         if option not in spec.options:
             raise AudienceError("that is not one of the options")
-        body_sha = _body_sha("vote", data["prompt"], str(option).encode())
+        body_sha = digest_of("vote", data["prompt"], str(option).encode())
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
@@ -219,7 +189,7 @@ class Submissions:
                 f"{MAX_UPLOAD_BYTES[kind] >> 20} MB)",
                 413,
             )
-        body_sha = _body_sha(kind.value, prompt, data)
+        body_sha = digest_of(kind.value, prompt, data)
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
@@ -289,7 +259,7 @@ class Submissions:
             "prompt": prompt,
             "kind": PromptKind.PHOTO.value,
             "status": SubmissionStatus.APPROVED.value,
-            "body_sha256": _body_sha("snapshot", prompt, jpeg),
+            "body_sha256": digest_of("snapshot", prompt, jpeg),
             "created_at": now,
             "moderated_at": now,
             "moderated_by": "crew",
@@ -490,28 +460,3 @@ class Submissions:
             )
         )
         return [crew_item(r, self.media) for r in rows]
-
-
-def crew_item(row: dict[str, Any], media: MediaLibrary) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "seq": row["seq"],
-        "prompt": row["prompt"],
-        "kind": row["kind"],
-        "status": row["status"],
-        "handle": row["handle"],
-        "device": row["device"],
-        "text": row["text"],
-        "media": media.public(row["media_sha256"]),
-        "thumb": f"/media/{row['thumb_sha256']}" if row["thumb_sha256"] else None,
-        "flagged": bool(row["flagged"]),
-        "flag_score": row["flag_score"],
-        "created_at": row["created_at"],
-        "reason": row["reason"],
-    }
-
-
-def _body_sha(kind: str, prompt: str, payload: bytes) -> str:
-    digest = hashlib.sha256(f"{kind}\0{prompt}\0".encode())
-    digest.update(payload)
-    return digest.hexdigest()

@@ -6,10 +6,8 @@ pull setlists from it and push the night's work back to it (see docs/catalogue.m
 
 This package imports nothing from the rest of ``liveshow``: a community that runs its own
 site implements the same HTTP API instead, so the show must only ever talk to it over HTTP.
+
+The factory is ``liveshow.catalogue.app.create_catalogue_app``; this package module stays
+empty because ``liveshow.cli`` imports the catalogue's commands before eventlet
+monkey-patches (importing Flask here would come first).
 """
-
-from __future__ import annotations
-
-from .app import create_catalogue_app
-
-__all__ = ["create_catalogue_app"]

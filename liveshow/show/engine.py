@@ -2,9 +2,8 @@
 
 The engine owns the show state. Every change is written to SQLite as an event with a rising
 ``rev`` (in the same transaction as the new state) before anyone is told about it. Time comes
-from an injected clock so tests can walk through waits without sleeping; a background task
-calls :meth:`ShowEngine.tick` to fire due pre-waits, auto-continues and auto-follows.
-"""
+from an injected clock, so tests walk through waits without sleeping; a background task
+calls :meth:`ShowEngine.tick` to fire due pre-waits, auto-continues and auto-follows."""
 
 from __future__ import annotations
 
@@ -19,7 +18,8 @@ from typing import Any
 from ..events import Actor, CueStarted, EventKind, ShowChanged
 from ..media.library import MediaLibrary
 from ..store.database import Store
-from .cues import ContinueMode, Credit, Cue, CueKind, CueState, PromptSpec, RecordType, ShowMode
+from .cue_rows import cue_from_row, cue_to_row
+from .cues import ContinueMode, Cue, CueKind, CueState, ShowMode
 from .showfile import Show
 
 
@@ -441,31 +441,7 @@ class ShowEngine:
         with self.store.write():
             db.execute("delete from cues")
             db.table("cues").insert_all(
-                (
-                    {
-                        "id": c.id,
-                        "position": i,
-                        "kind": c.kind.value,
-                        "title": c.title,
-                        "subtitle": c.subtitle,
-                        "type": c.type.value if c.type else None,
-                        "media": c.media,
-                        "media_sha256": self.media_of.get(c.id),
-                        "text": c.text,
-                        "credits": json.dumps([x.to_dict() for x in c.credits]),
-                        "duration": c.duration,
-                        "pre_wait": c.pre_wait,
-                        "post_wait": c.post_wait,
-                        "continue_mode": c.continue_mode.value,
-                        "notes": c.notes,
-                        "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
-                        "source": c.source,
-                        "camera": c.camera,
-                        "keyed": int(c.keyed),
-                        "take": c.take,
-                    }
-                    for i, c in enumerate(self.cues)
-                ),
+                (cue_to_row(c, i, self.media_of.get(c.id)) for i, c in enumerate(self.cues)),
                 pk="id",
             )
 
@@ -522,26 +498,3 @@ class ShowEngine:
                 ShowChanged(EventKind.RESTORED, {"cue": current, "position": position}, "server"),
             )
         return True
-
-
-def cue_from_row(row: dict[str, Any]) -> Cue:
-    return Cue(
-        id=row["id"],
-        kind=CueKind(row["kind"]),
-        title=row["title"] or "",
-        subtitle=row["subtitle"] or "",
-        type=RecordType(row["type"]) if row["type"] else None,
-        media=row["media"],
-        text=row["text"],
-        credits=[Credit(**c) for c in json.loads(row["credits"])],
-        duration=row["duration"],
-        pre_wait=row["pre_wait"],
-        post_wait=row["post_wait"],
-        continue_mode=ContinueMode(row["continue_mode"]),
-        notes=row["notes"] or "",
-        prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
-        source=row["source"],
-        camera=row["camera"],
-        keyed=bool(row["keyed"]),
-        take=row["take"],
-    )

@@ -1,0 +1,56 @@
+"""A cue as a row of the ``cues`` table and back (JSON for its credits and prompt)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .cues import ContinueMode, Credit, Cue, CueKind, PromptSpec, RecordType
+
+
+def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "position": position,
+        "kind": c.kind.value,
+        "title": c.title,
+        "subtitle": c.subtitle,
+        "type": c.type.value if c.type else None,
+        "media": c.media,
+        "media_sha256": media_sha256,
+        "text": c.text,
+        "credits": json.dumps([x.to_dict() for x in c.credits]),
+        "duration": c.duration,
+        "pre_wait": c.pre_wait,
+        "post_wait": c.post_wait,
+        "continue_mode": c.continue_mode.value,
+        "notes": c.notes,
+        "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
+        "source": c.source,
+        "camera": c.camera,
+        "keyed": int(c.keyed),
+        "take": c.take,
+    }
+
+
+def cue_from_row(row: dict[str, Any]) -> Cue:
+    return Cue(
+        id=row["id"],
+        kind=CueKind(row["kind"]),
+        title=row["title"] or "",
+        subtitle=row["subtitle"] or "",
+        type=RecordType(row["type"]) if row["type"] else None,
+        media=row["media"],
+        text=row["text"],
+        credits=[Credit(**c) for c in json.loads(row["credits"])],
+        duration=row["duration"],
+        pre_wait=row["pre_wait"],
+        post_wait=row["post_wait"],
+        continue_mode=ContinueMode(row["continue_mode"]),
+        notes=row["notes"] or "",
+        prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
+        source=row["source"],
+        camera=row["camera"],
+        keyed=bool(row["keyed"]),
+        take=row["take"],
+    )
