@@ -44,23 +44,14 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from liveshow.catalogue.batches import KNOWN_ROLES  # noqa: E402
 from liveshow.catalogue.db import CatalogueDB  # noqa: E402
 from liveshow.catalogue.reading import lineage  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "catalogue_scale.md"
 TOKEN = "bench-token"
 KINDS = ("text", "picture", "drawing", "sound", "video", "take")
-ROLES = (
-    "writer",
-    "voice",
-    "music",
-    "performer",
-    "camera",
-    "photographer",
-    "illustrator",
-    "animator",
-    "audience contributor",
-)
+ROLES = KNOWN_ROLES
 MAX_DEPTH = 10
 NOW = "2026-11-25T12:00:00+00:00"
 

@@ -309,11 +309,6 @@ def run_server(overrides: dict[str, Any]) -> None:
         raise click.ClickException(str(exc)) from None
     rt = app.extensions["liveshow"]
     click.echo(banner(rt))
-    # Load the profanity model now (about a second), not when the first story arrives
-    # mid-show; loading it in a worker thread under eventlet's patched locks could hang.
-    from .audience import profanity
-
-    profanity.score("warming up")
     host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
         # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second

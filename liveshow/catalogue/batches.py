@@ -69,18 +69,21 @@ class Origin:
         return json.dumps([self.performance, source, ident, self.part], separators=(",", ":"))
 
     def as_json(self) -> dict[str, str]:
-        fields = (
-            "performance",
-            "show",
-            "cue",
-            "prompt",
-            "submission",
-            "take",
-            "part",
-            "camera",
-            "made_at",
-        )
-        return {f: getattr(self, f) for f in fields if getattr(self, f)}
+        return {f: getattr(self, f) for f in ORIGIN_ORDER if getattr(self, f)}
+
+
+# An origin's fields, in the order the API and the record table's origin_* columns use.
+ORIGIN_ORDER = (
+    "performance",
+    "show",
+    "cue",
+    "prompt",
+    "submission",
+    "take",
+    "part",
+    "camera",
+    "made_at",
+)
 
 
 @dataclass(frozen=True)
@@ -158,17 +161,7 @@ class Performance:
     screenings: tuple[Screening, ...]
 
 
-ORIGIN_FIELDS = {
-    "performance",
-    "show",
-    "cue",
-    "prompt",
-    "submission",
-    "take",
-    "part",
-    "camera",
-    "made_at",
-}
+ORIGIN_FIELDS = frozenset(ORIGIN_ORDER)
 
 
 def parse_origin(raw: Any, where: str) -> Origin:

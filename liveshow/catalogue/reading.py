@@ -14,21 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .batches import ORIGIN_ORDER
 from .writing import CHUNK
 
 MAX_LINEAGE = 5_000  # records per direction; a record used in more is shown truncated
 
-ORIGIN_COLUMNS = (
-    "performance",
-    "show",
-    "cue",
-    "prompt",
-    "submission",
-    "take",
-    "part",
-    "camera",
-    "made_at",
-)
 
 RECORD_SQL = """
 SELECT r.*, c.slug AS collaboration, m.mime, m.bytes, m.duration
@@ -71,7 +61,7 @@ def _base(row: sqlite3.Row) -> dict[str, Any]:
             "bytes": row["bytes"],
             "duration": row["duration"],
         }
-    origin = {c: row[f"origin_{c}"] for c in ORIGIN_COLUMNS if row[f"origin_{c}"]}
+    origin = {c: row[f"origin_{c}"] for c in ORIGIN_ORDER if row[f"origin_{c}"]}
     return {
         "id": row["id"],
         "collaboration": row["collaboration"],

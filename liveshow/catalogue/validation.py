@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ def array(value: Any, where: str, max_len: int, min_len: int = 0) -> list[Any]:
     return value
 
 
-def only_keys(value: dict[str, Any], allowed: set[str], where: str) -> None:
+def only_keys(value: dict[str, Any], allowed: Set[str], where: str) -> None:
     # an unknown field is usually a misspelt known one: refusing it beats silently dropping
     extra = sorted(set(value) - allowed)
     if extra:

@@ -99,7 +99,7 @@ class AudienceNamespace(Namespace):
             return error("submit needs {id, prompt, kind, text|option}")
         device = rt.audience.device(device_id)
         if device is None:
-            return error("join the show first")
+            return error("join the show first", retry=True)
         try:
             kind = data.get("kind")
             if kind == PromptKind.TEXT.value:
