@@ -33,7 +33,9 @@ from .show.cues import Cue, CueKind
 from .show.displays import DisplayRegistry
 from .show.engine import ShowEngine
 from .show.preflight import preflight
+from .store import outbox
 from .store.database import Store
+from .store.outbox import OutboxKind
 
 socketio = SocketIO()
 
@@ -81,6 +83,13 @@ class Runtime:
                 self.prompts.open(cue, at)
             elif cue.kind is CueKind.REPLAY:
                 self.takes.log_replay(cue)
+            if cue.kind is CueKind.REPLAY or cue.catalogue_record is not None:
+                # the play log of what screened goes back to the catalogue
+                played = self.store.db.execute(
+                    "select max(id) from play_log where cue_id = ?", [cue.id]
+                ).fetchone()[0]
+                if played is not None:
+                    outbox.enqueue(self.store.db, OutboxKind.SCREENING, str(played), at)
 
         self.engine.start_hooks.append(on_start)
 

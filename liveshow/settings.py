@@ -148,6 +148,33 @@ SETTINGS: tuple[Setting, ...] = (
         "to resume a running cue at the right place after a restart.",
         float,
     ),
+    Setting(
+        "catalogue_url",
+        None,
+        "The community catalogue's base URL (e.g. `http://127.0.0.1:5100`): "
+        "`liveshow pull` fetches records from it, the outbox syncs to it. Unset = no sync.",
+        str,
+    ),
+    Setting(
+        "catalogue_token",
+        None,
+        "Bearer token for writing to the catalogue (its `<data>/token`).",
+        str,
+    ),
+    Setting(
+        "sync_delay",
+        60.0,
+        "Seconds the running server waits after a submission or take last changed before "
+        "sending it, so a moderation mistake can be undone first (`liveshow sync` does not wait).",
+        float,
+    ),
+    Setting(
+        "sync_chunk_bytes",
+        4 * 1024 * 1024,
+        "Bytes per media upload request to the catalogue; an interrupted upload resumes "
+        "from the catalogue's offset, so at most one chunk is sent twice.",
+        int,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -25,7 +25,9 @@ from ..media.imaging import UploadRejected, clean_image
 from ..media.library import MediaLibrary
 from ..media.sound import clean_audio
 from ..show.cues import ModerationAction, PromptKind, SubmissionStatus
+from ..store import outbox
 from ..store.database import Store
+from ..store.outbox import OutboxKind
 from ..workers import direct
 from . import profanity
 from .answers import Answer, Placed, crew_item, digest_of
@@ -337,6 +339,10 @@ class Submissions:
 
         def apply() -> None:
             db.table("submissions").update(row["id"], changes)
+            if status in (SubmissionStatus.APPROVED, SubmissionStatus.FEATURED):
+                outbox.enqueue(db, OutboxKind.SUBMISSION, row["id"], now)
+            else:  # rejected before it was sent: it never leaves the venue
+                outbox.drop(db, OutboxKind.SUBMISSION, row["id"], now, "rejected by the crew")
             if action is ModerationAction.BAN:
                 db.table("devices").update(row["device"], {"banned": 1})
                 # exactly the rows the event names: the crew hears of every one it changed

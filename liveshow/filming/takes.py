@@ -13,7 +13,9 @@ from ..audience.devices import AudienceError, clean_text
 from ..events import Actor, EventKind, Recorder, TakesChanged
 from ..media.library import MediaLibrary
 from ..show.cues import Cue
+from ..store import outbox
 from ..store.database import Store
+from ..store.outbox import OutboxKind
 
 
 class TakeError(Exception):
@@ -84,6 +86,7 @@ class Takes:
         def insert() -> None:
             row["seq"] = db.execute("select coalesce(max(seq), 0) + 1 from takes").fetchone()[0]
             db.table("takes").insert(row)
+            outbox.enqueue(db, OutboxKind.TAKE, take_id, row["created_at"])
             if parents:
                 db.table("take_parents").insert_all(
                     [{"take": take_id, **p} for p in parents], pk=("take", "submission", "start_s")
@@ -150,6 +153,8 @@ class Takes:
 
         def apply() -> None:
             self.store.db.table("takes").update(take["id"], changes)
+            # a credit typed before the take was sent goes with it
+            outbox.enqueue(self.store.db, OutboxKind.TAKE, take["id"], self.clock())
 
         # logged: displays screening this take show the new credits at once
         self.record(TakesChanged(EventKind.TAKE_CREDIT, {"take": take["id"]}, actor), change=apply)

@@ -30,6 +30,7 @@ def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any
         "camera": c.camera,
         "keyed": int(c.keyed),
         "take": c.take,
+        "catalogue_record": c.catalogue_record,
     }
 
 
@@ -53,4 +54,5 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
         camera=row["camera"],
         keyed=bool(row["keyed"]),
         take=row["take"],
+        catalogue_record=row.get("catalogue_record"),
     )

@@ -137,6 +137,7 @@ class Cue:
     camera: str | None = None  # camera cues (and replay cues: only this camera's takes)
     keyed: bool = False  # camera cues: show the keyed composite
     take: str | None = None  # replay cues: a take id, or None for the latest
+    catalogue_record: int | None = None  # record cues: a record pulled from the catalogue
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
@@ -173,6 +174,8 @@ class Cue:
             out["keyed"] = True
         if self.take:
             out["take"] = self.take
+        if self.catalogue_record is not None:
+            out["record"] = self.catalogue_record
         return out
 
     def to_json(self) -> dict[str, Any]:

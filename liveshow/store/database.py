@@ -216,6 +216,46 @@ def m003_takes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m004_catalogue(db: sqlite_utils.Database) -> None:
+    """The outbox of what goes back to the catalogue, the ids the catalogue gave it, and the
+    records pulled from the catalogue for screening."""
+    db.table("cues").add_column("catalogue_record", int)
+    db.table("outbox").create(
+        {
+            "id": int,
+            "kind": str,  # submission | take | screening
+            "ref": str,  # the show-side id (a submission, a take, a play-log row)
+            "status": str,  # pending | sent | failed | dropped
+            "created_at": float,
+            "updated_at": float,  # the last change it reports (a later one restarts the delay)
+            "attempts": int,
+            "last_error": str,
+            "lease_owner": str,
+            "lease_until": float,
+            "sent_at": float,
+            "catalogue_ids": str,  # JSON list of the catalogue record ids it became
+        },
+        pk="id",
+    )
+    db.table("outbox").create_index(["kind", "ref"], unique=True)
+    db.table("outbox").create_index(["status", "updated_at"])
+    db.table("catalogue_records").create(
+        {
+            "id": int,
+            "collaboration": str,
+            "kind": str,
+            "title": str,
+            "text": str,
+            "media_sha256": str,
+            "credits": str,  # JSON [{artist, name, role}]
+            "record": str,  # the whole JSON record as the catalogue answered it
+            "pulled_at": float,
+        },
+        pk="id",
+    )
+
+
 class Store:
     """One connection, one writer lock. Writes go through :meth:`write` (BEGIN IMMEDIATE)."""
 
