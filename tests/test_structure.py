@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "liveshow.audience": 4,
     "liveshow.filming": 5,
     "liveshow.agent": 6,
+    "liveshow.sync": 6,
     "liveshow.state": 6,
     "liveshow.extensions": 7,
     "liveshow.web": 8,
