@@ -307,3 +307,25 @@ def test_snapshot_goes_to_the_open_photo_prompts_wall(rig: Rig) -> None:
         what="the snapshot on the wall",
     )
     assert len(wall) == 1 and wall[0]["kind"] == "photo" and wall[0]["handle"] == "camera cam1"
+
+
+def panics(rig: Rig) -> list[dict[str, Any]]:
+    response = rig.page.request.get(rig.srv.url + "/api/events?since=0")
+    assert response.ok, response.text()
+    return [e for e in response.json()["events"] if e["kind"] == "panic"]
+
+
+def test_escape_while_typing_in_a_camera_field_leaves_the_field_and_does_not_panic(
+    rig: Rig,
+) -> None:
+    page = rig.page
+    period = wait_live(page).locator(".cam-bg-period")
+    period.click()
+    period.fill("12")
+    page.keyboard.press("Escape")
+    expect(period).not_to_be_focused()
+    # a second Esc, out of the field, is Panic: the log then holds exactly that one panic
+    page.keyboard.press("Escape")
+    wait_until(lambda: panics(rig), what="the second Esc's panic")
+    assert len(panics(rig)) == 1
+    assert period.input_value() == "12"

@@ -204,6 +204,12 @@ function installKeyboard() {
     if (dialogOpen() || e.ctrlKey || e.metaKey) return;   // dialogs own the keyboard
     if (e.key === "Escape") {
       e.preventDefault();
+      // Esc while typing leaves the field: a crew member finishing a name must not black
+      // out the stage. A second Esc (now out of the field) is Panic.
+      if (isTyping(e.target)) {
+        e.target.blur();
+        return;
+      }
       if (!e.repeat) transport.panic();
       return;
     }
