@@ -12,13 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from ..events import Actor, CueStarted, EventKind, ShowChanged
 from ..media.library import MediaLibrary
 from ..store.database import Store
-from .cue_rows import cue_from_row, cue_to_row
+from . import loading
 from .cues import ContinueMode, Cue, CueKind, CueState, ShowMode
 from .showfile import Show
 
@@ -59,6 +58,7 @@ class ShowEngine:
         self.default_min_go_interval = min_go_interval
         self.show = Show(title="(no show loaded)", cues=[])
         self.media_of: dict[str, str] = {}  # cue id -> media sha256
+        self.pulled: dict[str, loading.PulledRecord] = {}  # cue id -> its catalogue record
         self.state = Playhead()
         self.played: set[str] = set()
         self.listeners: list[Listener] = []
@@ -344,13 +344,14 @@ class ShowEngine:
         db.execute("update play_log set ended_at = ? where ended_at is null", [at])
         if cue.kind is CueKind.BLACKOUT:
             return
+        shown = self.screened(cue)
         db.table("play_log").insert(
             {
                 "cue_id": cue.id,
                 "kind": cue.kind.value,
-                "title": cue.title,
+                "title": shown.title,
                 "media_sha256": self.media_of.get(cue.id),
-                "credits": json.dumps([c.to_dict() for c in cue.credits]),
+                "credits": json.dumps([c.to_dict() for c in shown.credits]),
                 "started_at": at,
                 "ended_at": None,
             }
@@ -404,24 +405,9 @@ class ShowEngine:
         self, show: Show, source_path: str | None, source_sha: str | None, actor: str = "server"
     ) -> None:
         """Replace the cue list with ``show``: copy its media in, reset the playhead."""
-        media_of = {}
-        for cue in show.cues:
-            if cue.media:
-                media_of[cue.id] = self.media.ingest(show.base_dir / cue.media)["sha256"]
+        media_of = loading.ingest_media(show, self.media)
         with self.lock, self.store.write() as db:
-            db.table("show").upsert(
-                {
-                    "id": 1,
-                    "title": show.title,
-                    "displays": json.dumps(show.displays),
-                    "min_go_interval": show.min_go_interval,
-                    "source_path": source_path,
-                    "source_sha256": source_sha,
-                    "base_dir": str(show.base_dir),
-                    "loaded_at": self.clock(),
-                },
-                pk="id",
-            )
+            loading.write_show(self.store, show, source_path, source_sha, self.clock())
             self.show, self.media_of, self.source_path = show, media_of, source_path
             self.save_cues()
             db.execute("update play_log set ended_at = ? where ended_at is null", [self.clock()])
@@ -437,45 +423,35 @@ class ShowEngine:
             )
 
     def save_cues(self) -> None:
-        db = self.store.db
-        with self.store.write():
-            db.execute("delete from cues")
-            db.table("cues").insert_all(
-                (cue_to_row(c, i, self.media_of.get(c.id)) for i, c in enumerate(self.cues)),
-                pk="id",
-            )
+        self.resolve_records()
+        loading.write_cues(self.store, self.cues, self.media_of)
+
+    def resolve_records(self) -> None:
+        """Point the cues that name a catalogue record at its pulled copy (no network)."""
+        media_of, self.pulled = loading.resolve(self.cues, self.store, self.media)
+        for cue in self.cues:
+            if cue.catalogue_record is not None:
+                self.media_of.pop(cue.id, None)
+        self.media_of.update(media_of)
+
+    def screened(self, cue: Cue) -> Cue:
+        """The cue as displays and the play log see it (a catalogue record's credits...)."""
+        return loading.screened(cue, self.pulled.get(cue.id))
 
     def stored_source(self) -> tuple[str | None, str | None]:
-        rows = list(self.store.db.query("select source_path, source_sha256 from show"))
-        return (rows[0]["source_path"], rows[0]["source_sha256"]) if rows else (None, None)
+        return loading.stored_source(self.store)
 
     def restore(self) -> bool:
         """Bring back the stored show; a cue that was running comes back paused in place."""
-        rows = list(self.store.db.query("select * from show where id = 1"))
-        if not rows:
+        stored = loading.read_show(self.store)
+        if stored is None:
             return False
-        meta = rows[0]
-        cues = [
-            cue_from_row(r) for r in self.store.db.query("select * from cues order by position")
-        ]
-        self.show = Show(
-            title=meta["title"],
-            cues=cues,
-            displays=json.loads(meta["displays"]),
-            min_go_interval=meta["min_go_interval"],
-            base_dir=Path(meta["base_dir"]),
-        )
-        self.media_of = {
-            r["id"]: r["media_sha256"]
-            for r in self.store.db.query("select id, media_sha256 from cues")
-            if r["media_sha256"]
-        }
-        self.source_path = meta["source_path"]
-        self.played = {r["cue_id"] for r in self.store.db.query("select cue_id from play_log")}
-        st_rows = list(self.store.db.query("select * from show_state where id = 1"))
-        if not st_rows:
+        self.show, self.media_of = stored.show, stored.media_of
+        self.source_path, self.played = stored.source_path, stored.played
+        self.resolve_records()
+        row = stored.state
+        if row is None:
             return True
-        row = st_rows[0]
         current = row["current_cue"] if self.index_of(row["current_cue"]) is not None else None
         position = row["paused_position"] or 0.0
         if current and not row["paused"] and row["cue_started_at"] is not None:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from ..media import probe
-from . import showfile
-from .cues import ContinueMode, Cue, CueKind
+from ..media.library import MediaLibrary
+from ..store.database import Store
+from . import loading, showfile
+from .cues import ContinueMode, Cue, CueKind, RecordType
 from .engine import ShowEngine
 
 
@@ -35,21 +37,28 @@ class Problem:
 
 
 def _media_problems(cue: Cue, found: dict[str, Any] | None) -> Iterable[Problem]:
+    what = f"media {cue.media!r}" if cue.media else f"the media of record {cue.catalogue_record}"
     if found is None:
-        yield Problem(Severity.ERROR, cue.id, f"media {cue.media!r} is missing")
+        yield Problem(Severity.ERROR, cue.id, f"{what} is missing")
         return
     if not found["playable"]:
         for text in found["problems"] or ["does not play in the browser"]:
-            yield Problem(Severity.ERROR, cue.id, f"media {cue.media!r}: {text}")
+            yield Problem(Severity.ERROR, cue.id, f"{what}: {text}")
     kind = found["media_type"]
     if cue.type and kind != cue.type.value:
         yield Problem(
             Severity.ERROR,
             cue.id,
-            f"media {cue.media!r} is {kind}, but the cue says type {cue.type.value}",
+            f"{what} is {kind}, but the cue says type {cue.type.value}",
         )
     if kind in ("video", "audio") and not found["duration"]:
-        yield Problem(Severity.WARNING, cue.id, f"media {cue.media!r} has no known length")
+        yield Problem(Severity.WARNING, cue.id, f"{what} has no known length")
+
+
+def _not_pulled(cue: Cue) -> Problem:
+    return Problem(
+        Severity.ERROR, cue.id, f"record {cue.catalogue_record} not pulled: run liveshow pull"
+    )
 
 
 def check_cues(
@@ -58,7 +67,7 @@ def check_cues(
     """``media`` maps a cue id to its probed media (None: the file is missing)."""
     problems: list[Problem] = []
     for i, cue in enumerate(cues):
-        if cue.media and cue.id in media:
+        if cue.id in media:
             problems.extend(_media_problems(cue, media.get(cue.id)))
         if cue.continue_mode is ContinueMode.AUTO_FOLLOW and not duration.get(cue.id):
             problems.append(
@@ -76,7 +85,8 @@ def check_cues(
                     f"{cue.continue_mode.value} on the last cue: there is no next cue",
                 )
             )
-        if cue.kind is CueKind.RECORD and not cue.credits:
+        # (a catalogue record's credits come from the catalogue, which requires them)
+        if cue.kind is CueKind.RECORD and not cue.credits and cue.catalogue_record is None:
             problems.append(Problem(Severity.WARNING, cue.id, "record has no credits"))
     return problems
 
@@ -84,14 +94,21 @@ def check_cues(
 def preflight(
     engine: ShowEngine, connected: set[str], cameras: set[str] | frozenset[str] = frozenset()
 ) -> list[Problem]:
-    """Checks for the loaded show: media, continue modes, missing displays and cameras."""
+    """Checks for the loaded show: media, continue modes, missing displays and cameras,
+    catalogue records not pulled."""
+    with engine.lock:
+        engine.resolve_records()  # a `liveshow pull` run while the server was up counts
+        cues = [engine.screened(c) for c in engine.cues]
     media: dict[str, dict[str, Any] | None] = {}
-    for cue in engine.cues:
-        if cue.media:
+    problems: list[Problem] = []
+    for cue in cues:
+        if cue.catalogue_record is not None and cue.id not in engine.pulled:
+            problems.append(_not_pulled(cue))
+        elif cue.media or cue.catalogue_record is not None and cue.type is not RecordType.TEXT:
             row = engine.media.info(engine.media_of.get(cue.id))
             media[cue.id] = {**row, "problems": json.loads(row["problems"])} if row else None
-    durations = {c.id: engine.duration(c) for c in engine.cues}
-    problems = check_cues(engine.cues, media, durations)
+    durations = {c.id: engine.duration(c) for c in cues}
+    problems += check_cues(cues, media, durations)
     for name in engine.show.displays:
         if name not in connected:
             problems.append(Problem(Severity.ERROR, None, f"display {name!r} is not connected"))
@@ -103,8 +120,9 @@ def preflight(
     return problems
 
 
-def preflight_file(path: Path) -> list[Problem]:
-    """Checks a show file on disk without a server: the file itself and every media file."""
+def preflight_file(path: Path, data: Path | None = None) -> list[Problem]:
+    """Checks a show file on disk without a server: the file itself and every media file;
+    with ``data`` (a data directory), that every catalogue record it names was pulled."""
     try:
         show = showfile.parse(
             path.read_text(encoding="utf-8"), str(path), path.parent, check_media=False
@@ -115,7 +133,7 @@ def preflight_file(path: Path) -> list[Problem]:
         return [Problem(Severity.ERROR, None, str(exc))]
     media: dict[str, dict[str, Any] | None] = {}
     durations: dict[str, float | None] = {c.id: c.duration for c in show.cues}
-    problems: list[Problem] = []
+    problems = _records_pulled(show.cues, data)
     for cue in show.cues:
         if not cue.media:
             continue
@@ -135,3 +153,27 @@ def preflight_file(path: Path) -> list[Problem]:
         }
         durations[cue.id] = cue.duration or found.duration
     return problems + check_cues(show.cues, media, durations)
+
+
+def _records_pulled(cues: list[Cue], data: Path | None) -> list[Problem]:
+    named = [c for c in cues if c.catalogue_record is not None]
+    if not named:
+        return []
+    if data is None:
+        return [
+            Problem(
+                Severity.WARNING,
+                c.id,
+                f"record {c.catalogue_record} not checked: give --data to check it was pulled",
+            )
+            for c in named
+        ]
+    pulled: dict[int, loading.PulledRecord] = {}
+    if (data / "show.db").is_file():
+        store = Store(data / "show.db")
+        try:
+            media = MediaLibrary(store, data / "media")
+            pulled = loading.pulled_records(store, media, (c.catalogue_record or 0 for c in named))
+        finally:
+            store.close()
+    return [_not_pulled(c) for c in named if c.catalogue_record not in pulled]

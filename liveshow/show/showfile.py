@@ -61,6 +61,7 @@ CUE_FIELDS = {
     "camera",
     "keyed",
     "take",
+    "record",
 }
 PROMPT_FIELDS = {"kind", "question", "options", "max_length", "max_seconds"}
 MAX_TEXT_LENGTH = 1000
@@ -177,7 +178,7 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
     if kind is CueKind.RECORD:
         _record_fields(cue, raw, label, base_dir)
     else:
-        for key in ("type", "media", "text"):
+        for key in ("type", "media", "text", "record"):
             if raw.get(key) is not None:
                 raise ShowFileError(f"{label}: '{key}' belongs on record cues, not {kind.value}")
     if kind is CueKind.PROMPT:
@@ -292,10 +293,16 @@ def check_sources(cues: list[Cue], name: str) -> None:
 
 def _record_fields(cue: Cue, raw: dict[str, Any], label: str, base_dir: Path | None) -> None:
     media, text = raw.get("media"), raw.get("text")
-    if (media is None) == (text is None):
+    given = [key for key in ("media", "text", "record") if raw.get(key) is not None]
+    if len(given) != 1:
         raise ShowFileError(
-            f"{label}: a record needs exactly one of 'media' (a file) or 'text' (a tiny story)"
+            f"{label}: a record needs exactly one of 'media' (a file), 'text' (a tiny story) "
+            "or 'record' (a catalogue record id)"
+            + (f", not {' and '.join(given)}" if given else "")
         )
+    if raw.get("record") is not None:
+        _catalogue_record(cue, raw, label)
+        return
     if text is not None:
         cue.text = _text(text, f"{label}: 'text'", TEXT_LIMIT, required=True)
         cue.type = RecordType.TEXT
@@ -319,6 +326,20 @@ def _record_fields(cue: Cue, raw: dict[str, Any], label: str, base_dir: Path | N
         cue.type = guessed
     if base_dir is not None and not (base_dir / media).is_file():
         raise ShowFileError(f"{label}: media file {media!r} not found (looked in {base_dir})")
+
+
+def _catalogue_record(cue: Cue, raw: dict[str, Any], label: str) -> None:
+    """A record pulled from the catalogue (``liveshow pull``): its media, text and credits
+    come from the pulled copy when the show loads; ``type`` may be left out."""
+    record = raw["record"]
+    if isinstance(record, bool) or not isinstance(record, int) or record < 1:
+        raise ShowFileError(
+            f"{label}: 'record' must be a catalogue record id (a whole number from 1), "
+            f"got {record!r}"
+        )
+    cue.catalogue_record = record
+    if raw.get("type") is not None:
+        cue.type = _enum(RecordType, raw["type"], f"{label}: 'type'")
 
 
 def _credits(raw: Any, label: str) -> list[Credit]:
