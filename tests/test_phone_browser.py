@@ -352,3 +352,19 @@ def test_refusals_are_said_clearly(
     assert response is not None and response.status == 404
     expect(newcomer.locator("h1")).to_contain_text("expired")
     newcomer.close()
+
+
+def test_a_join_code_typed_on_the_landing_page_opens_the_phone_app(
+    phone_context: BrowserContext, prompt_server: ServerProcess
+) -> None:
+    page = phone_context.new_page()
+    page.goto(prompt_server.url + "/")
+    # typed from the projector: capitals and stray spaces are forgiven
+    page.fill("#join-code", f" {prompt_server.join_code.upper()} ")
+    page.press("#join-code", "Enter")
+    page.wait_for_url(f"{prompt_server.url}/join/{prompt_server.join_code}")
+    join(page, "Typed")
+    page.goto(prompt_server.url + "/")
+    page.fill("#join-code", "nosuchcode")
+    page.press("#join-code", "Enter")
+    expect(page.locator("body")).to_contain_text("expired")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from ..extensions import runtime
 from ..show.cues import ID_PATTERN, ContinueMode, CueKind, PromptKind, RecordType
@@ -52,6 +60,15 @@ def display(name: str) -> Any:
             message="Open the display URL printed when the server started (it carries ?key=…).",
         ), 403
     return send_from_directory(STAGE_DISPLAY, "index.html", max_age=0)
+
+
+@bp.get("/join")
+def join_typed() -> Any:
+    """The code typed on the landing page: spaces and capitals forgiven (codes are lower case)."""
+    code = "".join(request.args.get("code", "").split()).lower()
+    if not code:
+        return redirect(url_for("pages.index"))
+    return redirect(url_for("pages.join", code=code))
 
 
 @bp.get("/join/<code>")
