@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from . import settings
+from .sync.command import sync
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
@@ -46,6 +47,9 @@ def _parsed(options: dict[str, Any]) -> dict[str, Any]:
 @click.version_option(package_name="liveshow")
 def main() -> None:
     """liveshow: cue engine, crew dashboard and projector displays for live shows."""
+
+
+main.add_command(sync)
 
 
 @main.command()
@@ -301,6 +305,7 @@ def run_server(overrides: dict[str, Any]) -> None:
     _green(values["async_mode"])
     from .app import create_app, socketio
     from .realtime.clock import clock_loop
+    from .realtime.sync import sync_loop
     from .show.showfile import ShowFileError
 
     try:
@@ -322,10 +327,12 @@ def run_server(overrides: dict[str, Any]) -> None:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         _raise_file_limit(values["max_connections"] + 100)
         socketio.start_background_task(clock_loop, app, socketio)
+        socketio.start_background_task(sync_loop, app, socketio)
         eventlet.wsgi.server(listener, app, max_size=values["max_connections"], log_output=False)
         return
     _check_port_free(host, port)
     socketio.start_background_task(clock_loop, app, socketio)
+    socketio.start_background_task(sync_loop, app, socketio)
     kwargs: dict[str, Any] = {"host": host, "port": port, "log_output": False}
     if values["async_mode"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True

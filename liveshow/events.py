@@ -151,6 +151,11 @@ class CameraWatched(Event):
     camera: str
 
 
+@dataclass(frozen=True)
+class SyncChanged(Event):
+    """The outbox's sender started or finished a round, or the catalogue stopped answering."""
+
+
 class Recorder(Protocol):
     """The engine's ``record``: log ``event`` (running ``change`` in the same transaction),
     then tell the listeners. Injected into the domain classes that change the show."""

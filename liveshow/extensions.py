@@ -36,6 +36,7 @@ from .show.preflight import preflight
 from .store import outbox
 from .store.database import Store
 from .store.outbox import OutboxKind
+from .sync.service import SyncService
 
 socketio = SocketIO()
 
@@ -65,6 +66,7 @@ class Runtime:
     pending_refresh: set[str] = field(default_factory=set)
     upload_slots: threading.Semaphore = field(init=False)
     offload: Callable[..., Any] = field(init=False)
+    sync: SyncService = field(init=False)
 
     def __post_init__(self) -> None:
         clock = self.engine.clock
@@ -76,6 +78,8 @@ class Runtime:
         self.submissions = Submissions(self.store, self.media, self.prompts, clock, record)
         self.takes = Takes(self.store, self.media, clock, record)
         self.uploads = Uploads(self.store, self.media, self.data_dir / "uploads")
+        # the outbox's sender; realtime/sync.py gives it a green sleep and runs it
+        self.sync = SyncService(self.store, self.media.root, self.settings, clock=clock)
 
         def on_start(cue: Cue, at: float) -> None:
             """Runs inside the transaction that starts ``cue``."""
@@ -98,7 +102,11 @@ class Runtime:
 
     def crew_state(self, public: dict[str, Any] | None = None) -> dict[str, Any]:
         return state.crew_state(
-            self.engine, self.displays.listing(), public or self.public_state(), self.submissions
+            self.engine,
+            self.displays.listing(),
+            public or self.public_state(),
+            self.submissions,
+            self.sync.status(),
         )
 
     def preflight(self) -> list[dict[str, Any]]:

@@ -139,6 +139,7 @@ def crew_state(
     displays: list[dict[str, Any]],
     public: dict[str, Any],
     submissions: Submissions | None = None,
+    sync: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The public state (built once per change and shared) plus what only the crew sees."""
     state = dict(public)
@@ -171,6 +172,7 @@ def crew_state(
             "displays": displays,
             "expected_displays": list(engine.show.displays),
             "stats": submissions.stats() if submissions else None,
+            "sync": sync,
         }
     )
     return state

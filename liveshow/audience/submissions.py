@@ -276,6 +276,7 @@ class Submissions:
         def record_media() -> None:
             for p in placed:
                 self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height)
+            outbox.enqueue(self.store.db, OutboxKind.SUBMISSION, sub_id, now)  # approved
 
         self._insert(row, record_media)
         self.record(

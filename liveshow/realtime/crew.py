@@ -16,6 +16,7 @@ from ..show.engine import CueError, ShowEngine
 from ..web.auth import is_crew, password_attempt
 from .acks import error, ok
 from .camera import crew_camera_action
+from .sync import crew_sync_retry
 
 
 def _args(data: Any, *required: str) -> dict[str, Any]:
@@ -157,6 +158,9 @@ class CrewNamespace(Namespace):
 
     def on_take_credit(self, data: Any = None) -> dict[str, Any]:
         return _act(_take_credit, data, "take")
+
+    def on_sync_retry(self, data: Any = None) -> dict[str, Any]:
+        return crew_sync_retry(data)
 
     def on_prompt_close(self, data: Any = None) -> dict[str, Any]:
         return _act(_prompt_close, data)

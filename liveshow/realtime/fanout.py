@@ -24,6 +24,7 @@ from ..events import (
     SnapshotAdded,
     SubmissionModerated,
     SubmissionReceived,
+    SyncChanged,
     TakesChanged,
 )
 from ..extensions import Runtime, socketio
@@ -191,4 +192,5 @@ ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
     CamerasChanged: (cameras_to_crew,),
     CameraPreview: (preview_to_crew,),
     CameraWatched: (programme_to_camera,),
+    SyncChanged: (state_to_crew,),
 }

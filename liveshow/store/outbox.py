@@ -63,7 +63,7 @@ def performance_id(db: sqlite_utils.Database, now: float | None = None) -> str:
     titles = list(db.query("select title from show where id = 1"))
     slug = slugify(titles[0]["title"] if titles else "") or "show"
     stamp = time.strftime("%Y-%m-%d-%H%M", time.localtime(time.time() if now is None else now))
-    value = f"{slug[:80]}-{stamp}"
+    value = f"{slug[:60].rstrip('-')}-{stamp}"  # also the night's collaboration slug (≤ 80)
     db.table("meta").upsert({"key": "performance", "value": value}, pk="key")
     return value
 
