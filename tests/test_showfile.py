@@ -129,3 +129,35 @@ def test_atomic_write_replaces_the_file(tmp_path: Path) -> None:
     target.write_text("old")
     write_atomic(target, "new")
     assert target.read_text() == "new"
+
+
+# What a join slide may promise, and the prompt kind that keeps each promise (None: nothing
+# in liveshow does it, so a slide must never promise it).
+PROMISES = {
+    "vote": "vote",
+    "write": "text",
+    "stories": "text",
+    "pictures": "photo",
+    "photos": "photo",
+    "draw": "drawing",
+    "drawings": "drawing",
+    "sounds": "audio",
+    "record": "audio",
+    "cheer": None,
+    "clap": None,
+    "applaud": None,
+    "chat": None,
+}
+
+
+def test_the_demo_join_slide_promises_only_what_the_demo_asks_for(demo_show: Path) -> None:
+    show = load_file(demo_show)
+    asked = {c.prompt.kind.value for c in show.cues if c.prompt is not None}
+    for cue in show.cues:
+        if cue.kind.value != "join":
+            continue
+        words = {w.strip(",.!").lower() for w in f"{cue.title} {cue.subtitle}".split()}
+        promised = words & PROMISES.keys()
+        assert promised, f"the join slide {cue.id!r} says nothing of what phones do"
+        broken = sorted(w for w in promised if PROMISES[w] not in asked)
+        assert broken == [], f"the join slide {cue.id!r} promises {broken}"
