@@ -1,23 +1,39 @@
-"""Take the README screenshots from a real server running the demo show.
+"""Take the README screenshots from a real server running the demo show, and the pages of a
+real reference catalogue holding the demo community.
 
-    python scripts/screenshots.py            # writes docs/screenshots/*.png
+    python scripts/screenshots.py                   # writes docs/screenshots/*.png
+    python scripts/screenshots.py --only show       # only the show's five
+    python scripts/screenshots.py --only catalogue  # only the catalogue's four (a few seconds)
 
-Starts `python -m liveshow serve` on a free port with a temporary data directory, opens the
-projector display and the crew dashboard in Debian's chromium (Playwright), runs the demo
-show to the middle of a film, and saves:
+The show: starts `python -m liveshow serve` on a free port with a temporary data directory,
+opens the projector display and the crew dashboard in Debian's chromium (Playwright), runs the
+demo show to the middle of a film, and saves:
 
     docs/screenshots/dashboard.png       1440x900  crew dashboard, show mode, a video running
     docs/screenshots/display.png         1280x720  the projector: a video with its credits
     docs/screenshots/display-story.png   1280x720  the projector: a tiny-story text cue
     docs/screenshots/display-prompt.png  1280x720  the projector: a prompt with the join QR code
     docs/screenshots/phone.png           390x844   the phone app answering that prompt
+
+The catalogue: starts `python -m liveshow catalogue serve` on a free port with a new temporary
+data directory (so it holds the demo community), finds the deepest record of The Lighthouse
+Cat's remix chain through the API (the one with the most ancestors: the animation), opens the
+pages at 1280x800, stops the catalogue by its PID and saves:
+
+    docs/screenshots/catalogue-collaborations.png  1280x800  /, every collaboration
+    docs/screenshots/catalogue-collaboration.png   1280x800  /collaborations/the-lighthouse-cat
+    docs/screenshots/catalogue-record.png          1280 wide /records/<id>, the whole page: its
+                                                   video, credits, consent badge, "made from"
+    docs/screenshots/catalogue-artist.png          1280x800  /artists/<handle>, an artist of it
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +52,26 @@ sys.path.insert(0, str(ROOT))
 from liveshow.show.demo import DEMO_SHOW, ensure_demo_media  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+SHOW_SHOTS = (
+    "dashboard.png",
+    "display.png",
+    "display-story.png",
+    "display-prompt.png",
+    "phone.png",
+)
+CATALOGUE_SHOTS = (
+    "catalogue-collaborations.png",
+    "catalogue-collaboration.png",
+    "catalogue-record.png",
+    "catalogue-artist.png",
+)
+REMIX_CHAIN = "the-lighthouse-cat"
+BROWSER_ARGS = [
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 CHROMIUM_CANDIDATES = (
     os.environ.get("CHROMIUM", ""),
     "/usr/bin/chromium",
@@ -101,6 +137,130 @@ def demo_server() -> Iterator[dict[str, str]]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@contextmanager
+def catalogue_server() -> Iterator[str]:
+    """A real `liveshow catalogue serve` in its own process and a new data directory (so it
+    starts with the demo community); stopped by its PID when done. Yields its base URL."""
+    workdir = Path(tempfile.mkdtemp(prefix="liveshow-catalogue-screens-"))
+    port = free_port()
+    log = open(workdir / "catalogue.log", "wb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESHOW_CATALOGUE_")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "liveshow",
+            "catalogue",
+            "serve",
+            "--data",
+            str(workdir / "data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120  # the first run makes the demo media (about 5 s)
+        while True:
+            if proc.poll() is not None:
+                text = (workdir / "catalogue.log").read_text(errors="replace")
+                raise SystemExit(f"catalogue exited:\n{text[-2000:]}")
+            try:
+                if requests.get(url + "/api/v1/collaborations", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("catalogue did not start in 120 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGINT)  # its own clean stop: closes the server and db
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def deepest_record(url: str, slug: str) -> dict[str, Any]:
+    """The record of a collaboration with the most ancestors (the end of its remix chain)."""
+    api = f"{url}/api/v1"
+    records: list[dict[str, Any]] = []
+    page: str | None = f"{api}/collaborations/{slug}"
+    while page:
+        body = requests.get(page, timeout=10).json()
+        records += body["records"]
+        page = body.get("next")
+
+    def ancestors(record: dict[str, Any]) -> int:
+        full = requests.get(f"{api}/records/{record['id']}?lineage=1", timeout=10).json()
+        return len({edge["parent"] for edge in full["lineage"]["made_from"]})
+
+    if not records:
+        raise SystemExit(f"collaboration {slug} has no records")
+    return max(records, key=lambda r: (ancestors(r), r["id"]))
+
+
+def most_credited(url: str, handles: list[str]) -> str:
+    """Of these artists, the one with the most records (the fullest artist page)."""
+
+    def count(handle: str) -> int:
+        body = requests.get(f"{url}/api/v1/artists/{handle}", params={"limit": 500}, timeout=10)
+        return len(body.json()["records"])
+
+    return max(handles, key=count)
+
+
+def shoot_catalogue(browser: Any) -> None:
+    """The catalogue's four pages, from a real catalogue holding the demo community."""
+    with catalogue_server() as url:
+        record = deepest_record(url, REMIX_CHAIN)
+        artist = most_credited(url, [c["artist"] for c in record["credits"]])
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+
+        def shoot(path: str, name: str, full_page: bool = False) -> None:
+            response = page.goto(url + path, wait_until="networkidle")
+            if response is None or not response.ok:
+                raise SystemExit(f"{path}: {response.status if response else 'no answer'}")
+            page.screenshot(path=str(OUT / name), full_page=full_page)
+
+        shoot("/", "catalogue-collaborations.png")
+        shoot(f"/collaborations/{REMIX_CHAIN}", "catalogue-collaboration.png")
+        # The record's video, played (muted) past its middle and paused there: a real frame
+        # under the player's controls, not the black first one behind a loading spinner.
+        page.goto(f"{url}/records/{record['id']}", wait_until="networkidle")
+        page.wait_for_function(
+            """() => {
+                const v = document.querySelector('.player video');
+                if (!v) return true;
+                if (!v.dataset.started) {
+                    v.dataset.started = '1';
+                    v.muted = true;
+                    v.play();
+                }
+                if (v.readyState < 3 || !(v.currentTime > (v.duration || 2) / 2)) return false;
+                v.pause();
+                return true;
+            }""",
+            timeout=15000,
+        )
+        page.mouse.move(640, 300)  # over the player, so its controls show
+        time.sleep(1.0)
+        page.screenshot(path=str(OUT / "catalogue-record.png"), full_page=True)
+        shoot(f"/artists/{artist}", "catalogue-artist.png")
+        page.context.close()
+
+
 def chromium() -> str:
     for path in CHROMIUM_CANDIDATES:
         if path and Path(path).exists():
@@ -126,20 +286,9 @@ def wait_for_cue(srv: dict[str, str], cue_id: str) -> None:
     wait_for(lambda: (state(srv).get("cue") or {}).get("id") == cue_id, what=f"cue {cue_id}")
 
 
-def main() -> None:
-    from playwright.sync_api import sync_playwright
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    with demo_server() as srv, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium(),
-            args=[
-                "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-            ],
-        )
+def shoot_show(browser: Any) -> None:
+    """The show's five: dashboard, projector (video, story, prompt) and phone."""
+    with demo_server() as srv:
         projector = browser.new_context(viewport={"width": 1280, "height": 720})
         display = projector.new_page()
         display.goto(f"{srv['url']}/display/main?key={srv['display_key']}")
@@ -211,14 +360,35 @@ def main() -> None:
         time.sleep(2.5)
         display.screenshot(path=str(OUT / "display-prompt.png"))
         phone.screenshot(path=str(OUT / "phone.png"))
-        browser.close()
-    for name in (
-        "dashboard.png",
-        "display.png",
-        "display-story.png",
-        "display-prompt.png",
-        "phone.png",
-    ):
+        phone.context.close()
+        crew.close()
+        projector.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Take the README screenshots.")
+    parser.add_argument(
+        "--only",
+        choices=("show", "catalogue"),
+        help="take only the show's screenshots or only the catalogue's",
+    )
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=BROWSER_ARGS)
+        try:
+            if args.only in (None, "show"):
+                shoot_show(browser)
+                names += SHOW_SHOTS
+            if args.only in (None, "catalogue"):
+                shoot_catalogue(browser)
+                names += CATALOGUE_SHOTS
+        finally:
+            browser.close()
+    for name in names:
         print(OUT / name)
 
 
