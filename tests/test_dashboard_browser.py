@@ -323,3 +323,25 @@ def test_camera_and_replay_cues_can_be_added_and_edited(
     expect(dashboard.locator("#cue-dialog")).to_be_hidden()
     edited = {c["id"]: c for c in exported(dashboard, server)["cues"]}["wide-shot"]
     assert edited["keyed"] is True and edited["title"] == "Wide, keyed"
+
+
+TITLE_CUT = """el => {
+  const r = document.createRange();
+  r.selectNodeContents(el);
+  const text = r.getBoundingClientRect(), box = el.getBoundingClientRect();
+  return el.scrollWidth > el.clientWidth || text.right > box.right + 0.5
+    || text.bottom > box.bottom + 0.5;
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 1280])
+def test_the_show_title_is_not_cut_while_the_blackout_badge_shows(
+    dashboard: Page, server: ServerProcess, width: int
+) -> None:
+    dashboard.set_viewport_size({"width": width, "height": 900})
+    title = dashboard.locator("#show-title")
+    expect(title).to_have_text(server.state()["show"]["title"])
+    assert not title.evaluate(TITLE_CUT)
+    dashboard.keyboard.press("b")
+    expect(dashboard.locator("#blackout-badge")).to_be_visible()
+    assert not title.evaluate(TITLE_CUT), "the title is cut with the badge showing"
