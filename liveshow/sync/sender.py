@@ -243,6 +243,9 @@ class Sender:
             self._note_attempt([r for r in self._rows_of(g for g, _ in groups)], str(exc))
             raise
         except Refused as exc:
+            if exc.status in (401, 403):  # the token, not the rows: nothing is failed
+                self._note_attempt(self._rows_of(g for g, _ in groups), str(exc))
+                raise
             if len(groups) == 1:
                 for key in groups[0][0]:
                     self._settle(*key, OutboxStatus.FAILED, str(exc), tally=tally)
@@ -316,6 +319,9 @@ class Sender:
             self._note_attempt(rows, str(exc))
             raise
         except Refused as exc:
+            if exc.status in (401, 403):
+                self._note_attempt(rows, str(exc))
+                raise
             for ref, _ in ready:
                 self._settle(OutboxKind.SCREENING, ref, OutboxStatus.FAILED, str(exc), tally=tally)
             return
