@@ -1,4 +1,4 @@
-"""The `liveshow` command: serve, demo, preflight, export."""
+"""The `liveshow` command: serve, demo, preflight, export, pull, qr, camera, sync."""
 
 from __future__ import annotations
 
@@ -69,26 +69,41 @@ def serve(**options: Any) -> None:
     help="Also run a synthetic camera agent (cam1) for the demo's camera cues.",
 )
 def demo(with_camera: bool, **options: Any) -> None:
-    """Generate the demo media if needed and run the bundled demo show."""
+    """Generate the demo media if needed and run the bundled demo show: with a local demo
+    catalogue (unless LIVESHOW_CATALOGUE_URL is set), its records pulled before the show."""
     from .show.demo import DEMO_SHOW, ensure_demo_media
+    from .sync.pull import pull_show
 
     click.echo("Preparing the demo show's media (made offline, once)...")
     ensure_demo_media()
     values = _parsed(options)
     values.setdefault("show", str(DEMO_SHOW))
+    if not settings.load(values)["catalogue_url"]:
+        values.update(_start_demo_catalogue(values))
+    if not pull_show(settings.load(values)):
+        click.echo("Some catalogue records were not pulled: their cues show only a title.")
     if with_camera:
         _start_demo_camera(values)
     run_server(values)
 
 
-def _die_with_parent() -> None:
-    """In the child: when the server dies, however it dies, the kernel stops this agent too
-    (otherwise a SIGTERM'd demo leaves a second cam1 behind for the next run)."""
-    import ctypes
-    import signal
+def _start_demo_catalogue(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The demo catalogue as a child process that stops with this one; the settings that
+    point the show at it."""
+    import atexit
 
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    from .show.demo import start_demo_catalogue
+
+    values = settings.load(overrides)
+    folder = settings.data_dir(values) / "catalogue"
+    click.echo(f"Starting the demo catalogue (data in {folder})...")
+    try:
+        url, token, stop = start_demo_catalogue(folder, values["catalogue_token"])
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    atexit.register(stop)
+    click.echo(f"Demo catalogue: {url}/ (token in {folder / 'token'})")
+    return {"catalogue_url": url, "catalogue_token": token}
 
 
 def _start_demo_camera(overrides: dict[str, Any]) -> None:
@@ -96,6 +111,7 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
     import atexit
     import subprocess
 
+    from .show.demo import die_with_parent
     from .store.database import Store
 
     values = settings.load(overrides)
@@ -124,7 +140,7 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
         ],
         stdout=open(data / "camera-agent.log", "ab"),
         stderr=subprocess.STDOUT,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     click.echo(f"Demo camera agent cam1 started (log: {data / 'camera-agent.log'})")
 
@@ -143,13 +159,19 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
     default=None,
     help="Show file to check (default: the bundled demo show).",
 )
-def preflight(show_path: Path | None) -> None:
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Data directory whose pulled catalogue records to check (see `liveshow pull`).",
+)
+def preflight(show_path: Path | None, data: Path | None) -> None:
     """Check a show file and its media before doors open; exit 1 on errors."""
     from .show.demo import DEMO_SHOW
     from .show.preflight import Severity, preflight_file
 
     path = show_path or DEMO_SHOW
-    problems = preflight_file(path)
+    problems = preflight_file(path, data)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.severity is Severity.ERROR for p in problems)
@@ -182,6 +204,29 @@ def export(data: str, out: Path) -> None:
         raise click.ClickException(f"no show stored in {folder}")
     write_atomic(out, dump(engine.show, relative_to=out.resolve().parent))
     click.echo(f"wrote {out} ({len(engine.cues)} cues)")
+
+
+def _setting_option(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The CLI option of one setting, as `serve` has it."""
+    setting = settings.BY_NAME[name]
+    return click.option(
+        setting.option, name, default=None, help=f"{setting.help} [env {setting.env}]"
+    )
+
+
+@main.command()
+@click.argument("collaborations", nargs=-1)
+@_setting_option("data")
+@_setting_option("show")
+@_setting_option("catalogue_url")
+@_setting_option("catalogue_token")
+def pull(collaborations: tuple[str, ...], **options: Any) -> None:
+    """Fetch the show's catalogue records (and every record of each COLLABORATION named) with
+    their media into the show's cache, hash-checked; exit 0 only when all of it is cached."""
+    from .sync.pull import pull_show
+
+    if not pull_show(settings.load(_parsed(options)), collaborations):
+        sys.exit(1)
 
 
 @main.command()

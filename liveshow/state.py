@@ -22,6 +22,7 @@ def cue_public(
     """A cue as a display sees it: never the crew's notes."""
     if cue is None:
         return None
+    cue = engine.screened(cue)  # a catalogue record's text, type and credits, as pulled
     data: dict[str, Any] = {
         "id": cue.id,
         "kind": cue.kind.value,
