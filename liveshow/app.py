@@ -39,6 +39,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     rt = Runtime(
         settings=values, store=store, media=media, engine=engine, data_dir=data, generated=generated
     )
+    # Prompts close on their own as cues start (close_prompt, a poll's reveal, the show's end).
+    engine.start_hooks.append(
+        lambda cue, at: rt.prompts.on_cue_start(cue, at, last=cue.id == engine.cues[-1].id)
+    )
     load_initial_show(engine, values)
 
     app = Flask(__name__, static_folder="static", static_url_path="/static")

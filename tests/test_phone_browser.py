@@ -368,3 +368,17 @@ def test_a_join_code_typed_on_the_landing_page_opens_the_phone_app(
     page.fill("#join-code", "nosuchcode")
     page.press("#join-code", "Enter")
     expect(page.locator("body")).to_contain_text("expired")
+
+
+def test_revealing_the_poll_closes_the_vote_on_the_phone(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+) -> None:
+    prompt_crew.goto("ask-vote")
+    join(phone)
+    phone.locator(".option[data-option=A]").click()
+    expect(phone.locator(".prompt .note")).to_contain_text("until the poll closes")
+    prompt_crew.goto("results")
+    # the phone stops offering a vote that can no longer count
+    expect(phone.locator(".option")).to_have_count(0)
+    expect(phone.locator(".waiting")).to_contain_text("Waiting for the next prompt")
+    assert prompt_server.state()["prompt"] is None

@@ -1,6 +1,9 @@
-"""Prompts to the audience: a prompt cue's GO opens its prompt (closing any other); the crew
-closes it. Answers still arrive for a short grace period after closing, so work a phone
-queued while offline is not lost the moment the prompt closes."""
+"""Prompts to the audience: a prompt cue's GO opens its prompt (closing any other). A prompt
+closes when the crew closes it, when a cue names it in ``close_prompt``, when its poll is
+revealed, and when the show ends (a credits cue, or the last cue, starts). Answers still
+arrive for a short grace period after closing, so work a phone queued while offline is not
+lost the moment the prompt closes; votes have no grace: a closed vote is frozen, so the bars
+the room saw revealed never move."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..events import Actor, EventKind, Recorder, ShowChanged
-from ..show.cues import Cue, PromptKind, PromptSpec
+from ..show.cues import Cue, CueKind, PromptKind, PromptSpec
 from ..store.database import Store
 
 GRACE_SECONDS = 30.0
@@ -44,6 +47,22 @@ class Prompts:
             pk="id",
         )
 
+    def on_cue_start(self, cue: Cue, at: float, last: bool) -> None:
+        """Called inside the engine's transaction when ``cue`` starts (after ``open``): the
+        prompts this cue closes. ``last``: the show's last cue."""
+        db = self.store.db
+        if cue.kind is CueKind.PROMPT:
+            return  # opening it already closed any other
+        if cue.kind is CueKind.CREDITS or last:  # the end of the show: every prompt
+            db.execute("update prompts set closed_at = ? where closed_at is null", [at])
+            return
+        for prompt_id in (cue.close_prompt, cue.source if cue.kind is CueKind.POLL else None):
+            if prompt_id is not None:
+                db.execute(
+                    "update prompts set closed_at = ? where id = ? and closed_at is null",
+                    [at, prompt_id],
+                )
+
     def close(self, actor: str = Actor.CREW.value) -> str | None:
         """Close the open prompt and log it; its id, or None when none was open."""
         current = self.current()
@@ -74,9 +93,11 @@ class Prompts:
         row = self.get(prompt_id) if isinstance(prompt_id, str) else None
         if row is None or row["opened_at"] is None:
             raise PromptClosed("that prompt is not open")
+        spec = PromptSpec.from_dict(json.loads(row["spec"]))
+        if row["closed_at"] is not None and spec.kind is PromptKind.VOTE:
+            raise PromptClosed("the vote has closed")
         if row["closed_at"] is not None and self.clock() - row["closed_at"] > GRACE_SECONDS:
             raise PromptClosed("that prompt has closed")
-        spec = PromptSpec.from_dict(json.loads(row["spec"]))
         if spec.kind is not kind:
             raise PromptClosed(f"that prompt asks for {spec.kind.value}, not {kind.value}")
         return spec

@@ -1,4 +1,8 @@
-"""A cue as a row of the ``cues`` table and back (JSON for its credits and prompt)."""
+"""A cue as a row of the ``cues`` table and back (JSON for its credits and prompt).
+
+A cue that is not a prompt keeps its ``close_prompt`` in the ``prompt`` column as
+``{"close_prompt": id}`` (what the cue does to prompts), until the table has a column of its
+own: the schema belongs to ``store``."""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any
         "post_wait": c.post_wait,
         "continue_mode": c.continue_mode.value,
         "notes": c.notes,
-        "prompt": json.dumps(c.prompt.to_dict()) if c.prompt else None,
+        "prompt": _prompt_column(c),
         "source": c.source,
         "camera": c.camera,
         "keyed": int(c.keyed),
@@ -34,7 +38,14 @@ def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any
     }
 
 
+def _prompt_column(c: Cue) -> str | None:
+    if c.prompt is not None:
+        return json.dumps(c.prompt.to_dict())
+    return json.dumps({"close_prompt": c.close_prompt}) if c.close_prompt else None
+
+
 def cue_from_row(row: dict[str, Any]) -> Cue:
+    prompt = json.loads(row["prompt"]) if row["prompt"] else None
     return Cue(
         id=row["id"],
         kind=CueKind(row["kind"]),
@@ -49,7 +60,8 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
         post_wait=row["post_wait"],
         continue_mode=ContinueMode(row["continue_mode"]),
         notes=row["notes"] or "",
-        prompt=PromptSpec.from_dict(json.loads(row["prompt"])) if row["prompt"] else None,
+        prompt=PromptSpec.from_dict(prompt) if prompt and "close_prompt" not in prompt else None,
+        close_prompt=prompt.get("close_prompt") if prompt else None,
         source=row["source"],
         camera=row["camera"],
         keyed=bool(row["keyed"]),

@@ -138,6 +138,7 @@ class Cue:
     keyed: bool = False  # camera cues: show the keyed composite
     take: str | None = None  # replay cues: a take id, or None for the latest
     catalogue_record: int | None = None  # record cues: a record pulled from the catalogue
+    close_prompt: str | None = None  # any cue but a prompt: the prompt it closes as it starts
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
@@ -176,6 +177,8 @@ class Cue:
             out["take"] = self.take
         if self.catalogue_record is not None:
             out["record"] = self.catalogue_record
+        if self.close_prompt:
+            out["close_prompt"] = self.close_prompt
         return out
 
     def to_json(self) -> dict[str, Any]:

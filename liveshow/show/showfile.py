@@ -62,6 +62,7 @@ CUE_FIELDS = {
     "keyed",
     "take",
     "record",
+    "close_prompt",
 }
 PROMPT_FIELDS = {"kind", "question", "options", "max_length", "max_seconds"}
 MAX_TEXT_LENGTH = 1000
@@ -192,8 +193,22 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         cue.source = source
     elif raw.get("source") is not None:
         raise ShowFileError(f"{label}: 'source' belongs on wall and poll cues")
+    _close_prompt(cue, raw.get("close_prompt"), label)
     _camera_fields(cue, raw, label)
     return cue
+
+
+def _close_prompt(cue: Cue, close: Any, label: str) -> None:
+    if close is None:
+        return
+    if cue.kind is CueKind.PROMPT:
+        raise ShowFileError(
+            f"{label}: a prompt cue closes the open prompt by opening its own; "
+            "'close_prompt' belongs on other cues"
+        )
+    if not isinstance(close, str) or not ID_PATTERN.match(close):
+        raise ShowFileError(f"{label}: 'close_prompt' must be the id of a prompt cue")
+    cue.close_prompt = close
 
 
 def _camera_fields(cue: Cue, raw: dict[str, Any], label: str) -> None:
@@ -269,12 +284,15 @@ def _prompt(raw: Any, label: str) -> PromptSpec:
 
 
 def check_sources(cues: list[Cue], name: str) -> None:
-    """Wall and poll cues must name a prompt cue (a poll: a vote prompt)."""
+    """Wall and poll cues must name a prompt cue (a poll: a vote prompt); so must a cue's
+    ``close_prompt``."""
     prompts = {c.id: c for c in cues if c.kind is CueKind.PROMPT}
     for number, cue in enumerate(cues, start=1):
+        label = f"{name}: cue {number} ({cue.id})"
+        if cue.close_prompt is not None and cue.close_prompt not in prompts:
+            raise ShowFileError(f"{label}: 'close_prompt' {cue.close_prompt!r} is not a prompt cue")
         if cue.kind not in (CueKind.WALL, CueKind.POLL):
             continue
-        label = f"{name}: cue {number} ({cue.id})"
         if cue.source is None:
             raise ShowFileError(
                 f"{label}: a {cue.kind.value} cue needs 'source': the id of "
