@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import random
 import ssl
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +68,12 @@ class Catalogue:
     url: str
     token: str | None = None
     timeout: float = 30.0
+    # Each request is tried this many more times when no answer comes (every request here is
+    # safe to repeat: reads, PATCH at an offset, POST with an Idempotency-Key), after
+    # 0.2 s, 0.4 s, 0.8 s (each 0.5x-1.5x, jittered).
+    retries: int = 3
+    sleep: Callable[[float], Any] = time.sleep
+    tally: dict[str, int] = field(default_factory=lambda: {"requests": 0, "retries": 0})
     _parts: urllib.parse.SplitResult = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,8 +102,34 @@ class Catalogue:
         write: bool = False,
         sink: Callable[[bytes], None] | None = None,
     ) -> Answer:
-        """One request. ``sink`` receives the body of a ``2xx`` answer in pieces instead of
-        it being kept. Raises :class:`Unreachable` when there is no answer."""
+        """One request, repeated (``retries``) while no usable answer comes. ``sink``
+        receives the body of a ``2xx`` answer in pieces instead of it being kept. Raises
+        :class:`Unreachable` when there is still no answer."""
+        tries = 0 if sink is not None else self.retries  # a half-written sink is the caller's
+        for attempt in range(tries + 1):
+            if attempt:
+                self.tally["retries"] += 1
+                self.sleep(0.2 * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+            try:
+                answer = self._once(method, path, body, headers, write, sink)
+            except Unreachable:
+                if attempt == tries:
+                    raise
+                continue
+            if answer.status < 500 and answer.status not in (408, 429) or attempt == tries:
+                return answer
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str] | None,
+        write: bool,
+        sink: Callable[[bytes], None] | None,
+    ) -> Answer:
+        self.tally["requests"] += 1
         sent = dict(headers or {})
         if write:
             if not self.token:

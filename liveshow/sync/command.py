@@ -84,14 +84,18 @@ def drain_with_retries(
     tally = Tally()
     pending = outbox.counts(store.db)["pending"]
     deadline = time.monotonic() + timeout
-    failures = 0
+    failures = retries = 0
+    progress_at = (0, 0)
     with click.progressbar(length=max(pending, 1), label="Sending to the catalogue") as bar:
         sender.progress = bar.update
         while True:
             try:
                 sender.drain(tally)
             except Unreachable as exc:
-                failures += 1
+                retries += 1
+                moved = (tally.sent, tally.bytes_uploaded) != progress_at
+                progress_at = (tally.sent, tally.bytes_uploaded)
+                failures = 1 if moved else failures + 1  # backoff grows only while stuck
                 wait = backoff(failures)
                 if time.monotonic() + wait > deadline:
                     click.echo(f"\nthe catalogue did not answer: {exc}", err=True)
@@ -108,7 +112,8 @@ def drain_with_retries(
     click.echo(
         f"sent {tally.sent}, dropped {tally.dropped}, failed {tally.failed} "
         f"({tally.requests} batches, {tally.bytes_uploaded:,} media bytes, "
-        f"{failures} retries); in the outbox now: {counts['sent']} sent, "
+        f"{catalogue.tally['requests']} requests, {catalogue.tally['retries']} request retries, "
+        f"{retries} round retries); in the outbox now: {counts['sent']} sent, "
         f"{counts['pending']} pending, {counts['failed']} failed, {counts['dropped']} dropped"
     )
     for row in store.db.query(

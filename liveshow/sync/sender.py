@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,7 +64,9 @@ class Sender:
         self.store, self.media_root, self.catalogue = store, media_root, catalogue
         self.chunk, self.delay, self.clock = chunk, delay, clock
         self.progress = progress  # told the number of rows each time some are settled
-        self.owner = secrets.token_hex(8)
+        # host:pid:random, so a sender that was killed (its lease still held) can be told
+        # from one that is working: see _reap
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
     # ---- the public round -------------------------------------------------------------------
     def ready(self) -> int:
@@ -116,6 +120,7 @@ class Sender:
             where.append("kind = ?")
             args.append(only_kind.value)
         with self.store.write() as db:
+            self._reap(db, now)
             db.execute(
                 "update outbox set lease_owner = ?, lease_until = ? where id in (select id from "
                 f"outbox where {' and '.join(where)} order by id limit ?)",
@@ -127,6 +132,28 @@ class Sender:
                     [self.owner],
                 )
             )
+
+    def _reap(self, db: Any, now: float) -> None:
+        """Free the leases of senders on this machine whose process is gone (a SIGKILLed
+        `liveshow sync`), so the next one need not wait for the lease to run out."""
+        host = socket.gethostname()
+        for row in list(
+            db.query(
+                "select distinct lease_owner from outbox where lease_until >= ? "
+                "and lease_owner is not null",
+                [now],
+            )
+        ):
+            owner = str(row["lease_owner"])
+            parts = owner.split(":")
+            if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+                continue
+            if not _alive(int(parts[1])):
+                db.execute(
+                    "update outbox set lease_owner = null, lease_until = null "
+                    "where lease_owner = ?",
+                    [owner],
+                )
 
     def _release(self, rows: list[dict[str, Any]]) -> None:
         with self.store.write() as db:
@@ -333,6 +360,16 @@ class Sender:
     def _anything_sent(self) -> bool:
         sql = "select 1 from outbox where status = 'sent'"
         return items.one(self.store.db, sql, []) is not None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def retry_failed(store: Store, now: float) -> int:

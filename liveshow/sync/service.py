@@ -24,7 +24,7 @@ from .sender import Sender, Tally, retry_failed
 log = logging.getLogger("liveshow.sync")
 
 POLL = 2.0  # seconds between looks at the outbox while all is quiet
-BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 60.0
 FAILED_SHOWN = 20
 
 
@@ -133,9 +133,12 @@ class SyncService:
         if self.sender is None or self.sender.ready() == 0:
             return POLL
         self._set(SyncState.SENDING)
+        tally = Tally()
         try:
-            tally = self.sender.drain(Tally())
+            self.sender.drain(tally)
         except Unreachable as exc:
+            if tally.sent:  # it got somewhere: the backoff starts again from short
+                self.failures = 0
             return self._failed(SyncState.OFFLINE, str(exc))
         except Refused as exc:  # a 401 on an upload: the token (nothing a retry fixes soon)
             return self._failed(SyncState.REFUSED, str(exc))
