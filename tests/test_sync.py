@@ -183,6 +183,9 @@ def test_liveshow_sync_sends_work_as_its_moderation_ended_and_exits_0_only_when_
         crew.moderate(came_round, "reject")
         crew.moderate(came_round, "feature")
         crew.moderate(kept, "approve")
+        # written with the decision, in its transaction: there the moment the ack is
+        rows = {r["ref"]: r["status"] for r in srv.rows("select ref, status from outbox")}
+        assert rows == {changed_mind: "dropped", came_round: "pending", kept: "pending"}
         state = crew.wait_state(lambda s: s["sync"] is not None, "the sync status")
         assert state["sync"]["configured"] is False and state["sync"]["state"] == "off"
     finally:
