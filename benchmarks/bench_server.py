@@ -23,6 +23,8 @@ def start_server(folder: Path, show: str, port: int, **env_extra: str) -> subpro
         "LIVESHOW_DATA": str(folder / "data"),
         "LIVESHOW_HOST": "127.0.0.1",
         "LIVESHOW_PORT": str(port),
+        # every simulated phone comes from 127.0.0.1: lift the per-address cap
+        "LIVESHOW_MAX_CONNECTIONS_PER_ADDRESS": "10000",
         **env_extra,
     }
     proc = subprocess.Popen(

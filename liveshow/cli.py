@@ -364,16 +364,17 @@ def run_server(overrides: dict[str, Any]) -> None:
         # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second
         # server on a busy port would start silently and split the clients between shows.
         import eventlet
-        import eventlet.wsgi
 
         try:
-            listener = eventlet.listen((host, port), reuse_port=False)
+            listener = eventlet.listen((host, port), reuse_port=False, backlog=1024)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-        _raise_file_limit(values["max_connections"] + 100)
+        _raise_file_limit(values["max_connections"] + 200)
         socketio.start_background_task(clock_loop, app, socketio)
         socketio.start_background_task(sync_loop, app, socketio)
-        eventlet.wsgi.server(listener, app, max_size=values["max_connections"], log_output=False)
+        from .eventlet_fixes import serve
+
+        serve(listener, app, values)
         return
     _check_port_free(host, port)
     socketio.start_background_task(clock_loop, app, socketio)

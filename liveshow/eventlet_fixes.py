@@ -28,3 +28,187 @@ def install() -> None:
     from eventlet import websocket
 
     websocket.RFC6455WebSocket._apply_mask = staticmethod(apply_mask)  # type: ignore
+
+
+# ---- limits on what one address can hold (eventlet's WSGI server has none) --------------
+
+FEW = 4  # an address holding fewer connections than this (a crew laptop, a projector) ...
+RESERVE = 64  # ... may use these connections past max_connections
+MIN_BODY_RATE = 16 * 1024  # bytes a second a request body must average, after the grace
+
+
+class AddressLimits:
+    """Connections open per address: a cap per address, a total, and a reserve so an
+    address with only a few connections (the crew, the projectors) is never starved."""
+
+    def __init__(self, total: int, per_address: int, reserve: int = RESERVE) -> None:
+        self.total = total
+        self.per_address = per_address
+        self.reserve = reserve
+        self.held: dict[str, int] = {}
+        self.open = 0
+        self.refused = 0
+
+    @property
+    def pool_size(self) -> int:
+        return self.total + self.reserve + 16  # slack: a released greenlet ends a moment later
+
+    def admit(self, address: str) -> bool:
+        held = self.held.get(address, 0)
+        room = self.total if held >= FEW else self.total + self.reserve
+        if held >= self.per_address or self.open >= room:
+            self.refused += 1
+            return False
+        self.held[address] = held + 1
+        self.open += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self.open -= 1
+        left = self.held.get(address, 1) - 1
+        if left > 0:
+            self.held[address] = left
+        else:
+            self.held.pop(address, None)
+
+
+class GuardedListener:
+    """The listening socket, refusing (closing at once) what ``limits`` does not admit, so
+    eventlet's accept loop never blocks on a full pool."""
+
+    def __init__(self, sock: Any, limits: AddressLimits) -> None:
+        self._sock = sock
+        self.limits = limits
+
+    def accept(self) -> tuple[Any, Any]:
+        import socket
+        import struct
+
+        while True:
+            conn, address = self._sock.accept()
+            if self.limits.admit(_host(address)):
+                return conn, address
+            try:  # a reset, not a FIN: nothing lingers in TIME_WAIT for the refused
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            conn.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _host(address: Any) -> str:
+    return str(address[0]) if isinstance(address, tuple) else str(address)
+
+
+def guarded_protocol(limits: AddressLimits, header_timeout: float, body_timeout: float) -> type:
+    """eventlet's HttpProtocol with a deadline for each request's head (request line and
+    headers, and the idle wait before them on a kept-alive connection) and for its body
+    (``body_timeout`` plus the time the body takes at MIN_BODY_RATE); each connection gives
+    its address's place back to ``limits`` when it ends."""
+    from eventlet import Timeout, wsgi
+
+    class GuardedProtocol(wsgi.HttpProtocol):  # type: ignore[misc]
+        _head_timer: Any = None
+
+        def __init__(self, conn_state: Any, server: Any) -> None:
+            try:
+                super().__init__(conn_state, server)
+            except (HeadTimeout, BodyTimeout):
+                pass  # the connection is closed by the server loop
+            finally:
+                limits.release(_host(conn_state[0]))
+
+        def handle_one_request(self) -> None:
+            self._head_timer = Timeout(header_timeout, HeadTimeout())
+            try:
+                super().handle_one_request()
+            finally:
+                self._head_timer.cancel()
+
+        def parse_request(self) -> bool:
+            try:
+                return bool(super().parse_request())
+            finally:
+                self._head_timer.cancel()
+
+        def get_environ(self) -> dict[str, Any]:
+            environ: dict[str, Any] = super().get_environ()
+            body = environ.get("wsgi.input")
+            if body is not None and hasattr(body, "rfile"):
+                length = body.content_length or 0
+                body.rfile = _DeadlineFile(self, body.rfile, body_timeout + length / MIN_BODY_RATE)
+            return environ
+
+    return GuardedProtocol
+
+
+class HeadTimeout(Exception):
+    """A request's line and headers did not arrive in time."""
+
+
+def _body_timeout_error() -> type[Exception]:
+    from werkzeug.exceptions import RequestTimeout
+
+    class _BodyTimeout(RequestTimeout, OSError):  # type: ignore[misc]
+        """408 to the app (werkzeug answers it); an OSError to eventlet (it closes)."""
+
+    return _BodyTimeout
+
+
+BodyTimeout = _body_timeout_error()
+
+
+class _DeadlineFile:
+    """A request body's file with one deadline for all its reads: a body trickled a byte at
+    a time cannot hold its connection (or an upload slot) for longer than its allowance."""
+
+    def __init__(self, protocol: Any, raw: Any, allowance: float) -> None:
+        import time
+
+        self._protocol = protocol
+        self._raw = raw
+        self._clock = time.monotonic
+        self._deadline = time.monotonic() + allowance
+        self._expired = False
+
+    def _call(self, method: str, *args: Any) -> Any:
+        from eventlet import Timeout
+
+        if self._expired:
+            return b""
+        left = self._deadline - self._clock()
+        try:
+            if left <= 0:
+                raise BodyTimeout("the request body arrived too slowly")
+            with Timeout(left, BodyTimeout("the request body arrived too slowly")):
+                return getattr(self._raw, method)(*args)
+        except BodyTimeout:
+            self._expired = True
+            self._protocol.close_connection = 1
+            raise
+
+    def read(self, *args: Any) -> Any:
+        return self._call("read", *args)
+
+    def readline(self, *args: Any) -> Any:
+        return self._call("readline", *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+def serve(listener: Any, app: Any, values: dict[str, Any]) -> None:
+    """eventlet's WSGI server on ``listener`` with our limits: a capped share of the
+    connections per address (with room kept for the crew), head and body deadlines."""
+    from eventlet import wsgi
+
+    limits = AddressLimits(values["max_connections"], values["max_connections_per_address"])
+    wsgi.server(
+        GuardedListener(listener, limits),
+        app,
+        max_size=limits.pool_size,
+        protocol=guarded_protocol(limits, values["header_timeout"], values["body_timeout"]),
+        log_output=False,
+    )

@@ -122,6 +122,27 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "max_connections_per_address",
+        300,
+        "Most connections (and Socket.IO sessions) one network address may hold at once; "
+        "more are refused at once. Phones behind one NAT share an address: raise it then.",
+        int,
+    ),
+    Setting(
+        "header_timeout",
+        10.0,
+        "Seconds a client has to send a request's line and headers (and an idle kept-alive "
+        "connection to start its next request) before the server drops it.",
+        float,
+    ),
+    Setting(
+        "body_timeout",
+        20.0,
+        "Seconds of grace for a request body, on top of the time it takes at 16 KB/s; a "
+        "slower body is dropped (408), so trickled uploads cannot hold the upload slots.",
+        float,
+    ),
+    Setting(
         "min_go_interval",
         1.0,
         "Show mode: seconds that must pass between two GOs "

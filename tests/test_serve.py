@@ -71,7 +71,12 @@ def test_the_connection_cap_is_a_setting_above_eventlets_1024(
 ) -> None:
     show = write_show(tmp_path, ONE_CUE_SHOW)
     srv = server_factory(
-        show, data=tmp_path / f"data-{cap}", extra_env={"LIVESHOW_MAX_CONNECTIONS": str(cap)}
+        show,
+        data=tmp_path / f"data-{cap}",
+        extra_env={
+            "LIVESHOW_MAX_CONNECTIONS": str(cap),
+            "LIVESHOW_MAX_CONNECTIONS_PER_ADDRESS": str(cap),  # every client is 127.0.0.1
+        },
     )
     sockets, opened = open_websockets(srv, clients)
     try:
