@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -106,7 +107,7 @@ def pull(
                 result.cached.append(record_id)
             _store_record(store, record, sha)
             result.pulled.append(record_id)
-        except (CatalogueError, PullError, probe.ProbeError, OSError) as exc:
+        except (CatalogueError, PullError, probe.ProbeError, OSError, sqlite3.Error) as exc:
             result.failed[f"record {record_id}"] = _reason(exc)
     return result
 
