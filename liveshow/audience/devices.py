@@ -28,6 +28,8 @@ def clean_text(value: Any, what: str, limit: int, multiline: bool = True) -> str
     """Normalise untrusted text: NFC, no control characters, trimmed, within ``limit``."""
     if not isinstance(value, str):
         raise AudienceError(f"{what} must be text")
+    if len(value) > raw_limit(limit):  # measured before any per-character work
+        raise AudienceError(f"{what} is {len(value)} characters; the limit is {limit}", 413)
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     kept = []
     for ch in value:
@@ -45,6 +47,12 @@ def clean_text(value: Any, what: str, limit: int, multiline: bool = True) -> str
     if len(text) > limit:
         raise AudienceError(f"{what} is {len(text)} characters; the limit is {limit}", 413)
     return text
+
+
+def raw_limit(limit: int) -> int:
+    """The most characters text may have before it is cleaned: room for what cleaning
+    removes (control characters, runs of spaces) but never megabytes."""
+    return limit * 4 + 64
 
 
 def token_hash(token: str) -> str:
