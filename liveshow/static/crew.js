@@ -12,6 +12,7 @@ import { confirmAction, dialogOpen } from "./confirm.js";
 import { reportAck } from "./toast.js";
 import { Moderation } from "./moderation.js";
 import { Cameras } from "./cameras.js";
+import { SyncPanel } from "./sync.js";
 
 const TICK_MS = 100;
 const VIEWS = ["cues", "split", "moderation", "cameras"];
@@ -42,6 +43,7 @@ const transport = new Transport({ connection, clock, cueList, getState });
 const editor = new CueEditor({ connection, cueList, getState });
 const moderation = new Moderation({ connection, onWantView: wantView });
 const cameras = new Cameras({ connection, onWantView: wantView });
+const syncPanel = new SyncPanel({ connection });
 installViewSwitch();
 installPreflight({ connection, clock, getState, onPickCue: (id) => cueList.select(id, { focus: true, scroll: true }) });
 installModeSwitch();
@@ -92,6 +94,7 @@ function render() {
   renderDisplays(state);
   moderation.onState(state);
   cameras.onState(state);
+  syncPanel.render(state);
   tick();
 }
 
