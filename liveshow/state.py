@@ -9,7 +9,7 @@ from typing import Any
 
 from .audience.submissions import Submissions
 from .filming.takes import Takes
-from .show.cues import Cue, CueKind
+from .show.cues import Cue, CueKind, PromptKind
 from .show.engine import ShowEngine
 
 
@@ -174,6 +174,19 @@ def crew_state(
             "expected_displays": list(engine.show.displays),
             "stats": submissions.stats() if submissions else None,
             "sync": sync,
+            "tallies": vote_tallies(engine, submissions),
         }
     )
     return state
+
+
+def vote_tallies(engine: ShowEngine, submissions: Submissions | None) -> dict[str, Any]:
+    """Every vote prompt's count so far, by prompt id: the crew sees a vote before the poll
+    cue reveals it."""
+    if submissions is None:
+        return {}
+    return {
+        cue.id: submissions.poll(cue.id, cue.prompt.options)
+        for cue in engine.cues
+        if cue.prompt is not None and cue.prompt.kind is PromptKind.VOTE
+    }

@@ -296,3 +296,21 @@ def test_hundreds_of_submissions_keep_the_dom_capped(
         )
         == 5
     )
+
+
+def test_the_crew_sees_the_vote_tally_before_the_poll_reveals_it(
+    queue: Page, prompt_server: ServerProcess, prompt_crew: Crew, phone_of: Any
+) -> None:
+    prompt_crew.goto("ask-vote")
+    for handle, option in (("Ana", "A"), ("Bo", "B"), ("Cy", "B")):
+        assert phone_of(prompt_server, handle).vote("ask-vote", option)["ok"]
+    row = queue.locator('#mod-prompts [data-prompt-row="ask-vote"]')
+    expect(row.locator('.mod-tally-option[data-option="B"] .mod-tally-n')).to_have_text("2")
+    expect(row.locator('.mod-tally-option[data-option="A"] .mod-tally-n')).to_have_text("1")
+    expect(row.locator('.mod-tally-option[data-option="C"] .mod-tally-n')).to_have_text("0")
+    expect(row.locator(".c-counted")).to_have_text("3 votes")
+    # the cue list's view says it too, beside the open prompt
+    queue.click('#view-switch [data-view="cues"]')
+    expect(queue.locator("#prompt-open")).to_contain_text("votes so far: A 1, B 2, C 0")
+    # and the room has not seen it: the projector is still on the prompt, not the poll
+    assert prompt_server.state()["cue"]["kind"] == "prompt"

@@ -86,7 +86,10 @@ function render() {
   setText($("#audience-stat"), joined === null ? "" : `Phones ${joined}`);
   const prompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
   $("#prompt-open").hidden = !prompt;
-  setText($("#prompt-open"), prompt ? `Prompt open (${prompt.kind || "?"}): ${prompt.question || prompt.id || ""}` : "");
+  const tally = prompt && state.tallies ? state.tallies[prompt.id] : null;
+  const counted = tally && Array.isArray(tally.options)
+    ? ` · votes so far: ${tally.options.map((o) => `${o.option} ${o.votes}`).join(", ")}` : "";
+  setText($("#prompt-open"), prompt ? `Prompt open (${prompt.kind || "?"}): ${prompt.question || prompt.id || ""}${counted}` : "");
   cueList.render(state);
   transport.render(state);
   editor.render(state);

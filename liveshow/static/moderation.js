@@ -117,6 +117,7 @@ export class Moderation {
     this.prompts = (state.cues || []).filter((c) => c.kind === "prompt" && c.prompt)
       .map((c) => ({ id: c.id, kind: c.prompt.kind, question: c.prompt.question || c.title || c.id }));
     this.openPrompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
+    this.tallies = state.tallies && typeof state.tallies === "object" ? state.tallies : {};
     this.joinUrl = typeof state.join_url === "string" ? state.join_url : this.joinUrl;
     this.renderSide();
   }
@@ -623,7 +624,7 @@ export class Moderation {
     for (const id of [...Object.keys(this.baseStats), ...Object.keys(this.delta)]) if (!ids.includes(id)) ids.push(id);
     const rows = ids.map((id) => {
       const p = this.prompts.find((q) => q.id === id) || { id, kind: "?", question: id };
-      return { ...p, counts: this.counts(id) };
+      return { ...p, counts: this.counts(id), tally: p.kind === "vote" ? (this.tallies || {})[id] || null : null };
     });
     const signature = JSON.stringify([rows, total, this.filter.prompt, open && open.id]);
     if (signature === this.sideSignature) return;
@@ -639,7 +640,8 @@ export class Moderation {
           h("span", { class: "mod-prompt-title" },
             h("span", { class: "mod-prompt-kind", text: "vote" }), h("span", { text: p.question })),
           open && open.id === p.id ? h("span", { class: "mod-prompt-open", text: "● open" }) : null,
-          h("span", { class: "mod-counts" }, h("span", { class: "c c-counted", text: `${p.counts.counted || 0} votes` }))));
+          h("span", { class: "mod-counts" }, h("span", { class: "c c-counted", text: `${p.tally ? p.tally.total : p.counts.counted || 0} votes` })),
+          tallyList(p.tally)));
       } else {
         list.append(h("li", {}, this.promptButton(p)));
       }
@@ -702,4 +704,20 @@ function placeInOrder(list, rows) {
     }
     move(row, node);
   }
+}
+
+/** A vote's count per option, for the crew only: what the poll will reveal. */
+export function tallyList(tally) {
+  const options = tally && Array.isArray(tally.options) ? tally.options : [];
+  if (!options.length) return null;
+  const total = Number(tally.total) || 0;
+  return h("ul", { class: "mod-tally", "aria-label": "Votes so far (not shown to the room)" },
+    options.map((o) => {
+      const votes = Number(o.votes) || 0;
+      const bar = h("span", { class: "mod-tally-bar", "aria-hidden": "true" });
+      bar.style.width = `${total ? Math.round((votes / total) * 100) : 0}%`;
+      return h("li", { class: "mod-tally-option", dataset: { option: String(o.option) } },
+        h("span", { class: "mod-tally-name", text: String(o.option) }),
+        h("span", { class: "mod-tally-n", text: String(votes) }), bar);
+    }));
 }
