@@ -23,6 +23,7 @@ function status(item, online) {
     return { icon: "✗", text: `Rejected: ${item.reason || "refused"}`, tone: "bad" };
   }
   if (item.status === "featured") return { icon: "★", text: "On screen!", tone: "star" };
+  if (item.shown) return { icon: "★", text: "On the wall", tone: "star" };
   return { icon: "✓", text: item.kind === "vote" ? "Counted" : "Sent", tone: "ok" };
 }
 

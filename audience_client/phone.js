@@ -216,6 +216,19 @@ socket.on("featured", async (data) => {
   featuredTimer = setTimeout(hideFeatured, 20000);
 });
 
+// Work of this phone up on the projector's wall (among the others): say so, gently.
+let onWallTimer = null;
+socket.on("shown", async (data) => {
+  const id = data && data.submission;
+  if (typeof id !== "string") return;
+  const item = await db.update(id, () => ({ shown: true }));
+  if (!item) return;                  // not made on this phone (another tab's storage)
+  const note = $("#on-wall");
+  note.hidden = false;
+  clearTimeout(onWallTimer);
+  onWallTimer = setTimeout(() => { note.hidden = true; }, 15000);
+});
+
 function hideFeatured() {
   ui.featured.hidden = true;
   document.body.classList.remove("is-featured");

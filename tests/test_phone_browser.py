@@ -382,3 +382,27 @@ def test_revealing_the_poll_closes_the_vote_on_the_phone(
     expect(phone.locator(".option")).to_have_count(0)
     expect(phone.locator(".waiting")).to_contain_text("Waiting for the next prompt")
     assert prompt_server.state()["prompt"] is None
+
+
+def test_a_phone_hears_its_work_is_up_on_the_wall(
+    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+) -> None:
+    prompt_crew.goto("ask-text")
+    join(phone)
+    send_text(phone, "A heron counts the boats")
+    first = item(phone, "text")
+    expect(first).to_have_attribute("data-state", "sent")
+    send_text(phone, "The tide hums")
+    expect(phone.locator("#history-list .sub[data-state=sent]")).to_have_count(2)
+    second = item(phone, "text")  # newest first
+    first = item(phone, "text", 1)
+    prompt_crew.moderate(first.get_attribute("data-id"))
+    expect(phone.locator("#on-wall")).to_be_hidden()  # approved, but no wall on stage yet
+    prompt_crew.goto("text-wall")
+    expect(phone.locator("#on-wall")).to_be_visible()
+    expect(phone.locator("#on-wall")).to_contain_text("on the big screen")
+    expect(first).to_contain_text("On the wall")
+    expect(second).not_to_contain_text("On the wall")
+    # approved while the wall is up: it appears on the wall, and the phone hears so
+    prompt_crew.moderate(second.get_attribute("data-id"))
+    expect(second).to_contain_text("On the wall")

@@ -433,6 +433,19 @@ class Submissions:
             )
         ]
 
+    def wall_makers(self, prompt: str, only: str | None = None, limit: int = 48) -> list[Any]:
+        """(submission, device) of the work a wall of ``prompt`` shows (as ``wall`` picks it),
+        or just of ``only`` when it is there: the phones to tell "your work is on screen"."""
+        return [
+            (r["id"], r["device"])
+            for r in self.store.db.query(
+                "select id, device from (select id, device from submissions where prompt = ? "
+                "and status in ('approved', 'featured') order by moderated_at desc limit ?) "
+                "where ? is null or id = ?",
+                [prompt, limit, only, only],
+            )
+        ]
+
     def featured_for(self, device: str) -> list[str]:
         """This phone's featured submissions (told again on reconnect: a phone that was
         offline when it was featured still hears it)."""

@@ -88,6 +88,32 @@ def featured_to_phone(event: SubmissionModerated, app: Flask) -> None:
         )
 
 
+def shown_to_phones(event: ShowChanged, app: Flask) -> None:
+    """Work up on the projector's wall tells the phone that made it: when a wall cue starts
+    (each phone on it) and when the crew approves work onto the wall on stage."""
+    rt = _rt(app)
+    cue = rt.engine.cue(rt.engine.state.current)
+    if cue is None or cue.kind is not CueKind.WALL or cue.source is None:
+        return
+    if isinstance(event, CueStarted):
+        if event.cue != cue.id:
+            return
+        shown = rt.submissions.wall_makers(cue.source)
+    elif isinstance(event, SubmissionModerated):
+        if event.prompt != cue.source or event.status != SubmissionStatus.APPROVED.value:
+            return  # featured work hears "featured"
+        shown = rt.submissions.wall_makers(cue.source, only=event.submission)
+    else:
+        return
+    for submission, device in shown:
+        socketio.emit(
+            "shown",
+            {"submission": submission, "prompt": cue.source},
+            to=device_room(device),
+            namespace=AUDIENCE,
+        )
+
+
 def moderated_to_crew(event: SubmissionModerated, app: Flask) -> None:
     """Every moderator's queue shows the decision (a ban moves several items)."""
     _items_to_crew(app, event.changed)
@@ -182,8 +208,14 @@ def _soon(app: Flask, name: str, send: Callable[[Flask, Runtime], None]) -> None
 
 ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
     ShowChanged: (state_to_everyone,),
-    CueStarted: (state_to_everyone, keying_to_camera),
-    SubmissionModerated: (state_to_everyone, featured_to_phone, moderated_to_crew, stats_to_crew),
+    CueStarted: (state_to_everyone, keying_to_camera, shown_to_phones),
+    SubmissionModerated: (
+        state_to_everyone,
+        featured_to_phone,
+        shown_to_phones,
+        moderated_to_crew,
+        stats_to_crew,
+    ),
     SnapshotAdded: (state_to_everyone, snapshot_to_crew, stats_to_crew),
     TakesChanged: (state_to_everyone, takes_to_crew),
     SubmissionReceived: (received_to_crew, stats_to_crew),
