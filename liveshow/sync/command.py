@@ -2,7 +2,7 @@
 
 Exits 0 only when nothing is left to send. It retries with backoff and jitter while the
 catalogue does not answer, for at most ``--timeout`` seconds; the running server's own
-background sender may work at the same time without harm.
+background sender may work at the same time without harm (rows it holds are waited for).
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def drain_with_retries(
     deadline = time.monotonic() + timeout
     failures = retries = 0
     progress_at = (0, 0)
+    settled = (0, 0, 0)
     with click.progressbar(length=max(pending, 1), label="Sending to the catalogue") as bar:
         sender.progress = bar.update
         while True:
@@ -106,8 +107,13 @@ def drain_with_retries(
             except Refused as exc:
                 click.echo(f"\n{exc}", err=True)
                 break
-            if sender.ready() == 0:
+            if not outbox.counts(store.db)["pending"] or time.monotonic() > deadline:
                 break
+            if (tally.sent, tally.failed, tally.dropped) == settled:
+                # nothing moved: another sender (the running server) holds what is left, or
+                # a screening waits for its take: wait for them
+                time.sleep(0.5)
+            settled = (tally.sent, tally.failed, tally.dropped)
     counts = outbox.counts(store.db)
     click.echo(
         f"sent {tally.sent}, dropped {tally.dropped}, failed {tally.failed} "
@@ -121,5 +127,5 @@ def drain_with_retries(
     ):
         click.echo(f"  failed: {row['kind']} {row['ref']}: {row['last_error']}", err=True)
     if counts["pending"] and not sender.ready():
-        click.echo("  (another sender holds the pending rows: try again in a minute)", err=True)
+        click.echo("  (another sender still holds the pending rows)", err=True)
     return 0 if counts["pending"] == 0 and counts["failed"] == 0 else 1

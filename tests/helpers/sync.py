@@ -15,9 +15,12 @@ import requests
 from tests.helpers import CAMERA_KEY
 from tests.helpers.server import ServerProcess
 
+# record 4 is a photo of the demo community (the same id on every fresh demo catalogue)
+PULLED_RECORD = 4
 NIGHT_SHOW = """\
 title: Harbour Test Night
 cues:
+  - {id: screen-photo, kind: record, record: 4, duration: 5}
   - {id: ask-story, kind: prompt, prompt: {kind: text, question: "A tiny story"}}
   - {id: ask-photo, kind: prompt, prompt: {kind: photo, question: "Something blue"}}
   - {id: wall, kind: wall, source: ask-photo}
