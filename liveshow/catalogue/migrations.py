@@ -124,3 +124,45 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
     for statement in SCHEMA_V1.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+SCHEMA_V2 = """
+ALTER TABLE records ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE lineage ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE consents ADD COLUMN terms_sha256 TEXT;
+ALTER TABLE consents ADD COLUMN purposes TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE consents ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE artists ADD COLUMN key_sha256 TEXT;
+CREATE TABLE claims (
+    token_sha256 TEXT PRIMARY KEY,
+    performance_id TEXT NOT NULL,
+    artist_id INTEGER NOT NULL REFERENCES artists(id),
+    created_at TEXT NOT NULL,
+    claimed_at TEXT,
+    claimed_by INTEGER REFERENCES artists(id)
+) WITHOUT ROWID;
+CREATE INDEX claims_artist ON claims(artist_id);
+CREATE TABLE withdrawals (
+    record_id INTEGER PRIMARY KEY REFERENCES records(id),
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+@migration
+def m002_claims_and_withdrawals(db: sqlite_utils.Database) -> None:
+    """Credit that can be claimed and taken back (issue 9).
+
+    - ``records.withdrawn_at``: its contributor withdrew it; reads hide it and its media,
+      payouts never pay it from then on; ``withdrawals`` keeps when and why.
+    - ``lineage.withdrawn_at``: an edge to or from a withdrawn record is kept, marked.
+    - ``consents``: the consent receipt's terms hash, purposes (JSON list) and withdrawal.
+    - ``artists.key_sha256``: the hash of an artist's key, which a later claim must show to
+      attach more work to that account.
+    - ``claims``: one per phone per performance: the SHA-256 of the phone's private claim token
+      (never the token), the pseudonymous artist it credits, and who claimed it and when.
+    """
+    for statement in SCHEMA_V2.split(";"):
+        if statement.strip():
+            db.execute(statement)
