@@ -18,6 +18,7 @@ from .extensions import Runtime, socketio
 from .media.library import MediaLibrary
 from .realtime import register_namespaces
 from .realtime.fanout import tell
+from .realtime.guard import PacketJSON
 from .show.demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
 from .show.engine import ShowEngine
 from .show.showfile import load_file
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ping_interval=5,
         ping_timeout=5,
         max_http_buffer_size=1_000_000,
+        json=PacketJSON,
     )
     engine.listeners.append(lambda event: tell(event, app))
     return app

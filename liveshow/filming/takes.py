@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ class TakeError(Exception):
 
 TAKE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+MAX_DURATION = 24 * 3600.0  # seconds: no take (or background) is longer than a day
 
 
 class Takes:
@@ -55,6 +57,8 @@ class Takes:
         for key, sha in files.items():
             if sha is not None and (not isinstance(sha, str) or self.media.info(sha) is None):
                 raise TakeError(f"'{key}' must name an uploaded file (upload it first)", 409)
+        started_at = _seconds(data.get("started_at"), "started_at")
+        ended_at = _seconds(data.get("ended_at"), "ended_at")
         parents = self._parents(data.get("backgrounds", []))
         body = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
         existing = self.get(take_id)
@@ -63,8 +67,8 @@ class Takes:
                 raise TakeError("this take id was already used for a different take", 409)
             return 200, existing
         raw_info = self.media.info(files["raw"])
-        duration = data.get("duration")
-        if not isinstance(duration, (int, float)) or isinstance(duration, bool):
+        duration = _seconds(data.get("duration"), "duration", MAX_DURATION)
+        if duration is None:
             duration = raw_info["duration"] if raw_info else None
         row = {
             "id": take_id,
@@ -73,8 +77,8 @@ class Takes:
             "composite_sha256": files["composite"],
             "thumb_sha256": files["thumb"],
             "duration": duration,
-            "started_at": _number(data.get("started_at")),
-            "ended_at": _number(data.get("ended_at")),
+            "started_at": started_at,
+            "ended_at": ended_at,
             "operator": None,
             "performer": None,
             "body_sha256": body,
@@ -105,7 +109,8 @@ class Takes:
         for item in raw:
             if not isinstance(item, dict) or not isinstance(item.get("submission"), str):
                 raise TakeError("each background needs 'submission', 'start', 'end'")
-            start, end = _number(item.get("start")), _number(item.get("end"))
+            start = _seconds(item.get("start"), "start", MAX_DURATION)
+            end = _seconds(item.get("end"), "end", MAX_DURATION)
             if start is None or end is None or end < start:
                 raise TakeError("a background's 'start' and 'end' are seconds, end >= start")
             rows = list(
@@ -194,7 +199,7 @@ class Takes:
         return {
             "id": take["id"],
             "camera": take["camera"],
-            "duration": take["duration"],
+            "duration": _finite(take["duration"]),
             "media": self.media.public(shown),
             "raw": self.media.public(take["raw_sha256"]),
             "thumb": f"/media/{take['thumb_sha256']}" if take["thumb_sha256"] else None,
@@ -205,7 +210,22 @@ class Takes:
         }
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def _seconds(value: Any, what: str, most: float = float("inf")) -> float | None:
+    """An optional number of seconds from a camera agent: None when absent; refused when it
+    is not a finite number from 0 to ``most`` (a NaN or an Infinity would be stored and then
+    sent to every screen, whose JSON parser cannot read it)."""
+    if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TakeError(f"'{what}' must be a number of seconds")
+    if not math.isfinite(value) or not 0 <= value <= most:
+        raise TakeError(f"'{what}' must be a finite number of seconds, 0 to {most:g}")
     return float(value)
+
+
+def _finite(value: Any) -> float | None:
+    """A stored number as it may be sent: a non-finite one (from an older version, or
+    written by another tool) goes out as null."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None

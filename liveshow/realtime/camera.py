@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import hmac
+import math
 import time
 from typing import Any
 
@@ -28,6 +29,9 @@ STATUS_FIELDS = {
     "source": str,
     "problem": str,
 }
+# Numbers an agent reports, checked finite and in range before anything is kept: a NaN
+# would be sent to every dashboard, whose JSON parser cannot read it.
+STATUS_RANGES = {"fps": (0.0, 1000.0), "dropped": (0.0, 2.0**53)}
 
 
 class CameraNamespace(Namespace):
@@ -63,9 +67,20 @@ class CameraNamespace(Namespace):
             info.state = CameraState(data.get("state", info.state))
         except ValueError:
             return error(f"state must be one of {', '.join(s.value for s in CameraState)}")
+        for field, (low, high) in STATUS_RANGES.items():
+            value = data.get(field)
+            if value is not None and not (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and low <= value <= high
+            ):
+                return error(f"'{field}' must be a number from {low:g} to {high:g}")
         was_recording = info.recording
         for field, kind in STATUS_FIELDS.items():
             value = data.get(field)
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
             if (
                 value is not None
                 and isinstance(value, kind)
