@@ -178,10 +178,10 @@ class _DeadlineFile:
 
         if self._expired:
             return b""
-        left = self._deadline - self._clock()
+        # Past the deadline a read still gets bytes that already arrived (a body waiting in
+        # the kernel's buffer is not slow); only a read that has to wait for more fails.
+        left = max(self._deadline - self._clock(), 0.001)
         try:
-            if left <= 0:
-                raise BodyTimeout("the request body arrived too slowly")
             with Timeout(left, BodyTimeout("the request body arrived too slowly")):
                 return getattr(self._raw, method)(*args)
         except BodyTimeout:

@@ -56,12 +56,14 @@ def submissions() -> Any:
             429,
             {"Retry-After": "10"},
         )
-    # A few uploads at a time: the rest wait (their bytes held back by TCP) instead of
-    # all parsing at once on the event loop while a cue needs broadcasting.
+    # The body is received first (spooled to disk past 500 KB; a body slower than its
+    # allowance is dropped, see body_timeout), so a phone trickling its upload holds no
+    # slot. Then a few uploads are decoded at a time; the rest wait their turn instead of
+    # all decoding at once while a cue needs broadcasting.
+    upload = request.files.get("file")
+    if upload is None:
+        return {"error": "the upload has no 'file'"}, 400
     with rt.upload_slots:
-        upload = request.files.get("file")
-        if upload is None:
-            return {"error": "the upload has no 'file'"}, 400
         try:
             answer = rt.submissions.submit_media(
                 device,
