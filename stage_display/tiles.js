@@ -4,6 +4,7 @@
 import { h } from "/static/shared/dom.js";
 import { mediaUrl } from "/static/shared/media.js";
 import { fitText, vh } from "./fit.js";
+import { soundLevels } from "./sounds.js";
 
 export const NOUNS = {
   text: ["story", "stories"], photo: ["photo", "photos"], drawing: ["drawing", "drawings"],
@@ -32,16 +33,16 @@ function picture(url, className) {
   return { img, ready: img.decode().then(() => true, () => false) };
 }
 
-/** A few bars of a still waveform, the same for the same item. */
-function waveform(id, bars = 15) {
-  let seed = 0;
-  for (const c of String(id)) seed = (seed * 31 + c.charCodeAt(0)) >>> 0;
+/** The bars of a sound's waveform: flat until the sound is decoded, then its own shape. */
+function waveform(item, bars = 15) {
   const el = h("div", { class: "wave", "aria-hidden": "true" });
-  for (let i = 0; i < bars; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    const level = 0.25 + ((seed >>> 8) % 1000) / 1333 * Math.sin((Math.PI * (i + 0.5)) / bars);
-    el.append(h("span", { style: `--level: ${Math.min(1, level).toFixed(3)}` }));
-  }
+  const spans = Array.from({ length: bars }, () => h("span", { style: "--level: 0.15" }));
+  el.append(...spans);
+  soundLevels(item.media && item.media.url, bars).then((levels) => {
+    if (!levels) return;
+    levels.forEach((level, i) => spans[i].style.setProperty("--level", String(level)));
+    el.dataset.levels = levels.join(" ");
+  });
   return el;
 }
 
@@ -60,7 +61,7 @@ export function tile(item) {
     ready = pic.ready;
     el.append(pic.img, handleLine(item, "tile-handle"));
   } else if (item.kind === "audio") {
-    el.append(waveform(item.id),
+    el.append(waveform(item),
       handleLine(item, "tile-handle"),
       item.media && item.media.duration
         ? h("p", { class: "tile-duration", text: clock(item.media.duration) }) : null);

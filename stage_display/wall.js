@@ -7,6 +7,7 @@ import { h } from "/static/shared/dom.js";
 import { fitText, vh } from "./fit.js";
 import { Layer } from "./layer.js";
 import { inviteLine } from "./qr.js";
+import { WallSounds } from "./sounds.js";
 import { Spotlight } from "./spotlight.js";
 import { NOUNS, tile } from "./tiles.js";
 
@@ -51,6 +52,13 @@ export class WallLayer extends Layer {
       problem: this.ctx.problem,
       onFailed: (item) => this.failed(item, () => {}),
     });
+    // Approved sounds play in turn; a featured sound in the spotlight has the room alone.
+    this.sounds = new WallSounds({
+      tiles: () => this.slots.map((s) => s.tile).filter((t) => t && t.item.kind === "audio"),
+      busy: () => Boolean(this.spotItem && this.spotItem.kind === "audio"),
+      level: () => this.gain.value * this.ctx.master.value,
+      problem: this.ctx.problem,
+    });
     this.invite = inviteLine("Add yours at");
     this.el.append(this.head, this.spotBox, this.invite.el);
     this.apply(true);
@@ -71,8 +79,10 @@ export class WallLayer extends Layer {
     if (spot) key = this.pool.length ? `${mode}-side` : "solo";
     else if (!this.pool.length) key = "empty";
     if (key !== this.gridKey) this.makeGrid(key, mode, initial);
+    this.spotItem = spot;
     this.spot.set(spot);
     this.fill(initial);
+    if (this.sounds) this.sounds.check();
     const all = spot && !items.some((i) => i.id === spot.id) ? [spot, ...items] : items;
     this.count.textContent = countText(all);
     this.invite.set(this.ctx.state(), this.cue);
@@ -191,10 +201,12 @@ export class WallLayer extends Layer {
 
   applyVolume() {
     if (this.spot) this.spot.applyVolume();
+    if (this.sounds) this.sounds.applyVolume();
   }
 
   unblock() {
     this.spot.unblock();
+    this.sounds.unblock();
   }
 
   // ---- time and space --------------------------------------------------------------------
@@ -211,14 +223,17 @@ export class WallLayer extends Layer {
     const next = this.nextUnshown();
     const slot = this.slots.filter((s) => s.tile).sort((a, b) => a.since - b.since)[0];
     if (next && slot) this.put(slot, next, { fresh: false, delay: 0 });
+    this.sounds.check();
   }
 
   leave(ms) {
     super.leave(ms);
     this.spot.stop();
+    this.sounds.stop();
   }
 
   dispose() {
+    this.sounds.stop();
     this.spot.dispose();
     super.dispose();
   }

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers import CAMERA_KEY
 from tests.helpers.crew import Crew
 from tests.helpers.display import VIDEO_JS, on_screen, playing
-from tests.helpers.samples import jpeg
+from tests.helpers.samples import jpeg, wav
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import PROMPT_SHOW
 from tests.helpers.sockets import connect
@@ -34,6 +34,7 @@ SHOW = (
   - {id: live, kind: camera, camera: cam1, title: Stage left}
   - {id: replay, kind: replay, camera: cam1, title: Tonight's take}
   - {id: no-take, kind: replay, camera: cam2}
+  - {id: sound-wall, kind: wall, source: ask-sound}
 """
 )
 HOSTILE = "<img src=x onerror=window.pwned=1>"
@@ -163,36 +164,34 @@ def test_approved_works_reach_the_wall_live_and_only_as_text(
     still_marked(page, "photo-wall")
 
 
-def test_votes_move_the_poll_bars_live(
+def test_the_poll_reveals_the_vote_and_then_does_not_move(
     show_server: ServerProcess, crew_of: Any, open_display: Any, phone_of: Any
 ) -> None:
     crew = crew_of(show_server)
     page = open_display(show_server)
     one, two = phone_of(show_server, "One"), phone_of(show_server, "Two")
     crew.goto("ask-vote")
+    assert one.vote("ask-vote", "A", "vote-one-00001")["ok"]
+    assert two.vote("ask-vote", "C", "vote-two-00001")["ok"]
+    assert two.vote("ask-vote", "A", "vote-two-00002")["ok"]  # a phone may change its mind
     crew.goto("results")
     layer = on_screen(page, "results")
     expect(layer.locator(".poll-question")).to_have_text("Which?")
     expect(layer.locator(".poll-label")).to_have_text(["A", "B", "C"])
-    expect(layer.locator(".poll-total-n")).to_have_text("0")
-    mark_layer(page, "results")
-
-    assert one.vote("ask-vote", "A", "vote-one-00001")["ok"]
-    assert two.vote("ask-vote", "C", "vote-two-00001")["ok"]
     row = {o: layer.locator(f'.poll-row[data-option="{o}"]') for o in "ABC"}
     expect(layer.locator(".poll-total-n")).to_have_text("2")
-    expect(row["A"].locator(".poll-votes")).to_have_text("1 vote")
-    expect(row["C"].locator(".poll-pct")).to_have_text("50%")
-    expect(row["B"].locator(".poll-votes")).to_have_text("0 votes")
-    expect(row["A"]).to_have_class("poll-row leader")
-    expect(row["C"]).to_have_class("poll-row leader")
-
-    assert two.vote("ask-vote", "A", "vote-two-00002")["ok"]  # a phone may change its mind
     expect(row["A"].locator(".poll-votes")).to_have_text("2 votes")
     expect(row["A"].locator(".poll-pct")).to_have_text("100%")
+    expect(row["B"].locator(".poll-votes")).to_have_text("0 votes")
     expect(row["C"].locator(".poll-pct")).to_have_text("0%")
+    expect(row["A"]).to_have_class("poll-row leader")
     expect(row["C"]).to_have_class("poll-row")
-    expect(layer.locator(".poll-total-n")).to_have_text("2")
+    mark_layer(page, "results")
+
+    # revealed, the vote is frozen: a late vote or a change of mind is refused
+    late = one.vote("ask-vote", "B", "vote-one-00002")
+    assert late["ok"] is False and "closed" in late["error"]
+    assert show_server.state()["cue"]["poll"]["total"] == 2
 
     def bar(option: str) -> float:
         return float(
@@ -202,6 +201,7 @@ def test_votes_move_the_poll_bars_live(
         )
 
     wait_until(lambda: bar("A") > 0.99 and bar("C") < 0.01, what="the bars to settle")
+    expect(row["B"].locator(".poll-votes")).to_have_text("0 votes")
     still_marked(page, "results")
 
 
@@ -342,3 +342,45 @@ def test_the_credits_roll_names_the_audience_whose_work_was_shown(
     layer = on_screen(page, "roll")
     expect(layer.locator(".roll-audience-title")).to_have_text("Made tonight by")
     expect(layer.locator(".roll-handles li")).to_have_text(["Mira"])
+
+
+def test_approved_sounds_play_on_the_sound_wall_and_draw_their_own_waveform(
+    show_server: ServerProcess, crew_of: Any, open_display: Any, phone_of: Any
+) -> None:
+    crew = crew_of(show_server)
+    page = open_display(show_server)
+    crew.goto("ask-sound")
+    same = wav(1.5)
+    sounds = {
+        "a": phone_of(show_server, "One").upload("ask-sound", "audio", same, "a.wav", "audio/wav"),
+        "b": phone_of(show_server, "Two").upload("ask-sound", "audio", same, "b.wav", "audio/wav"),
+        "c": phone_of(show_server, "Three").upload(
+            "ask-sound", "audio", wav(1.5, rising=True), "c.wav", "audio/wav"
+        ),
+    }
+    for sub in sounds.values():
+        crew.moderate(sub)  # approved: none is featured
+    crew.goto("sound-wall")
+    layer = on_screen(page, "sound-wall")
+    expect(layer.locator(".tile-audio")).to_have_count(3)
+
+    def levels() -> dict[str, str] | None:
+        found = {
+            name: layer.locator(f'.tile[data-id="{sub}"] .wave').get_attribute("data-levels")
+            for name, sub in sounds.items()
+        }
+        return found if all(found.values()) else None  # type: ignore[return-value]
+
+    drawn = wait_until(levels, what="every waveform drawn from its sound")
+    # the same recording draws the same bars; another recording, its own
+    assert drawn["a"] == drawn["b"] != drawn["c"]
+    rising = [float(v) for v in drawn["c"].split()]
+    assert rising[0] < rising[-1], rising
+
+    # with no featured sound, the approved ones are heard, one at a time
+    wait_until(
+        lambda: layer.locator(".tile-audio.playing audio.tile-sound").evaluate_all(
+            "as => as.length === 1 && !as[0].paused && as[0].currentTime > 0"
+        ),
+        what="an approved sound playing on the wall",
+    )

@@ -76,8 +76,11 @@ SVG_WITH_SCRIPT = (
 )
 
 
-def wav(seconds: float, rate: int = 16000) -> bytes:
+def wav(seconds: float, rate: int = 16000, rising: bool = False) -> bytes:
+    """A 440 Hz tone; ``rising``: from silence to loud (a waveform with a shape)."""
     samples = np.sin(np.arange(int(seconds * rate)) * 2 * np.pi * 440 / rate) * 12000
+    if rising:
+        samples *= np.linspace(0.0, 1.0, len(samples))
     pcm = samples.astype("<i2").tobytes()
     return (
         b"RIFF"
