@@ -142,6 +142,8 @@ def record(raw_id: str) -> Response:
         found = reading.record(conn, record_id)
         if found is None:
             raise ApiError(404, f"there is no record {record_id}")
+        if found["withdrawn_at"]:
+            raise ApiError(410, f"record {record_id} was withdrawn by its contributor")
         if request.args.get("lineage") in ("1", "true", "all"):
             found["lineage"] = reading.lineage(conn, record_id)
     return jsonify(found)

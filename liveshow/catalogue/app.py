@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from .api import api
+from .claims_api import claims_api
 from .db import CatalogueDB
 from .demo import load_demo_community
 from .idempotency import IdempotencyKeys
@@ -38,4 +39,5 @@ def create_catalogue_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(media_api)
     app.register_blueprint(pages)
+    app.register_blueprint(claims_api)
     return app

@@ -22,6 +22,7 @@ MAX_NAME = 100
 MAX_PARENTS = 1_000
 MAX_CREDITS = 200
 MAX_SCREENINGS = 10_000
+MAX_PURPOSES = 10
 
 
 class Kind(StrEnum):
@@ -107,6 +108,7 @@ class Credit:
     handle: str
     name: str
     role: str
+    claim_sha256: str = ""  # SHA-256 of the phone's private claim token (never the token)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class Consent:
     handle: str
     terms_version: str
     accepted_at: str
+    terms_sha256: str = ""  # the hash of the terms' text, as shown to the person
+    purposes: tuple[str, ...] = ()  # what the work may be used for, e.g. ("screening", "remix")
 
 
 @dataclass(frozen=True)
@@ -201,20 +205,27 @@ def parse_parent(raw: Any, where: str) -> ParentLink:
 
 def parse_credit(raw: Any, where: str) -> Credit:
     d = v.obj(raw, where)
-    v.only_keys(d, {"handle", "name", "role"}, where)
+    v.only_keys(d, {"handle", "name", "role", "claim"}, where)
     handle = v.handle(d.get("handle"), f"{where}.handle")
     name = v.text(d.get("name"), f"{where}.name", MAX_NAME) or handle
     role = v.pattern(d.get("role"), f"{where}.role", v.ROLE_RE, "a role such as writer")
-    return Credit(handle, name, role)
+    claim = v.sha256(d["claim"], f"{where}.claim") if "claim" in d else ""
+    return Credit(handle, name, role, claim)
 
 
 def parse_consent(raw: Any, where: str) -> Consent:
     d = v.obj(raw, where)
-    v.only_keys(d, {"artist", "terms_version", "accepted_at"}, where)
+    v.only_keys(d, {"artist", "terms_version", "accepted_at", "terms_sha256", "purposes"}, where)
+    purposes = v.array(d.get("purposes", []), f"{where}.purposes", MAX_PURPOSES)
     return Consent(
         v.handle(d.get("artist"), f"{where}.artist"),
         v.text(d.get("terms_version"), f"{where}.terms_version", 40, True),
         v.timestamp(d.get("accepted_at"), f"{where}.accepted_at", True),
+        v.sha256(d["terms_sha256"], f"{where}.terms_sha256") if "terms_sha256" in d else "",
+        tuple(
+            v.pattern(p, f"{where}.purposes[{i}]", v.ROLE_RE, "a purpose such as remix")
+            for i, p in enumerate(purposes)
+        ),
     )
 
 

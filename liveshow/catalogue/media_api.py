@@ -81,16 +81,20 @@ def media_get(sha256: str) -> Response:
     _check_hash(sha256)
     if not catalogue.store.has(sha256):
         raise ApiError(404, f"there is no complete media object {sha256}")
-    mime = reading.media_mime(catalogue.db.read(), sha256) or "application/octet-stream"
-    # content-addressed: the bytes behind this URL can never change
+    conn = catalogue.db.read()
+    if reading.withdrawn_media(conn, sha256):
+        raise ApiError(410, "this media was withdrawn by its contributor")
+    mime = reading.media_mime(conn, sha256) or "application/octet-stream"
+    # content-addressed, so the bytes never change; but a contributor may withdraw them, so
+    # caches keep them a day, not forever
     response = send_file(
         catalogue.store.path(sha256),
         mimetype=mime,
         conditional=True,
         etag=sha256,
-        max_age=31_536_000,
+        max_age=86_400,
     )
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

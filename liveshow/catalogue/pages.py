@@ -110,6 +110,8 @@ def record_page(record_id: int) -> str:
         found = reading.record(conn, record_id) if record_id < 2**62 else None
         if found is None:
             abort(404)
+        if found["withdrawn_at"]:
+            abort(410, "This record was withdrawn by its contributor.")
         graph = reading.lineage(conn, record_id)
     titles = {r["id"]: r for r in graph["records"]}
     made_from = build_tree(record_id, graph["made_from"], titles, "child", "parent")

@@ -17,6 +17,7 @@ from typing import Any
 from .batches import ORIGIN_ORDER
 from .writing import CHUNK
 
+WITHDRAWN = "(withdrawn by its contributor)"
 MAX_LINEAGE = 5_000  # records per direction; a record used in more is shown truncated
 
 
@@ -71,6 +72,7 @@ def _base(row: sqlite3.Row) -> dict[str, Any]:
         "media": media,
         "origin": origin or None,
         "created_at": row["created_at"],
+        "withdrawn_at": row["withdrawn_at"],
     }
 
 
@@ -102,7 +104,7 @@ def records_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[dict[str
     parents = _grouped(
         _in(
             conn,
-            'SELECT child_id, parent_id, role, start, "end" FROM lineage'
+            'SELECT child_id, parent_id, role, start, "end", withdrawn_at FROM lineage'
             " WHERE child_id IN ({marks}) ORDER BY id",
             found,
         ),
@@ -112,7 +114,7 @@ def records_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[dict[str
         _in(
             conn,
             "SELECT parent_id, child_id FROM lineage"
-            " WHERE parent_id IN ({marks}) ORDER BY child_id",
+            " WHERE parent_id IN ({marks}) AND withdrawn_at IS NULL ORDER BY child_id",
             found,
         ),
         "parent_id",
@@ -142,6 +144,7 @@ def records_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[dict[str
         ]
         rec["parents"] = [
             {"record": r["parent_id"], "role": r["role"], "start": r["start"], "end": r["end"]}
+            | ({"withdrawn": True} if r["withdrawn_at"] else {})
             for r in parents[i]
         ]
         rec["children"] = list(dict.fromkeys(r["child_id"] for r in children[i]))
@@ -164,7 +167,7 @@ WITH RECURSIVE walk(id) AS (
     SELECT l.{far} FROM lineage l JOIN walk ON l.{near} = walk.id
     LIMIT {limit}
 )
-SELECT l.child_id, l.parent_id, l.role, l.start, l."end"
+SELECT l.child_id, l.parent_id, l.role, l.start, l."end", l.withdrawn_at
 FROM walk JOIN lineage l ON l.{near} = walk.id
 ORDER BY l.id
 """
@@ -181,6 +184,7 @@ def lineage(conn: sqlite3.Connection, record_id: int) -> dict[str, Any]:
         sql = LINEAGE_SQL.format(near=near, far=far, limit=MAX_LINEAGE + 1)
         edges = [
             {"child": r[0], "parent": r[1], "role": r[2], "start": r[3], "end": r[4]}
+            | ({"withdrawn": True} if r[5] else {})
             for r in conn.execute(sql, (record_id,))
         ]
         out[name] = edges
@@ -189,19 +193,28 @@ def lineage(conn: sqlite3.Connection, record_id: int) -> dict[str, Any]:
     out["truncated"] = len(nodes) > 2 * MAX_LINEAGE
     rows = _in(
         conn,
-        "SELECT r.id, r.title, r.kind, c.slug FROM records r JOIN collaborations c"
-        " ON c.id = r.collaboration_id WHERE r.id IN ({marks})",
+        "SELECT r.id, r.title, r.kind, c.slug, r.withdrawn_at FROM records r JOIN"
+        " collaborations c ON c.id = r.collaboration_id WHERE r.id IN ({marks})",
         sorted(nodes),
     )
     out["records"] = [
-        {"id": r[0], "title": r[1], "kind": r[2], "collaboration": r[3]} for r in rows
+        {"id": r[0], "title": r[1], "kind": r[2], "collaboration": r[3]}
+        if not r[4]
+        else {
+            "id": r[0],
+            "title": WITHDRAWN,
+            "kind": r[2],
+            "collaboration": r[3],
+            "withdrawn": True,
+        }
+        for r in rows
     ]
     return out
 
 
 def record_ids(conn: sqlite3.Connection, filters: Filters, limit: int, after: int) -> list[int]:
     """Ids matching every filter given, ascending from `after` (keyset paging)."""
-    where: list[str] = ["r.id > ?"]
+    where: list[str] = ["r.id > ?", "r.withdrawn_at IS NULL"]
     args: list[Any] = [after]
     joins: list[str] = []
     if filters.collaboration:
@@ -231,7 +244,8 @@ def record_ids(conn: sqlite3.Connection, filters: Filters, limit: int, after: in
 def collaborations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT c.slug, c.title, c.description, (SELECT count(*) FROM records r"
-        " WHERE r.collaboration_id = c.id) AS records FROM collaborations c"
+        " WHERE r.collaboration_id = c.id AND r.withdrawn_at IS NULL) AS records"
+        " FROM collaborations c"
         " ORDER BY c.title, c.slug"
     )
     return [dict(row) for row in rows]
@@ -254,3 +268,12 @@ def artist(conn: sqlite3.Connection, handle: str) -> dict[str, Any] | None:
 def media_mime(conn: sqlite3.Connection, sha256: str) -> str | None:
     row = conn.execute("SELECT mime FROM media WHERE sha256 = ?", (sha256,)).fetchone()
     return str(row[0]) if row else None
+
+
+def withdrawn_media(conn: sqlite3.Connection, sha256: str) -> bool:
+    """Whether every record with this media was withdrawn (then it is not served)."""
+    row = conn.execute(
+        "SELECT count(*), sum(withdrawn_at IS NULL) FROM records WHERE media_sha256 = ?",
+        (sha256,),
+    ).fetchone()
+    return bool(row[0]) and not row[1]

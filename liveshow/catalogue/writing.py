@@ -13,6 +13,7 @@ Any failure raises :class:`Refused` before COMMIT, so a refused batch changes no
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -123,6 +124,14 @@ def _artist_ids(
                 )
             }
         )
+    # work of a pseudonym whose claim was already made is credited to the claimant
+    for handle, artist_id in list(ids.items()):
+        row = conn.execute(
+            "SELECT claimed_by FROM claims WHERE artist_id = ? AND claimed_by IS NOT NULL",
+            (artist_id,),
+        ).fetchone()
+        if row:
+            ids[handle] = row[0]
     return ids
 
 
@@ -255,11 +264,34 @@ def _insert_links(
     )
     conn.executemany(
         "INSERT OR REPLACE INTO consents (record_id, artist_id, terms_version,"
-        " accepted_at) VALUES (?, ?, ?, ?)",
+        " accepted_at, terms_sha256, purposes) VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (new_ids[i], artists[c.handle], c.terms_version, c.accepted_at)
+            (
+                new_ids[i],
+                artists[c.handle],
+                c.terms_version,
+                c.accepted_at,
+                c.terms_sha256 or None,
+                json.dumps(list(c.purposes)),
+            )
             for i, item in items
             for c in item.consent
+        ],
+    )
+    # a phone's claim: the hash of its private token, for the artist it is credited as
+    conn.executemany(
+        "INSERT OR IGNORE INTO claims (token_sha256, performance_id, artist_id, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        [
+            (
+                c.claim_sha256,
+                item.origin.performance if item.origin else "",
+                artists[c.handle],
+                now_iso(),
+            )
+            for _, item in items
+            for c in item.credits
+            if c.claim_sha256
         ],
     )
 
