@@ -8,10 +8,12 @@ visible in the media cache, so a half-sent or corrupted take is never screened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +49,8 @@ class Uploads:
         self.media = media
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        self._busy: set[str] = set()  # files a request is appending to or finishing
+        self._lock = threading.Lock()
 
     def _partial(self, sha: str) -> Path:
         return self.folder / f"{sha}.part"
@@ -63,6 +67,39 @@ class Uploads:
             False, part.stat().st_size if part.exists() else 0, rows[0]["total"] if rows else None
         )
 
+    def resume(self, sha: str, offload: Callable[..., Any] = direct) -> Progress:
+        """The upload's status, first finishing a part whose every byte arrived (a server
+        killed while it hashed the last chunk) and dropping one longer than its total."""
+        now = self.status(sha)
+        if now.complete or now.total is None or now.offset < now.total:
+            return now
+        with self._only_one(sha, now):
+            now = self.status(sha)
+            if now.complete or now.total is None or now.offset < now.total:
+                return now
+            if now.offset > now.total:  # from before uploads were one at a time
+                self._partial(sha).unlink()
+                return Progress(False, 0, now.total)
+            return self._finish(sha, now.total, offload)
+
+    @contextlib.contextmanager
+    def _only_one(self, sha: str, now: Progress) -> Iterator[None]:
+        """One request at a time per file: a second, overlapping one is told where to
+        resume instead of appending the same bytes again."""
+        with self._lock:
+            if sha in self._busy:
+                raise UploadError(
+                    "another request is uploading this file: resume from its offset",
+                    409,
+                    now.offset,
+                )
+            self._busy.add(sha)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy.discard(sha)
+
     def receive(
         self,
         sha: str,
@@ -72,10 +109,25 @@ class Uploads:
         offload: Callable[..., Any] = direct,
     ) -> Progress:
         """Append one request's bytes; finalise when the upload is whole."""
-        now = self.status(sha)
+        now = self.resume(sha, offload)
         if now.complete:
             return now
         start, end, total = self._range(content_range, length)
+        with self._only_one(sha, now):
+            return self._receive(sha, start, end, total, body, offload)
+
+    def _receive(
+        self,
+        sha: str,
+        start: int,
+        end: int,
+        total: int,
+        body: IO[bytes],
+        offload: Callable[..., Any],
+    ) -> Progress:
+        now = self.status(sha)
+        if now.complete:
+            return now
         if start != now.offset:
             raise UploadError(f"expected bytes from {now.offset}", 409, now.offset)
         if now.total is not None and total != now.total:
@@ -98,6 +150,9 @@ class Uploads:
             )
         if offset < total:
             return Progress(False, offset, total)
+        return self._finish(sha, total, offload)
+
+    def _finish(self, sha: str, total: int, offload: Callable[..., Any]) -> Progress:
         outcome = offload(self._verify, sha)  # hashing gigabytes: off the event loop
         if isinstance(outcome, UploadError):
             with self.store.write() as db:

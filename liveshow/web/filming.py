@@ -40,9 +40,11 @@ def camera_required(view: Callable[..., Any]) -> Callable[..., Any]:
 @camera_required
 def upload_status(sha256: str) -> Any:
     try:
-        progress = runtime().uploads.status(sha256)
+        rt = runtime()
+        progress = rt.uploads.resume(sha256, rt.offload)
     except UploadError as exc:
-        return Response(status=exc.status)
+        headers = {} if exc.offset is None else {"Upload-Offset": str(exc.offset)}
+        return Response(status=exc.status, headers=headers)
     headers = {"Upload-Offset": str(progress.offset)}
     if progress.total is not None:
         headers["Upload-Length"] = str(progress.total)
