@@ -218,6 +218,7 @@ def test_after_a_pull_the_show_screens_every_record_with_the_catalogue_gone(
         crew.goto(cue)
         state = crew.wait_state(lambda s, c=cue: s["cue"] and s["cue"]["id"] == c, cue)
         shown = state["cue"]
+        assert srv.state()["cue"] == shown  # what /api/state and every display are told
         assert shown["credits"] == [
             {"name": c["name"], "role": c["role"]} for c in record["credits"]
         ]
