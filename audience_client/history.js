@@ -3,6 +3,7 @@
 
 import { h } from "/static/shared/dom.js";
 import { formatSeconds } from "./format.js";
+import { withdrawable } from "./credit.js";
 
 // A kind is shown as the server names it, capitalised; only where our word differs is it here.
 const KIND_WORD = { audio: "Sound" };
@@ -22,6 +23,7 @@ function status(item, online) {
   if (item.state === "rejected") {
     return { icon: "✗", text: `Rejected: ${item.reason || "refused"}`, tone: "bad" };
   }
+  if (item.status === "withdrawn") return { icon: "↩", text: "Withdrawn", tone: "muted" };
   if (item.status === "featured") return { icon: "★", text: "On screen!", tone: "star" };
   if (item.shown) return { icon: "★", text: "On the wall", tone: "star" };
   return { icon: "✓", text: item.kind === "vote" ? "Counted" : "Sent", tone: "ok" };
@@ -44,7 +46,7 @@ function visible(items) {
   return items.filter((i) => i.kind !== "vote" || latestVote.get(i.prompt) === i.id);
 }
 
-export function renderHistory(list, items, { online = true } = {}) {
+export function renderHistory(list, items, { online = true, onWithdraw = null } = {}) {
   urls.forEach((u) => URL.revokeObjectURL(u));
   urls = [];
   const shown = visible(items).reverse().slice(0, LIMIT);   // newest first
@@ -66,7 +68,11 @@ export function renderHistory(list, items, { online = true } = {}) {
         h("p", { class: "sub-summary", text: summary(item) }),
         h("p", { class: "sub-status" },
           h("span", { class: "sub-icon", "aria-hidden": "true", text: s.icon }),
-          h("span", { class: "sub-status-text", text: ` ${s.text}` }))));
+          h("span", { class: "sub-status-text", text: ` ${s.text}` })),
+        onWithdraw && withdrawable(item)
+          ? h("button", { type: "button", class: "sub-withdraw", text: "Take back",
+                          onclick: () => onWithdraw(item.id) })
+          : null));
   }));
   return shown.length;
 }

@@ -10,6 +10,7 @@ import * as db from "./db.js";
 import { Outbox } from "./outbox.js";
 import { promptView } from "./prompts.js";
 import { renderHistory } from "./history.js";
+import { renderClaim, saveClaim, withdraw } from "./credit.js";
 
 const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const device = deviceId();
@@ -204,6 +205,7 @@ socket.on("state", (data) => {
     document.title = data.show.title;
   }
   renderStage();
+  refreshHistory();                   // the claim panel follows the show (and its end)
 });
 
 socket.on("featured", async (data) => {
@@ -312,6 +314,7 @@ ui.joinForm.addEventListener("submit", (e) => {
     handle = ack.handle;
     saved.set(KEYS.token, token);
     saved.set(KEYS.handle, handle);
+    saveClaim(saved, ack.claim);
     joined = true;
     connection("live", "Live");
     enterApp();
@@ -501,11 +504,21 @@ function refreshHistory() {
     historyQueued = false;
     const items = await db.all();
     pendingCount = items.filter((i) => i.state === "pending").length;
-    const shown = renderHistory(ui.history, items, { online: app.online() });
+    const shown = renderHistory(ui.history, items, { online: app.online(), onWithdraw });
     ui.historyEmpty.hidden = shown > 0;
+    renderClaim($("#claim"), { store: saved, state, items });
     ui.historyCount.textContent = pendingCount ? `${pendingCount} waiting to send` : "";
   });
 }
+async function onWithdraw(id) {
+  const sure = window.confirm("Take this back? It leaves the big screen, and the community's "
+                              + "catalogue if it was already there. You can't undo this.");
+  if (!sure) return;
+  const ack = await withdraw(socket, id);
+  if (ack.ok) await db.update(id, () => ({ status: "withdrawn", shown: false }));
+  else window.alert(`Couldn't take it back: ${ack.error || "refused"}`);
+}
+
 db.changes.addEventListener("change", refreshHistory);
 outbox.addEventListener("status", refreshHistory);
 

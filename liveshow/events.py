@@ -48,6 +48,7 @@ class EventKind(str, enum.Enum):
     TAKE = "take"
     TAKE_CREDIT = "take-credit"
     SNAPSHOT = "snapshot"  # a camera still sent to a photo prompt's wall
+    WITHDRAW = "withdraw"  # a contributor took their work back
 
 
 class Actor(str, enum.Enum):
@@ -57,6 +58,7 @@ class Actor(str, enum.Enum):
     CLOCK = "clock"  # waits and follows firing by themselves
     SERVER = "server"  # loading and restoring
     CAMERA = "camera"
+    AUDIENCE = "audience"  # a phone, for its own work
 
 
 @dataclass(frozen=True)

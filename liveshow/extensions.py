@@ -98,7 +98,14 @@ class Runtime:
         self.engine.start_hooks.append(on_start)
 
     def public_state(self) -> dict[str, Any]:
-        return state.public_state(self.engine, self.join_url(), self.submissions, self.takes)
+        public = state.public_state(self.engine, self.join_url(), self.submissions, self.takes)
+        public["claim_base"] = self.claim_base()
+        return public
+
+    def claim_base(self) -> str | None:
+        """Where a phone's claim link points (``<catalogue>/claim/``), or None without one."""
+        url = self.settings.get("catalogue_public_url") or self.settings.get("catalogue_url")
+        return f"{str(url).rstrip('/')}/claim/" if url else None
 
     def crew_state(self, public: dict[str, Any] | None = None) -> dict[str, Any]:
         return state.crew_state(

@@ -177,6 +177,13 @@ SETTINGS: tuple[Setting, ...] = (
         str,
     ),
     Setting(
+        "catalogue_public_url",
+        None,
+        "The catalogue's address as phones reach it, for their claim links "
+        "(`<url>/claim/<token>`); unset = the catalogue URL.",
+        str,
+    ),
+    Setting(
         "catalogue_token",
         None,
         "Bearer token for writing to the catalogue (its `<data>/token`).",

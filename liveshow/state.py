@@ -122,6 +122,7 @@ def audience_state(public: dict[str, Any]) -> dict[str, Any]:
         "blackout": public["blackout"],
         "server_time": public["server_time"],
         "prompt": public["prompt"],
+        "claim_base": public.get("claim_base"),  # where this phone's claim link points
         "cue": (
             {
                 "id": cue["id"],

@@ -81,6 +81,9 @@ class Audience:
         if known and known["banned"]:
             raise AudienceError("this phone can no longer take part tonight", 403)
         token = secrets.token_urlsafe(24)
+        # the phone's private claim to tonight's credits on the catalogue: only its hash is
+        # kept here and sent with the phone's work (a new join makes a new one)
+        claim = secrets.token_urlsafe(32)
         now = self.clock()
         with self.store.write() as db:
             db.table("devices").upsert(
@@ -93,10 +96,11 @@ class Audience:
                     "address": address,
                     "banned": 0,
                     "joined_at": known["joined_at"] if known else now,
+                    "claim_sha256": token_hash(claim),
                 },
                 pk="id",
             )
-        return {"token": token, "handle": handle, "terms_version": TERMS_VERSION}
+        return {"token": token, "handle": handle, "terms_version": TERMS_VERSION, "claim": claim}
 
     def device(self, device_id: str) -> dict[str, Any] | None:
         rows = list(self.store.db.query("select * from devices where id = ?", [device_id]))

@@ -310,6 +310,8 @@ class Submissions:
             raise AudienceError(f"no submission with id {sub_id!r}", 404)
         if row["kind"] == PromptKind.VOTE.value:
             raise AudienceError("votes are counted, not moderated")
+        if row["status"] == SubmissionStatus.WITHDRAWN.value:
+            raise AudienceError("its author took it back: it can no longer be shown", 409)
         if action is ModerationAction.BAN and row["device"].startswith("camera:"):
             raise AudienceError("a camera snapshot has no phone to ban: reject it instead")
         now = self.clock()

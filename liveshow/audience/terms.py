@@ -12,3 +12,6 @@ community's catalogue, and remix it into new works, credited to your artist hand
 If a finished piece that uses your work earns money, the profit is split 50/50 between the
 company and the contributing artists, and you are paid your share.
 Only send what you made yourself. The crew may decline anything without giving a reason."""
+
+# What the terms allow, as the consent receipt sent with each contribution names it.
+TERMS_PURPOSES = ("screening", "archive", "remix", "payment")

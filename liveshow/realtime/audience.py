@@ -14,6 +14,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, r
 
 from ..audience.devices import AudienceError
 from ..audience.terms import TERMS_TEXT, TERMS_VERSION
+from ..audience.withdrawal import withdraw
 from ..events import AudienceJoined
 from ..extensions import runtime
 from ..show.cues import PromptKind
@@ -116,6 +117,26 @@ class AudienceNamespace(Namespace):
         for event in answer.events:
             tell(event)
         return ok(**answer.body)
+
+    def on_withdraw(self, data: Any = None) -> dict[str, Any]:
+        """Take back this phone's own work: off the wall and out of the outbox, or, if it
+        was already sent, withdrawn from the catalogue too."""
+        device_id = _joined.get(request.sid)  # type: ignore[attr-defined]
+        if _limited("event", device_id):
+            return error("slow down: too many messages from this phone", retry=True)
+        if device_id is None:
+            return error("join the show first", retry=True)
+        return _withdraw(device_id, data)
+
+
+def _withdraw(device_id: str, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("submission"), str):
+        return error('withdraw needs {"submission": "<id>"}')
+    try:
+        row = withdraw(runtime().submissions, device_id, data["submission"])
+    except AudienceError as exc:
+        return error(str(exc))
+    return ok(submission=row["id"], status=row["status"])
 
 
 def _device_of_room() -> str | None:

@@ -35,6 +35,7 @@ class SubmissionStatus(str, enum.Enum):
     FEATURED = "featured"
     REJECTED = "rejected"
     COUNTED = "counted"  # a vote: counted, never moderated
+    WITHDRAWN = "withdrawn"  # taken back by the person who made it
 
 
 class ModerationAction(str, enum.Enum):

@@ -256,6 +256,12 @@ def m004_catalogue(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m005_claims(db: sqlite_utils.Database) -> None:
+    """Each phone's private claim token, as its hash (the phone keeps the token)."""
+    db.table("devices").add_column("claim_sha256", str)
+
+
 class Store:
     """One connection, one writer lock. Writes go through :meth:`write` (BEGIN IMMEDIATE)."""
 

@@ -23,6 +23,7 @@ class OutboxKind(str, enum.Enum):
     SUBMISSION = "submission"  # approved or featured audience work (or a camera snapshot)
     TAKE = "take"  # a take: its raw plate and its composite
     SCREENING = "screening"  # a play-log row that screened a catalogue record or a take
+    WITHDRAWAL = "withdrawal"  # a contributor took back a submission that was already sent
 
 
 class OutboxStatus(str, enum.Enum):

@@ -21,10 +21,12 @@ from typing import Any
 
 import sqlite_utils
 
+from ..audience.terms import TERMS_PURPOSES, TERMS_TEXT, TERMS_VERSION
 from ..show.cues import PromptKind, SubmissionStatus
 from ..store.outbox import OutboxKind
 
 SENDABLE = (SubmissionStatus.APPROVED.value, SubmissionStatus.FEATURED.value)
+WITHDRAWN_REASON = "withdrawn by its author"
 KIND_OF = {  # a submission's prompt kind -> the catalogue's kind, and the contributor's role
     PromptKind.TEXT.value: ("text", "writer", "Tiny story"),
     PromptKind.PHOTO.value: ("picture", "photographer", "Photo"),
@@ -127,14 +129,20 @@ def submission(db: sqlite_utils.Database, media_root: Path, night: Night, ref: s
         "title": f"{label} by {name}"[:200],
         "contributors": [{"handle": handle, "name": name[:100], "role": role}],
     }
+    if not camera:
+        device = one(db, "select claim_sha256 from devices where id = ?", [row["device"]])
+        if device and device["claim_sha256"]:
+            item["contributors"][0]["claim"] = device["claim_sha256"]
     if row["terms_version"] and row["consented_at"] is not None and not camera:
-        item["consent"] = [
-            {
-                "artist": handle,
-                "terms_version": row["terms_version"],
-                "accepted_at": iso(row["consented_at"]),
-            }
-        ]
+        consent: dict[str, Any] = {
+            "artist": handle,
+            "terms_version": row["terms_version"],
+            "accepted_at": iso(row["consented_at"]),
+            "purposes": list(TERMS_PURPOSES),
+        }
+        if row["terms_version"] == TERMS_VERSION:  # the text we hold is the one they read
+            consent["terms_sha256"] = hashlib.sha256(TERMS_TEXT.encode()).hexdigest()
+        item["consent"] = [consent]
     built = Built([item])
     if kind == "text":
         item["text"] = row["text"] or ""
@@ -266,3 +274,17 @@ def night(db: sqlite_utils.Database, performance_id: str) -> Night:
     first = one(db, "select min(started_at) as at from play_log", [])
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "show"
     return Night(performance_id, slug, title, first["at"] if first else None)
+
+
+def withdrawal(db: sqlite_utils.Database, night: Night, ref: str) -> dict[str, Any]:
+    """A submission its author took back after it was sent."""
+    row = one(db, "select status, moderated_at from submissions where id = ?", [ref])
+    if row is None:
+        raise NotSendable("the submission no longer exists")
+    if row["status"] != SubmissionStatus.WITHDRAWN.value:
+        raise NotSendable(f"it is {row['status']}, not withdrawn")
+    return {
+        "origin": submission_origin(night, ref),
+        "at": iso(row["moderated_at"]),
+        "reason": WITHDRAWN_REASON,
+    }

@@ -85,14 +85,19 @@ class Sender:
         answering (what was sent stays sent)."""
         tally = tally or Tally()
         for _ in range(100_000):  # bounded: every round settles or leases its rows
-            rows = self._take(exclude_kind=OutboxKind.SCREENING)
+            rows = self._take(only_kinds=(OutboxKind.SUBMISSION, OutboxKind.TAKE))
             if not rows:
                 break
             try:
                 self._send_contributions(rows, tally)
             finally:
                 self._release(rows)
-        screenings = self._take(only_kind=OutboxKind.SCREENING, limit=5000)
+        withdrawals = self._take(only_kinds=(OutboxKind.WITHDRAWAL,), limit=5000)
+        try:
+            self._send_withdrawals(withdrawals, tally)
+        finally:
+            self._release(withdrawals)
+        screenings = self._take(only_kinds=(OutboxKind.SCREENING,), limit=5000)
         try:
             self._send_screenings(screenings, tally)
         finally:
@@ -102,8 +107,7 @@ class Sender:
     # ---- leases -----------------------------------------------------------------------------
     def _take(
         self,
-        exclude_kind: OutboxKind | None = None,
-        only_kind: OutboxKind | None = None,
+        only_kinds: tuple[OutboxKind, ...],
         limit: int = BATCH,
     ) -> list[dict[str, Any]]:
         now = self.clock()
@@ -113,12 +117,8 @@ class Sender:
             "(lease_until is null or lease_until < ?)",
         ]
         args: list[Any] = [now - self.delay, now]
-        if exclude_kind is not None:
-            where.append("kind != ?")
-            args.append(exclude_kind.value)
-        if only_kind is not None:
-            where.append("kind = ?")
-            args.append(only_kind.value)
+        where.append(f"kind in ({','.join('?' * len(only_kinds))})")
+        args.extend(kind.value for kind in only_kinds)
         with self.store.write() as db:
             self._reap(db, now)
             db.execute(
@@ -307,6 +307,55 @@ class Sender:
         key = "liveshow-" + hashlib.sha256(route.encode() + b"\n" + body).hexdigest()[:48]
         tally.requests += 1
         return self.catalogue.post_batch(route, batch, key)
+
+    # ---- withdrawals ----------------------------------------------------------------------
+    def _send_withdrawals(self, rows: list[dict[str, Any]], tally: Tally) -> None:
+        """Ask the catalogue to hide work its author took back after it was sent. One whose
+        submission is still being sent waits for it; one whose submission never left the
+        venue has nothing to withdraw."""
+        if not rows:
+            return
+        night = self._night()
+        ready: list[tuple[str, dict[str, Any]]] = []
+        for row in rows:
+            sent = items.one(
+                self.store.db,
+                "select status from outbox where kind = 'submission' and ref = ?",
+                [row["ref"]],
+            )
+            if sent is None or sent["status"] in ("dropped", "failed"):
+                self._settle(
+                    OutboxKind.WITHDRAWAL,
+                    row["ref"],
+                    OutboxStatus.DROPPED,
+                    "it never left the venue",
+                    tally=tally,
+                )
+                continue
+            if sent["status"] != "sent":
+                continue  # still being sent: the withdrawal follows it
+            try:
+                ready.append((row["ref"], items.withdrawal(self.store.db, night, row["ref"])))
+            except NotSendable as exc:
+                self._settle(
+                    OutboxKind.WITHDRAWAL, row["ref"], OutboxStatus.DROPPED, str(exc), tally=tally
+                )
+        if not ready:
+            return
+        try:
+            self._post_batch("withdrawals", [item for _, item in ready], tally)
+        except Unreachable as exc:
+            self._note_attempt(rows, str(exc))
+            raise
+        except Refused as exc:
+            if exc.status in (401, 403):
+                self._note_attempt(rows, str(exc))
+                raise
+            for ref, _ in ready:
+                self._settle(OutboxKind.WITHDRAWAL, ref, OutboxStatus.FAILED, str(exc), tally=tally)
+            return
+        for ref, _ in ready:
+            self._settle(OutboxKind.WITHDRAWAL, ref, OutboxStatus.SENT, tally=tally)
 
     # ---- screenings -------------------------------------------------------------------------
     def _send_screenings(self, rows: list[dict[str, Any]], tally: Tally) -> None:

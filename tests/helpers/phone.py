@@ -77,6 +77,7 @@ class LivePhone(SocketClient):
         ack = self.call("join", consent(handle))
         assert ack["ok"], ack
         self.token: str = ack["token"]
+        self.claim: str = ack["claim"]  # the private claim to tonight's credits
 
     def submit(
         self, prompt: str, kind: str, sub_id: str | None = None, **fields: Any
@@ -88,6 +89,10 @@ class LivePhone(SocketClient):
 
     def text(self, prompt: str, text: str, sub_id: str | None = None) -> dict[str, Any]:
         return self.submit(prompt, "text", sub_id, text=text)
+
+    def withdraw(self, submission: str) -> dict[str, Any]:
+        """Takes this phone's own work back; the acknowledgement."""
+        return dict(self.call("withdraw", {"submission": submission}))
 
     def vote(self, prompt: str, option: str, sub_id: str | None = None) -> dict[str, Any]:
         return self.submit(prompt, "vote", sub_id, option=option)

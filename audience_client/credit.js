@@ -1,0 +1,55 @@
+// Credit that stays yours: the private link that claims tonight's work on the community's
+// catalogue, and taking a piece back. The claim token came with the join and lives only in
+// this phone's storage; the server and the catalogue keep its hash.
+
+import { h } from "/static/shared/dom.js";
+
+const CLAIM_KEY = "liveshow-claim";
+const WITHDRAW_TIMEOUT = 8000;
+
+export function saveClaim(store, claim) {
+  if (typeof claim === "string" && claim) store.set(CLAIM_KEY, claim);
+}
+
+/** Whether a submission can still be taken back from this phone. */
+export function withdrawable(item) {
+  return item.kind !== "vote" && item.state === "sent" && item.status !== "withdrawn";
+}
+
+/**
+ * The claim panel: shown once this phone has work the server took and the show has a
+ * catalogue. At the credits (the end of the night) it says so more loudly.
+ */
+export function renderClaim(panel, { store, state, items }) {
+  const claim = store.get(CLAIM_KEY);
+  const base = state && typeof state.claim_base === "string" ? state.claim_base : "";
+  const made = items.some((i) => i.kind !== "vote" && i.state === "sent"
+                                  && i.status !== "withdrawn");
+  if (!claim || !base || !made) {
+    panel.hidden = true;
+    return;
+  }
+  const url = base + encodeURIComponent(claim);
+  const ending = Boolean(state.cue && state.cue.kind === "credits");
+  panel.hidden = false;
+  panel.classList.toggle("is-ending", ending);
+  panel.replaceChildren(
+    h("h2", { text: ending ? "Thank you! Claim your credit" : "Your credit for tonight" }),
+    h("p", { class: "hint", text: "This link is yours alone: it puts your name on tonight's "
+                                   + "work in the community's catalogue, so you can be credited "
+                                   + "and paid. It works once; keep it private." }),
+    h("p", {}, h("a", { id: "claim-link", class: "claim-link", href: url, target: "_blank",
+                        rel: "noopener noreferrer", text: "Claim my credit" })),
+    h("p", { class: "hint claim-url", text: url }),
+  );
+}
+
+/** Ask, then take ``id`` back over the socket; resolves to the server's answer. */
+export function withdraw(socket, id) {
+  return new Promise((resolve) => {
+    socket.timeout(WITHDRAW_TIMEOUT).emit("withdraw", { submission: id }, (err, ack) => {
+      if (err) resolve({ ok: false, error: "the show didn't answer: try again" });
+      else resolve(ack || { ok: false, error: "no answer" });
+    });
+  });
+}
