@@ -166,3 +166,82 @@ def m002_claims_and_withdrawals(db: sqlite_utils.Database) -> None:
     for statement in SCHEMA_V2.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+SCHEMA_V3 = """
+CREATE TABLE payout_proposals (
+    id INTEGER PRIMARY KEY,
+    record_id INTEGER NOT NULL REFERENCES records(id),
+    version INTEGER NOT NULL DEFAULT 1,
+    supersedes INTEGER REFERENCES payout_proposals(id),
+    state TEXT NOT NULL DEFAULT 'draft',
+    amount_cents INTEGER NOT NULL,
+    company_cents INTEGER NOT NULL,
+    contributors_cents INTEGER NOT NULL,
+    weights TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    snapshot_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    opened_at TEXT,
+    comments_close_at TEXT,
+    finalized_at TEXT,
+    paid_at TEXT,
+    CHECK (company_cents + contributors_cents = amount_cents)
+);
+CREATE INDEX payout_proposals_record ON payout_proposals(record_id, id);
+CREATE TABLE payout_lines (
+    proposal_id INTEGER NOT NULL REFERENCES payout_proposals(id),
+    artist_id INTEGER NOT NULL REFERENCES artists(id),
+    artist TEXT NOT NULL,
+    cents INTEGER NOT NULL,
+    weight_bp INTEGER NOT NULL,
+    carried_in_cents INTEGER NOT NULL DEFAULT 0,
+    carried INTEGER NOT NULL DEFAULT 0,
+    contributions TEXT NOT NULL,
+    rationale TEXT NOT NULL,
+    PRIMARY KEY (proposal_id, artist_id)
+) WITHOUT ROWID;
+CREATE TABLE payout_comments (
+    id INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES payout_proposals(id),
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX payout_comments_proposal ON payout_comments(proposal_id, id);
+CREATE TABLE payout_carries (
+    artist_id INTEGER NOT NULL REFERENCES artists(id),
+    from_proposal INTEGER NOT NULL REFERENCES payout_proposals(id),
+    cents INTEGER NOT NULL,
+    settled_by INTEGER REFERENCES payout_proposals(id),
+    PRIMARY KEY (artist_id, from_proposal)
+) WITHOUT ROWID;
+CREATE TRIGGER payout_proposals_immutable
+BEFORE UPDATE OF record_id, version, supersedes, amount_cents, company_cents,
+    contributors_cents, weights, snapshot, snapshot_sha256, created_at ON payout_proposals
+BEGIN SELECT RAISE(ABORT, 'a payment proposal is immutable: make a new version'); END;
+CREATE TRIGGER payout_lines_immutable BEFORE UPDATE ON payout_lines
+BEGIN SELECT RAISE(ABORT, 'a payment proposal is immutable: make a new version'); END;
+CREATE TRIGGER payout_lines_kept BEFORE DELETE ON payout_lines
+BEGIN SELECT RAISE(ABORT, 'a payment proposal is immutable: make a new version'); END
+"""
+
+
+@migration
+def m003_payment_proposals(db: sqlite_utils.Database) -> None:
+    """Payment proposals (issue 9): draft -> open for comments -> final -> paid.
+
+    - ``payout_proposals``: one version of a proposal: the record, the amount and its split,
+      the weights used and ``snapshot`` (JSON: the lineage and credits it was computed from,
+      frozen, with its SHA-256); a change is a new row with ``supersedes`` and ``version``.
+      Triggers refuse any change to what a proposal says (only its state and times move).
+    - ``payout_lines``: each artist's cents, weight (basis points), contributions and
+      rationale; ``carried`` lines are below the threshold, recorded and not paid.
+    - ``payout_comments``: comments while a proposal is open.
+    - ``payout_carries``: cents carried forward by a paid proposal, settled by the proposal
+      that later pays them.
+    """
+    # a trigger holds a semicolon inside BEGIN … END: split only where one ends a line
+    for statement in SCHEMA_V3.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
