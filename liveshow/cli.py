@@ -435,5 +435,9 @@ def banner(rt: Any) -> str:
 
 
 from .catalogue.cli import catalogue as _catalogue  # noqa: E402
+from .reports.cli import archive as _archive  # noqa: E402
+from .reports.cli import report as _report  # noqa: E402
 
 main.add_command(_catalogue)
+main.add_command(_report)
+main.add_command(_archive)

@@ -203,6 +203,14 @@ SETTINGS: tuple[Setting, ...] = (
         "from the catalogue's offset, so at most one chunk is sent twice.",
         int,
     ),
+    Setting(
+        "licence",
+        "CC-BY-NC-4.0",
+        "The licence the night's work is offered under (an SPDX id such as `CC-BY-NC-4.0`, "
+        "or any text): the licence of each TASL line and `dcterms:license` in the archive's "
+        "lineage export (`liveshow archive`). The audience's consent terms should say the same.",
+        str,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

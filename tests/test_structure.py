@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "liveshow.filming": 5,
     "liveshow.agent": 6,
     "liveshow.sync": 6,
+    "liveshow.reports": 6,
     "liveshow.state": 6,
     "liveshow.extensions": 7,
     "liveshow.web": 8,

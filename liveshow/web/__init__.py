@@ -1,4 +1,5 @@
-"""HTTP: one blueprint per area (crew login, pages, the public and phone API, filming)."""
+"""HTTP: one blueprint per area (crew login, pages, the public and phone API, filming, the
+show report)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from ..realtime.guard import safe_loads, strict_dumps
-from . import api, auth, filming, pages
+from . import api, auth, filming, pages, reports
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -27,5 +28,5 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 def register_blueprints(app: Flask) -> None:
     app.json = StrictJSONProvider(app)
-    for blueprint in (auth.bp, pages.bp, api.bp, filming.bp):
+    for blueprint in (auth.bp, pages.bp, api.bp, filming.bp, reports.bp):
         app.register_blueprint(blueprint)
