@@ -340,10 +340,23 @@ class Sender:
                 self._settle(
                     OutboxKind.WITHDRAWAL, row["ref"], OutboxStatus.DROPPED, str(exc), tally=tally
                 )
-        if not ready:
-            return
+        if ready:
+            batch = [item for _, item in ready]
+            self._post_all_or_none("withdrawals", batch, OutboxKind.WITHDRAWAL, rows, ready, tally)
+
+    def _post_all_or_none(
+        self,
+        route: str,
+        batch: list[dict[str, Any]],
+        kind: OutboxKind,
+        rows: list[dict[str, Any]],
+        ready: list[tuple[str, Any]],
+        tally: Tally,
+    ) -> bool:
+        """Post one batch whose rows are settled together; whether it was stored. No answer
+        (or a refused token) leaves the rows pending and propagates; a refusal fails them."""
         try:
-            self._post_batch("withdrawals", [item for _, item in ready], tally)
+            self._post_batch(route, batch, tally)
         except Unreachable as exc:
             self._note_attempt(rows, str(exc))
             raise
@@ -352,10 +365,11 @@ class Sender:
                 self._note_attempt(rows, str(exc))
                 raise
             for ref, _ in ready:
-                self._settle(OutboxKind.WITHDRAWAL, ref, OutboxStatus.FAILED, str(exc), tally=tally)
-            return
+                self._settle(kind, ref, OutboxStatus.FAILED, str(exc), tally=tally)
+            return False
         for ref, _ in ready:
-            self._settle(OutboxKind.WITHDRAWAL, ref, OutboxStatus.SENT, tally=tally)
+            self._settle(kind, ref, OutboxStatus.SENT, tally=tally)
+        return True
 
     # ---- screenings -------------------------------------------------------------------------
     def _send_screenings(self, rows: list[dict[str, Any]], tally: Tally) -> None:
@@ -387,23 +401,11 @@ class Sender:
         announced = self.store.meta_get("performance_sent") == night.performance
         if not ready and (announced or not self._anything_sent()):
             return  # the performance itself goes once, with the first work of the night
-        try:
-            self._post_batch(
-                "performances", [items.performance(night, [s for _, s in ready])], tally
-            )
-        except Unreachable as exc:
-            self._note_attempt(rows, str(exc))
-            raise
-        except Refused as exc:
-            if exc.status in (401, 403):
-                self._note_attempt(rows, str(exc))
-                raise
-            for ref, _ in ready:
-                self._settle(OutboxKind.SCREENING, ref, OutboxStatus.FAILED, str(exc), tally=tally)
-            return
-        for ref, _ in ready:
-            self._settle(OutboxKind.SCREENING, ref, OutboxStatus.SENT, tally=tally)
-        if not announced:
+        batch = [items.performance(night, [s for _, s in ready])]
+        stored = self._post_all_or_none(
+            "performances", batch, OutboxKind.SCREENING, rows, ready, tally
+        )
+        if stored and not announced:
             self.store.meta_set("performance_sent", night.performance)
 
     def _anything_sent(self) -> bool:
