@@ -70,7 +70,8 @@ export function tile(item) {
       h("p", { class: "tile-story", text: item.text || "" }));
     const box = h("div", { class: "tile-box" }, inner);
     el.append(box, handleLine(item, "tile-handle"));
-    fit = () => fitText(box, inner, vh(3.6), vh(1.5));
+    // a big tile (a wall of few stories) reads from the back row: the story grows with it
+    fit = () => fitText(box, inner, Math.max(vh(3.6), Math.min(vh(7), box.clientHeight / 5)), vh(1.5));
   }
   return { el, ready, fit, item };
 }

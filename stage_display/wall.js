@@ -27,6 +27,24 @@ function modeOf(items) {
   return Object.keys(n).reduce((a, b) => (n[b] > n[a] ? b : a), "media");
 }
 
+/** The grid for `n` works: the most tiles `[cols, rows]` allows, or, for fewer works, the
+ *  fewest rows and columns that hold them with the biggest tiles (the grid's box is about
+ *  91vw x 72vh, or 32vw x 72vh beside the spotlight). */
+function gridFor([cols, rows], n, side) {
+  if (n >= cols * rows) return [cols, rows];
+  const width = side ? 32 * innerWidth : 91 * innerWidth;
+  const height = 72 * innerHeight;
+  let best = [cols, rows];
+  let bestSize = 0;
+  for (let r = 1; r <= rows; r++) {
+    const c = Math.min(cols, Math.ceil(n / r));
+    if (c * r < n) continue;
+    const size = Math.min(width / c, height / r);
+    if (size > bestSize) { best = [c, r]; bestSize = size; }
+  }
+  return best;
+}
+
 function countText(items) {
   const kinds = new Set(items.map((i) => i.kind));
   const [one, many] = (kinds.size === 1 && NOUNS[[...kinds][0]]) || ["work", "works"];
@@ -79,6 +97,7 @@ export class WallLayer extends Layer {
     if (spot) key = this.pool.length ? `${mode}-side` : "solo";
     else if (!this.pool.length) key = "empty";
     if (key !== this.gridKey) this.makeGrid(key, mode, initial);
+    else this.resizeGrid(mode);
     this.spotItem = spot;
     this.spot.set(spot);
     this.fill(initial);
@@ -94,9 +113,10 @@ export class WallLayer extends Layer {
     this.gridKey = key;
     const side = key.endsWith("-side");
     const [cols, rows] = key === "empty" || key === "solo" ? [0, 0]
-      : GRIDS[mode][side ? "side" : "full"];
+      : gridFor(GRIDS[mode][side ? "side" : "full"], this.pool.length, side);
     this.grid = h("div", { class: `wall-grid grid-${mode} ${side ? "grid-side" : "grid-full"}`,
                            style: `--cols: ${cols}; --rows: ${rows}` });
+    this.grid.classList.toggle("few", rows <= 2);
     if (key === "empty") {
       this.grid.append(h("p", { class: "wall-empty", text: "The first answers appear here" }));
     }
@@ -116,6 +136,29 @@ export class WallLayer extends Layer {
     }
     old.classList.add("gone");
     setTimeout(() => old.remove(), FADE_MS + 100);
+  }
+
+  /** More (or fewer) works in the same kind of grid: tiles grow or shrink in place, new
+   *  slots join at the end, and a slot that is no longer needed goes with its work. */
+  resizeGrid(mode) {
+    if (!this.grid || this.gridKey === "empty" || this.gridKey === "solo") return;
+    const side = this.gridKey.endsWith("-side");
+    const [cols, rows] = gridFor(GRIDS[mode][side ? "side" : "full"], this.pool.length, side);
+    if (cols * rows === this.slots.length && this.grid.style.getPropertyValue("--cols") === String(cols)) return;
+    this.grid.style.setProperty("--cols", String(cols));
+    this.grid.style.setProperty("--rows", String(rows));
+    this.grid.classList.toggle("few", rows <= 2);
+    while (this.slots.length < cols * rows) {
+      const slot = { el: h("div", { class: "slot" }), tile: null, since: 0 };
+      this.grid.append(slot.el);
+      this.slots.push(slot);
+    }
+    while (this.slots.length > cols * rows) {
+      const empty = this.slots.findIndex((sl) => !sl.tile);
+      const [slot] = this.slots.splice(empty >= 0 ? empty : this.slots.length - 1, 1);
+      slot.el.remove();
+    }
+    if (this.el.isConnected) this.slots.forEach((sl) => sl.tile && sl.tile.fit());
   }
 
   fill(initial) {

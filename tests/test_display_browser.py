@@ -450,3 +450,63 @@ def test_a_browser_that_refuses_sound_hides_the_video_and_tells_the_crew(
         )
     finally:
         context.close()
+
+
+FONT_PX = "el => parseFloat(getComputedStyle(el).fontSize)"
+# How much of the screen the wall's tiles cover (they never overlap).
+TILE_COVER = """layer => {
+    const tiles = [...layer.querySelectorAll('.tile.in')];
+    const area = tiles.reduce((sum, t) => {
+        const r = t.getBoundingClientRect();
+        return sum + r.width * r.height;
+    }, 0);
+    return area / (innerWidth * innerHeight);
+}"""
+BACK_ROW_PX = 40  # the smallest text that reads from the back of a theatre at 1080p
+
+
+def test_words_read_from_the_back_row_and_two_works_fill_the_wall(
+    server: ServerProcess, crew_of: Any, phone_of: Any, browser: Any
+) -> None:
+    crew = crew_of(server)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/display/main?key={server.display_key}")
+        page.wait_for_function("() => window.liveshowDisplay && window.liveshowDisplay.rev")
+
+        def size(layer: Any, selector: str) -> float:
+            return float(layer.locator(selector).first.evaluate(FONT_PX))
+
+        join = demo_cue("join")
+        crew.goto(join["id"])
+        layer = on_screen(page, join["id"])
+        assert size(layer, ".join-subtitle") >= BACK_ROW_PX
+
+        video = demo_cue("record", "video", where=lambda c: bool(c.get("credits")))
+        crew.goto(video["id"])
+        layer = on_screen(page, video["id"])
+        assert size(layer, ".lower-third .credits-line .role") >= BACK_ROW_PX
+        assert size(layer, ".lower-third .credits-line .name") >= BACK_ROW_PX
+
+        ask = demo_cue("prompt", where=lambda c: c["prompt"]["kind"] == "text")
+        wall = demo_cue("wall", where=lambda c: c["source"] == ask["id"])
+        crew.goto(ask["id"])
+        for handle, words in (("Ana", "Gulls argue at dawn"), ("Bo", "The ferry sleeps")):
+            crew.moderate(phone_of(server, handle).text(ask["id"], words)["id"])
+        crew.goto(wall["id"])
+        layer = on_screen(page, wall["id"])
+        expect(layer.locator(".tile.in")).to_have_count(2)
+        expect(layer.locator(".invite")).to_have_class(re.compile(r"\bshown\b"))
+        assert size(layer, ".invite") >= BACK_ROW_PX  # "Add yours at ..."
+        assert size(layer, ".tile-handle") >= BACK_ROW_PX
+        assert size(layer, ".wall-count") >= BACK_ROW_PX
+        cover = layer.evaluate(TILE_COVER)
+        assert cover >= 0.45, f"two works cover only {cover:.0%} of the screen"
+
+        roll = demo_cue("credits")
+        crew.goto(roll["id"])
+        layer = on_screen(page, roll["id"])
+        assert size(layer, ".roll-credit .role") >= BACK_ROW_PX
+    finally:
+        context.close()
