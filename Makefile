@@ -1,6 +1,6 @@
 # liveshow: `make demo` runs the demo show, `make test` runs every test. Both set up what
 # they need first: a virtualenv in .venv, the Python packages, the Socket.IO browser client
-# from npm, and (for tests) Debian's chromium.
+# from npm, and (for tests) Debian's chromium, poppler-utils and fonts.
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
@@ -8,7 +8,7 @@ NODE    := node_modules/.package-lock.json
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: setup demo serve test lint chromium screenshots bench clean
+.PHONY: setup demo serve test lint debian-packages chromium fonts screenshots bench clean
 
 setup: $(STAMP) $(NODE)
 
@@ -26,11 +26,23 @@ demo: setup
 serve: setup
 	$(VENV)/bin/liveshow serve
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext, pdffonts,
+# pdftoppm: the book's tests and its dashboard preview) and fonts for every script the room
+# may write in (Noto: Latin, Greek, Cyrillic, Arabic, Hebrew... and CJK). One apt-get, only
+# for what is missing, without recommends.
+DEBIAN_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk
+
+debian-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	[ -z "$$missing" ] || { \
+	  echo "Installing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    $$missing >/dev/null; }
+
+chromium fonts: debian-packages
 
 LINTED  := liveshow tests benchmarks scripts media setup.py
 
@@ -40,11 +52,11 @@ lint: setup
 	npm run --silent lint
 	$(VENV)/bin/mypy liveshow
 
-test: setup chromium lint
+test: setup debian-packages lint
 	$(PY) media/make_demo_media.py
 	$(PY) -m pytest -q
 
-screenshots: setup chromium
+screenshots: setup debian-packages
 	$(PY) scripts/screenshots.py
 
 bench: setup
