@@ -329,3 +329,34 @@ def test_escape_while_typing_in_a_camera_field_leaves_the_field_and_does_not_pan
     wait_until(lambda: panics(rig), what="the second Esc's panic")
     assert len(panics(rig)) == 1
     assert period.input_value() == "12"
+
+
+def test_a_reloaded_dashboard_shows_the_backgrounds_the_camera_keys_over(
+    rig: Rig, phone_of: Any
+) -> None:
+    page = rig.page
+    cam = wait_live(page)
+    rig.crew.goto("ask-photo")
+    phone = phone_of(rig.srv, "Noor")
+    photos = [phone.photo("ask-photo", jpeg(colour=c)) for c in ((20, 60, 220), (30, 200, 90))]
+    for photo in photos:
+        rig.crew.moderate(photo)
+    picks = [cam.locator(f'.cam-bg-item[data-pick="{p}"]') for p in photos]
+    for pick in picks:
+        expect(pick).to_be_visible()
+        pick.click()
+    cam.locator(".cam-bg-apply").click()
+    expect(page.locator("#toast-status")).to_contain_text("2 pictures, every 8 s")
+    current = cam.locator(".cam-bg-current")
+    expect(current).to_contain_text("2 pictures, every 8 s")
+
+    page.reload()
+    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
+    page.click('#view-switch [data-view="cameras"]')
+    cam = wait_live(page)
+    # the camera still keys over both pictures, and the fresh dashboard says so
+    expect(cam.locator(".cam-bg-current")).to_contain_text("2 pictures, every 8 s")
+    for photo in photos:
+        expect(cam.locator(f'.cam-bg-item[data-pick="{photo}"]')).to_have_class(
+            re.compile(r"\bis-applied\b")
+        )

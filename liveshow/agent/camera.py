@@ -56,6 +56,9 @@ class CameraAgent:
         self.state = "retrying"
         self.problem: str | None = "starting"
         self.keyed = False
+        # what the keyer shows behind the performer: reported, so a reloaded dashboard knows
+        self.backgrounds: list[str] = []
+        self.background_period = 0.0
         self._stop = threading.Event()
         source = ReconnectingSource(
             lambda: open_source(config.source, config.width, config.height, config.fps),
@@ -151,6 +154,8 @@ class CameraAgent:
                 "keyed": stats.keying,
                 "source": self.config.source,
                 "problem": self.problem or "",
+                "backgrounds": list(self.backgrounds),
+                "background_period": self.background_period,
             },
         )
 
@@ -172,9 +177,11 @@ class CameraAgent:
                 )
                 return {"ok": True}
             if action == "background":
-                self.pipeline.set_backgrounds(
-                    self._download(data.get("images", [])), float(data.get("period", 0))
-                )
+                images = self._download(data.get("images", []))
+                period = float(data.get("period", 0))
+                self.pipeline.set_backgrounds(images, period)
+                self.backgrounds, self.background_period = [i for i, _ in images], period
+                self.report()
                 return {"ok": True}
             if action == "snapshot":
                 jpeg = self.pipeline.snapshot()

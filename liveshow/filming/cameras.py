@@ -43,6 +43,8 @@ class CameraInfo:
     keyed: bool = False
     source: str = ""
     problem: str | None = None
+    backgrounds: list[str] = field(default_factory=list)  # submissions behind the performer
+    background_period: float = 0.0  # seconds each stays up when they take turns
     updated_at: float = field(default_factory=time.time)
 
 

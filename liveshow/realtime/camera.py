@@ -14,7 +14,7 @@ from flask_socketio import ConnectionRefusedError, Namespace
 
 from ..events import CameraPreview, CamerasChanged, CameraWatched
 from ..extensions import runtime, socketio
-from ..filming.cameras import CameraState
+from ..filming.cameras import CameraInfo, CameraState
 from ..show.cues import ID_PATTERN, PromptKind, SubmissionStatus
 from .acks import error, ok
 from .fanout import CAMERA, tell
@@ -87,6 +87,7 @@ class CameraNamespace(Namespace):
                 and not (kind is not bool and isinstance(value, bool))
             ):
                 setattr(info, field, value if not isinstance(value, str) else value[:300])
+        _reported_backgrounds(info, data.get("backgrounds"), data.get("background_period"))
         info.updated_at = time.time()
         if info.recording and not was_recording:
             info.recording_since = info.updated_at
@@ -106,6 +107,15 @@ class CameraNamespace(Namespace):
         info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
         if info is not None and _jpeg(data):
             runtime().cameras.put_frame(info.name, data)
+
+
+def _reported_backgrounds(info: CameraInfo, ids: Any, period: Any) -> None:
+    """What the agent keys behind the performer, as it says (an older agent says nothing)."""
+    if isinstance(ids, list) and len(ids) <= 50:
+        if all(isinstance(i, str) and ID_PATTERN.match(i) for i in ids):
+            info.backgrounds = list(ids)
+    if isinstance(period, (int, float)) and not isinstance(period, bool) and 0 <= period <= 600:
+        info.background_period = float(period)
 
 
 def _jpeg(data: Any) -> bool:

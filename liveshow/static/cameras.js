@@ -162,6 +162,16 @@ class CameraCard {
 
   update(info) {
     this.info = info;
+    // What the camera really keys over (it says so in its status): right after a reload too.
+    if (Array.isArray(info.backgrounds)) {
+      const ids = info.backgrounds.filter((id) => typeof id === "string");
+      const period = typeof info.background_period === "number" ? info.background_period : 0;
+      const applied = ids.length ? { ids, period } : null;
+      if (JSON.stringify(applied) !== JSON.stringify(this.applied)) {
+        this.applied = applied;
+        if (this.bgList) this.renderPicks();
+      }
+    }
     // The server stamps when recording began (its clock); as an age it needs no clock sync.
     if (info.recording && typeof info.recording_since === "number"
         && typeof info.updated_at === "number") {
@@ -497,7 +507,7 @@ class CameraCard {
     const current = this.applied
       ? (this.applied.ids.length === 1 ? this.owner.describe(this.applied.ids[0])
         : `${this.applied.ids.length} pictures, every ${this.applied.period} s`)
-      : "none set from here";
+      : "none set";
     setText(head.querySelector(".cam-bg-current"), `· ${current}`);
     this.render();
   }
