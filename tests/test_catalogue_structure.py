@@ -11,24 +11,17 @@ import ast
 import hashlib
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.helpers.server import free_port
+from tests.helpers.catalogue import TOKEN, CatalogueProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "liveshow" / "catalogue"
 DOC = ROOT / "docs" / "catalogue.md"
-TOKEN = "test-catalogue-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PERFORMANCE = "perf-test-1"
 
@@ -116,60 +109,6 @@ def table_counts(data: Path) -> dict[str, Any]:
         str(p.relative_to(data)) for p in (data / "media").rglob("*") if p.is_file()
     )
     return counts
-
-
-@dataclass
-class CatalogueProcess:
-    """A real `python -m liveshow catalogue serve` on a free port."""
-
-    data: Path
-    empty: bool = False
-    token: str | None = TOKEN  # None: let the service generate (and keep) one
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60.0) -> CatalogueProcess:
-        args = [
-            sys.executable,
-            "-m",
-            "liveshow",
-            "catalogue",
-            "serve",
-            "--data",
-            str(self.data),
-            "--port",
-            str(self.port),
-        ] + (["--empty"] if self.empty else [])
-        env = {k: v for k, v in os.environ.items() if k != "LIVESHOW_CATALOGUE_TOKEN"}
-        if self.token is not None:
-            env["LIVESHOW_CATALOGUE_TOKEN"] = self.token
-        self.proc = subprocess.Popen(
-            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:  # bounded poll until it answers
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise RuntimeError(f"catalogue exited with {self.proc.returncode}: {err}")
-            try:
-                requests.get(f"{self.url}/api/v1/collaborations", timeout=2)
-                return self
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("catalogue did not answer in time")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import requests
 
+from tests.helpers.catalogue import TOKEN, CatalogueProcess
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
 from tests.helpers.sync import catalogue_records, performance_of, run_sync
-from tests.test_catalogue_structure import TOKEN, CatalogueProcess
 
 SHOW = """\
 title: Claim Night

@@ -22,7 +22,7 @@ from liveshow.show.showfile import ShowFileError, load_file, parse
 from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 from tests.helpers.catalogue import (
     ROOT,
-    DemoCatalogue,
+    CatalogueProcess,
     answers,
     cached_files,
     pulled_rows,
@@ -50,17 +50,17 @@ cues:
 
 
 @pytest.fixture(scope="module")
-def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoCatalogue]:
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CatalogueProcess]:
     """One catalogue for the tests that leave it as it is."""
-    server = DemoCatalogue(tmp_path_factory.mktemp("catalogue") / "data").start()
+    server = CatalogueProcess(tmp_path_factory.mktemp("catalogue") / "data").start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def own_catalogue(tmp_path: Path) -> Iterator[DemoCatalogue]:
+def own_catalogue(tmp_path: Path) -> Iterator[CatalogueProcess]:
     """A catalogue for one test that damages or kills it."""
-    server = DemoCatalogue(tmp_path / "catalogue").start()
+    server = CatalogueProcess(tmp_path / "catalogue").start()
     yield server
     server.stop(signal.SIGKILL)
 
@@ -94,7 +94,7 @@ def test_a_record_cue_round_trips_through_the_show_file_with_its_type_optional()
 
 # ---- pulling --------------------------------------------------------------------------------
 def test_pull_caches_records_and_a_collaboration_hash_checked_with_credits_and_lineage(
-    catalogue: DemoCatalogue, tmp_path: Path
+    catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     show = write_show(tmp_path, PULL_SHOW)
@@ -121,7 +121,7 @@ def test_pull_caches_records_and_a_collaboration_hash_checked_with_credits_and_l
 
 
 def test_a_second_pull_downloads_nothing_already_cached_and_verified(
-    catalogue: DemoCatalogue, tmp_path: Path
+    catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     show = write_show(tmp_path, PULL_SHOW)
@@ -132,7 +132,7 @@ def test_a_second_pull_downloads_nothing_already_cached_and_verified(
 
 
 def test_a_cached_file_that_no_longer_matches_its_hash_is_downloaded_again(
-    catalogue: DemoCatalogue, tmp_path: Path
+    catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     show = write_show(tmp_path, PULL_SHOW)
@@ -148,7 +148,7 @@ def test_a_cached_file_that_no_longer_matches_its_hash_is_downloaded_again(
 
 
 def test_a_corrupted_object_on_the_catalogue_is_refused_and_nothing_of_it_is_kept(
-    own_catalogue: DemoCatalogue, tmp_path: Path
+    own_catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:
     sha = own_catalogue.record(PHOTO)["media"]["sha256"]
     stored = own_catalogue.media_object(sha)
@@ -166,7 +166,7 @@ def test_a_corrupted_object_on_the_catalogue_is_refused_and_nothing_of_it_is_kep
 
 
 def test_an_unknown_record_is_a_clear_error_and_a_non_zero_exit(
-    catalogue: DemoCatalogue, tmp_path: Path
+    catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:
     show = write_show(tmp_path, PULL_SHOW + "  - {id: ghost, kind: record, record: 9999}\n")
     data = tmp_path / "data"
@@ -201,7 +201,7 @@ def test_pull_without_a_catalogue_url_says_which_setting_to_set(tmp_path: Path) 
 
 # ---- the show, offline ----------------------------------------------------------------------
 def test_after_a_pull_the_show_screens_every_record_with_the_catalogue_gone(
-    own_catalogue: DemoCatalogue,
+    own_catalogue: CatalogueProcess,
     tmp_path: Path,
     server_factory: Callable[..., ServerProcess],
     crew_of: Callable[[ServerProcess], Crew],
@@ -237,7 +237,7 @@ def test_after_a_pull_the_show_screens_every_record_with_the_catalogue_gone(
 
 
 def test_a_pull_after_the_show_was_loaded_is_screened_when_the_server_resumes(
-    catalogue: DemoCatalogue,
+    catalogue: CatalogueProcess,
     tmp_path: Path,
     server_factory: Callable[..., ServerProcess],
     crew_of: Callable[[ServerProcess], Crew],
@@ -278,7 +278,7 @@ def test_an_unpulled_record_screens_only_its_title_and_preflight_flags_it(
 
 
 def test_preflight_of_a_show_file_checks_the_pulls_of_a_data_directory(
-    catalogue: DemoCatalogue, tmp_path: Path
+    catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:
     show = write_show(tmp_path, PULL_SHOW + "  - {id: later, kind: record, record: 12}\n")
     data = tmp_path / "data"

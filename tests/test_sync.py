@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.helpers import CAMERA_KEY
-from tests.helpers.catalogue import run_pull
+from tests.helpers.catalogue import TOKEN, CatalogueProcess, run_pull
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
 from tests.helpers.samples import jpeg
@@ -30,7 +30,6 @@ from tests.helpers.sync import (
     upload_to_show,
 )
 from tests.helpers.waiting import wait_until
-from tests.test_catalogue_structure import TOKEN, CatalogueProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIP = ROOT / "media" / "demo" / "tide-pools.mp4"

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.helpers import CAMERA_KEY
+from tests.helpers.catalogue import TOKEN, CatalogueProcess
 from tests.helpers.crew import Crew
 from tests.helpers.flaky import FlakyProxy
 from tests.helpers.phone import LivePhone
@@ -34,7 +35,6 @@ from tests.helpers.sync import (
     upload_to_show,
 )
 from tests.helpers.waiting import wait_until
-from tests.test_catalogue_structure import TOKEN, CatalogueProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIP = ROOT / "media" / "demo" / "tide-pools.mp4"

@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from tests.helpers import CAMERA_KEY
+from tests.helpers.catalogue import TOKEN, CatalogueProcess
 from tests.helpers.crew import Crew, crew_login
 from tests.helpers.phone import LivePhone
 from tests.helpers.samples import jpeg
@@ -16,7 +17,6 @@ from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
 from tests.helpers.sync import NIGHT_SHOW, register_take, upload_to_show
 from tests.helpers.waiting import wait_until
-from tests.test_catalogue_structure import TOKEN, CatalogueProcess
 
 CLIP = Path(__file__).resolve().parents[1] / "media" / "demo" / "tide-pools.mp4"
 

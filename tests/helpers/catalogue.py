@@ -1,5 +1,5 @@
-"""A real reference catalogue (`liveshow catalogue serve`) with the demo community, in its own
-process on a free port, and `liveshow pull` run against it as a show's crew would."""
+"""A real reference catalogue (`liveshow catalogue serve`) in its own process on a free port,
+and `liveshow pull` run against it as a show's crew would."""
 
 from __future__ import annotations
 
@@ -21,11 +21,17 @@ from tests.helpers.waiting import wait_until
 ROOT = Path(__file__).resolve().parents[2]
 
 
+TOKEN = "test-catalogue-token"
+
+
 @dataclass
-class DemoCatalogue:
-    """The catalogue holding the demo community (ids are the same on every fresh one)."""
+class CatalogueProcess:
+    """A real `python -m liveshow catalogue serve` on a free port: with the demo community
+    (its ids are the same on every fresh one) unless ``empty``."""
 
     data: Path
+    empty: bool = False
+    token: str | None = TOKEN  # None: the service makes one and keeps it in <data>/token
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -34,14 +40,16 @@ class DemoCatalogue:
         return f"http://127.0.0.1:{self.port}"
 
     @property
-    def token(self) -> str:
-        return (self.data / "token").read_text().strip()
+    def write_token(self) -> str:
+        return self.token or (self.data / "token").read_text().strip()
 
-    def start(self, timeout: float = 90.0) -> DemoCatalogue:
+    def start(self, timeout: float = 90.0) -> CatalogueProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESHOW_CATALOGUE")}
+        if self.token is not None:
+            env["LIVESHOW_CATALOGUE_TOKEN"] = self.token
         args = ["catalogue", "serve", "--data", str(self.data), "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "liveshow", *args],
+            [sys.executable, "-m", "liveshow", *args, *(["--empty"] if self.empty else [])],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -70,7 +78,11 @@ class DemoCatalogue:
         """Stops it (SIGKILL: as a network that is simply gone)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
-            self.proc.wait(10)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
 
 
 def run_pull(
