@@ -130,10 +130,25 @@ def joins_per_minute(conn: sqlite3.Connection) -> Table:
         ["minute_utc", "joins", "joined_so_far", "contributing_phones"],
     )
     total = 0
-    for at in sorted(set(joins) | set(senders)):
+    for at in every_minute(set(joins) | set(senders)):
         total += joins[at]
         table.rows.append([at, joins[at], total, len(senders[at])])
     return table
+
+
+def every_minute(minutes: set[str]) -> list[str]:
+    """From the first to the last, quiet minutes included (a gap is a zero, not a line); a
+    data directory used over days (rehearsals) lists only the minutes something happened."""
+    if not minutes:
+        return []
+    first, last = (
+        datetime.strptime(m, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp()
+        for m in (min(minutes), max(minutes))
+    )
+    count = int((last - first) // 60) + 1
+    if count > 24 * 60:
+        return sorted(minutes)
+    return [minute(first + 60 * n) for n in range(count)]
 
 
 def submissions_per_minute(conn: sqlite3.Connection) -> Table:
