@@ -14,6 +14,7 @@ from .demo import load_demo_community
 from .idempotency import IdempotencyKeys
 from .media_api import media_api
 from .pages import pages
+from .proposal_routes import proposal_routes
 from .service import Catalogue
 from .settings import resolve
 from .storage import FilesystemMediaStore
@@ -39,5 +40,6 @@ def create_catalogue_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(media_api)
     app.register_blueprint(pages)
+    app.register_blueprint(proposal_routes)
     app.register_blueprint(claims_api)
     return app

@@ -69,3 +69,67 @@ def serve(data: str, host: str, port: int, empty: bool) -> None:
     finally:
         server.server_close()
         cat.db.close()
+
+
+@catalogue.command()
+@click.option(
+    "--data",
+    envvar="LIVESHOW_CATALOGUE_DATA",
+    default="./catalogue-data",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The catalogue's data directory.",
+)
+@click.option("--record", type=click.IntRange(1, 2**62), help="The finished record that earned.")
+@click.option("--amount", help="The amount to share (profit or a budget line), e.g. 1234.56.")
+@click.option(
+    "--weights",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A JSON file overriding default weights for this proposal.",
+)
+@click.option("--save", is_flag=True, help="Store the proposal as a draft (else: a preview).")
+@click.option(
+    "--proposal", type=click.IntRange(1, 2**62), help="A stored proposal to show or move."
+)
+@click.option("--open", "open_", is_flag=True, help="Open the proposal for comments.")
+@click.option(
+    "--days",
+    default=14,
+    show_default=True,
+    type=click.IntRange(14, 365),
+    help="Days an opened proposal stays open for comments (at least 14).",
+)
+@click.option("--revise", is_flag=True, help="Make a new version of --proposal (a draft).")
+@click.option("--finalize", is_flag=True, help="Make --proposal final (after its comments close).")
+@click.option("--paid", is_flag=True, help="Mark --proposal paid (it must be final).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one line per artist.")
+def payout(
+    data: str,
+    record: int | None,
+    amount: str | None,
+    weights: str | None,
+    save: bool,
+    proposal: int | None,
+    open_: bool,
+    days: int,
+    revise: bool,
+    finalize: bool,
+    paid: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """A payment proposal: the company's half and each artist's share, to the cent.
+
+    With --record and --amount: compute it from the lineage as it is now (add --save or
+    --open to store it). With --proposal: show a stored one, or move it on (--open,
+    --revise, --finalize, --paid).
+    """
+    from .payout_command import Request, run
+
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    request = Request(
+        data, record, amount, weights, save, proposal, open_, days, revise, finalize, paid
+    )
+    click.echo(run(request, "json" if as_json else "csv" if as_csv else "table"), nl=False)

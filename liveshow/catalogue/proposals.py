@@ -177,6 +177,8 @@ def create(
 
 
 def _row(conn: sqlite3.Connection, proposal_id: int) -> sqlite3.Row:
+    if not 0 < proposal_id < 2**62:
+        raise NotFound(f"there is no payment proposal {proposal_id}")
     row = conn.execute("SELECT * FROM payout_proposals WHERE id = ?", (proposal_id,)).fetchone()
     if row is None:
         raise NotFound(f"there is no payment proposal {proposal_id}")
