@@ -143,6 +143,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "panic_fade",
+        1.0,
+        "Seconds a panic (Esc, the Panic button) takes to fade every display to black; "
+        "a blackout always takes 1 s. 0 cuts to black at once.",
+        float,
+    ),
+    Setting(
         "min_go_interval",
         1.0,
         "Show mode: seconds that must pass between two GOs "

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from .audience.submissions import Submissions
+from .events import EventKind
 from .filming.takes import Takes
 from .show.cues import Cue, CueKind, PromptKind
 from .show.engine import ShowEngine
@@ -107,9 +108,19 @@ def public_state(
             cue_public(engine, engine.cue(st.pending), submissions, takes) if st.pending else None
         ),
         "blackout": st.blackout,
+        # a display fades a panic's blackout at the panic_fade speed
+        "panic": st.blackout and last_blackout_was_panic(engine),
         "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,
     }
+
+
+def last_blackout_was_panic(engine: ShowEngine) -> bool:
+    row = engine.store.db.execute(
+        "select kind from events where kind in (?, ?) order by rev desc limit 1",
+        [EventKind.BLACKOUT.value, EventKind.PANIC.value],
+    ).fetchone()
+    return row is not None and row[0] == EventKind.PANIC.value
 
 
 def audience_state(public: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@
 import { ServerClock } from "/static/shared/clock.js";
 import { Ramp } from "./fade.js";
 import { Preloader } from "./preload.js";
-import { Stage } from "./stage.js";
+import { BLACKOUT_MS, Stage } from "./stage.js";
 
 const CLOCK_EVERY_MS = 10000;
 const LINK_LOST_AFTER_MS = 1000;
@@ -21,6 +21,7 @@ let state = null;            // the last state rendered
 let lastRev = 0;
 let freshConnection = true;  // the first snapshot on a connection is the truth, whatever its rev
 let take = 0;                // counts re-GOs of the same cue, so a restart dissolves in anew
+let panicFadeMs = BLACKOUT_MS; // the server's panic_fade (its `config` event)
 const problems = new Map();  // source -> what is wrong, reported to the crew
 const CUE_PROBLEMS = ["media", "autoplay", "camera", "take"];   // belong to the cue on stage
 
@@ -81,7 +82,8 @@ function onState(s) {
     CUE_PROBLEMS.forEach((source) => problems.delete(source));
   }
   stage.show(s.cue, layerKey(s));
-  stage.setBlackout(Boolean(s.blackout), !prev);
+  stage.setBlackout(Boolean(s.blackout), !prev,
+    s.blackout && s.panic && Number.isFinite(panicFadeMs) ? panicFadeMs : BLACKOUT_MS);
   stage.checkMedia();
   preloader.want(s.next, s, s.pending ? s.pending.cue : null);
   scheduleStatus();
@@ -140,6 +142,10 @@ socket.on("connect_error", () => {
   if (!socket.active) setTimeout(() => socket.connect(), 5000);
 });
 socket.on("state", onState);
+socket.on("config", (c) => {
+  const seconds = c && Number(c.panic_fade);
+  if (Number.isFinite(seconds) && seconds >= 0) panicFadeMs = seconds * 1000;
+});
 setInterval(() => { if (socket.connected) clock.burst(socket, 2, 200); }, CLOCK_EVERY_MS);
 linkLost(true);
 

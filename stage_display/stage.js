@@ -45,13 +45,15 @@ export class Stage {
     return true;
   }
 
-  /** `instant`: a display (re)loading into a blackout must not flash the picture first. */
-  setBlackout(on, instant = false) {
+  /** `instant`: a display (re)loading into a blackout must not flash the picture first.
+   *  `ms`: how long the fade takes (a panic has its own setting). */
+  setBlackout(on, instant = false, ms = BLACKOUT_MS) {
     if (this.root.classList.contains("blackout") === on) return;
-    if (instant) this.root.classList.add("instant");
+    if (instant || ms <= 0) this.root.classList.add("instant");
+    this.root.style.setProperty("--blackout", `${Math.max(0, ms)}ms`);
     this.root.classList.toggle("blackout", on);
-    this.ctx.master.to(on ? 0 : 1, instant ? 0 : BLACKOUT_MS);
-    if (instant) {
+    this.ctx.master.to(on ? 0 : 1, instant ? 0 : Math.max(0, ms));
+    if (instant || ms <= 0) {
       void this.root.offsetWidth;
       this.root.classList.remove("instant");
     }

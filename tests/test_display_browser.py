@@ -510,3 +510,26 @@ def test_words_read_from_the_back_row_and_two_works_fill_the_wall(
         assert size(layer, ".roll-credit .role") >= BACK_ROW_PX
     finally:
         context.close()
+
+
+STAGE_FADE = "() => getComputedStyle(document.getElementById('stage')).transitionDuration"
+
+
+def test_a_panic_fades_at_the_panic_fade_setting_and_a_blackout_at_its_own_speed(
+    server_factory: Any, text_show: Path, crew_of: Any, open_display: Any
+) -> None:
+    srv = server_factory(text_show, extra_env={"LIVESHOW_PANIC_FADE": "3.5"})
+    crew = crew_of(srv)
+    page = open_display(srv)
+    crew.goto("welcome")
+    on_screen(page, "welcome")
+    crew.command("panic")
+    expect(page.locator("#stage")).to_have_class(re.compile(r"\bblackout\b"))
+    assert page.evaluate(STAGE_FADE) == "3.5s"
+    assert srv.state()["panic"] is True
+    crew.command("blackout", {"on": False})
+    expect(page.locator("#stage")).not_to_have_class(re.compile(r"\bblackout\b"))
+    crew.command("blackout", {"on": True})
+    expect(page.locator("#stage")).to_have_class(re.compile(r"\bblackout\b"))
+    assert page.evaluate(STAGE_FADE) == "1s"
+    assert srv.state()["panic"] is False

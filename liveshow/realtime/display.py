@@ -25,6 +25,8 @@ class DisplayNamespace(Namespace):
         if not isinstance(name, str) or not ID_PATTERN.match(name):
             raise ConnectionRefusedError("display name must be letters, digits, - and _")
         runtime().displays.add(request.sid, name, request.remote_addr or "?")  # type: ignore
+        # How this server fades: settings, the same for the life of the server.
+        emit("config", {"panic_fade": runtime().settings["panic_fade"]})
         # A reconnecting display says which rev it saw; a snapshot always brings it up to date.
         emit("state", runtime().public_state())
         tell(DisplaysChanged())
