@@ -9,7 +9,7 @@ import { CameraLayer } from "./camera.js";
 import { Layer, LOWER_THIRD, VideoLayer, lowerThird } from "./layer.js";
 import { PollLayer } from "./poll.js";
 import { PromptLayer } from "./prompt.js";
-import { displayUrl, qrSource } from "./qr.js";
+import { displayUrl, qrSource, typedJoin } from "./qr.js";
 import { ReplayLayer } from "./replay.js";
 import { CreditsRoll } from "./roll.js";
 import { WallLayer } from "./wall.js";
@@ -106,6 +106,7 @@ class JoinLayer extends Layer {
   build() {
     const cue = this.cue;
     const joinUrl = this.ctx.state().join_url;
+    const typed = joinUrl ? typedJoin(joinUrl) : null;
     const qr = this.ctx.preloader.take(cue) || new Image();
     qr.className = "qr";
     qr.alt = "QR code to join";
@@ -115,7 +116,12 @@ class JoinLayer extends Layer {
       h("div", { class: "join-text" },
         cue.title ? h("h1", { class: "join-title", text: cue.title }) : null,
         cue.subtitle ? h("p", { class: "join-subtitle", text: cue.subtitle }) : null,
-        joinUrl ? h("p", { class: "join-url", text: displayUrl(joinUrl) }) : null)));
+        // As Slido does: a short code, huge, for phones that will not scan
+        typed ? h("p", { class: "join-type" },
+          h("span", { text: "or go to " }), h("span", { class: "join-address", text: typed.address }),
+          h("span", { text: " and type" })) : null,
+        typed ? h("p", { class: "join-code", text: typed.code }) : null,
+        joinUrl && !typed ? h("p", { class: "join-url", text: displayUrl(joinUrl) }) : null)));
   }
 }
 

@@ -6,6 +6,19 @@ export function displayUrl(url) {
   return String(url).replace(/^https?:\/\//, "");
 }
 
+/** A join URL split for people who type rather than scan: where to go, and the code
+ *  (`http://10.0.0.5:5000/join/abc234` -> {address: "10.0.0.5:5000", code: "abc234"}). */
+export function typedJoin(url) {
+  let parsed;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return null;
+  }
+  const match = parsed.pathname.match(/\/join\/([^/]+)\/?$/);
+  return match ? { address: parsed.host, code: decodeURIComponent(match[1]) } : null;
+}
+
 export function qrSource(joinUrl) {
   // The query only busts caches when the join URL changes; the server ignores it.
   return `/qr/join.svg?for=${encodeURIComponent(joinUrl || "")}`;

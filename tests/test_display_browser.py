@@ -533,3 +533,24 @@ def test_a_panic_fades_at_the_panic_fade_setting_and_a_blackout_at_its_own_speed
     expect(page.locator("#stage")).to_have_class(re.compile(r"\bblackout\b"))
     assert page.evaluate(STAGE_FADE) == "1s"
     assert srv.state()["panic"] is False
+
+
+def test_the_join_slide_shows_a_short_code_to_type_huge(
+    server: ServerProcess, crew_of: Any, open_display: Any
+) -> None:
+    crew = crew_of(server)
+    page = open_display(server)
+    join = demo_cue("join")
+    crew.goto(join["id"])
+    layer = on_screen(page, join["id"])
+    expect(layer.locator(".join-address")).to_have_text(f"127.0.0.1:{server.port}")
+    expect(layer.locator(".join-code")).to_have_text(server.join_code)
+    size = layer.locator(".join-code").evaluate(FONT_PX)
+    assert size >= 0.1 * page.viewport_size["height"], size  # readable from the back row
+    # what it says works: that address, that code, typed on a phone, opens the phone app
+    typed = page.context.new_page()
+    typed.goto(f"http://127.0.0.1:{server.port}/")
+    typed.fill("#join-code", server.join_code)
+    typed.press("#join-code", "Enter")
+    typed.wait_for_url(f"{server.url}/join/{server.join_code}")
+    typed.close()
