@@ -2,8 +2,9 @@
 
 Each visit writes the report afresh into ``<data>/report`` by running ``liveshow report`` in
 its own process: matplotlib is never imported into the show server, and seconds of plotting
-hold no lock the event loop needs (the wait itself is off the loop, ``rt.offload``). The page
-is the same file ``liveshow report`` writes; its images and CSV files are served beside it.
+hold neither the GIL nor the event loop (eventlet and gevent patch ``subprocess``, so waiting
+for it yields; under threading each request has its own thread). The page is the same file
+``liveshow report`` writes; its images and CSV files are served beside it.
 """
 
 from __future__ import annotations
@@ -45,9 +46,8 @@ def build(data_dir: Path, out: Path) -> str | None:
 @bp.get("/crew/report/")
 @crew_required
 def report_page() -> Any:
-    rt = runtime()
     with _building:
-        problem = rt.offload(build, Path(rt.data_dir), folder())
+        problem = build(Path(runtime().data_dir), folder())
     if problem:
         return {"error": f"could not write the report: {problem}"}, 500
     return send_from_directory(folder(), "index.html", max_age=0)
