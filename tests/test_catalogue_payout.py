@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.test_catalogue_structure import AUTH, ROOT, CatalogueProcess, table_counts
+from liveshow.catalogue import proposals
+from liveshow.catalogue.payouts import Lineage, compute
+from tests.test_catalogue_structure import AUTH, ROOT, CatalogueProcess, make_app, table_counts
 
 
 @pytest.fixture(scope="module")
@@ -279,6 +282,10 @@ def test_a_withdrawn_record_is_not_paid(tmp_path: Path) -> None:
             i for i in ids if requests.get(f"{server.url}/api/v1/records/{i}").json()["title"]
             == "Harbour at dusk"
         )  # fmt: skip
+        frozen = post(server, "/proposals", {"record": record, "amount": "1000", "open": True})
+        assert frozen.status_code == 201 and "sol" in {
+            ln["artist"] for ln in frozen.json()["lines"]
+        }
         db = sqlite3.connect(str(server.data / "catalogue.db"))
         with db:  # as the withdrawal feature leaves it: the record and its edges marked
             at = "2026-12-01T12:00:00+00:00"
@@ -294,6 +301,10 @@ def test_a_withdrawn_record_is_not_paid(tmp_path: Path) -> None:
         assert_adds_up(p, 100000)
         assert "sol" not in {line["artist"] for line in p["lines"]}  # sol only made the photo
         assert harbour not in {c["record"] for ln in p["lines"] for c in ln["contributions"]}
+        # the open proposal says what it said, from the lineage it froze
+        again = requests.get(f"{server.url}/api/v1/proposals/{frozen.json()['id']}", timeout=10)
+        assert again.json()["lines"] == frozen.json()["lines"]
+        assert again.json()["snapshot"] == frozen.json()["snapshot"]
         whole = payout_cli(server.data, "--record", str(harbour), "--amount", "10")
         assert whole.returncode == 1 and "withdrawn" in whole.stderr
         resp = post(server, "/proposals", {"record": harbour, "amount": "10"})
@@ -324,3 +335,44 @@ def test_cli_lifecycle_and_carried_lines(server: CatalogueProcess, tmp_path: Pat
     carried_in = {ln["artist"]: ln["carried_in_cents"] for ln in later["lines"]}
     for ln in p["lines"]:
         assert carried_in[ln["artist"]] == (ln["cents"] if ln["carried"] else 0)
+
+
+def test_a_stored_proposal_can_be_recomputed_from_its_snapshot(server: CatalogueProcess) -> None:
+    made = post(
+        server, "/proposals", {"record": 8, "amount": "777.77", "weights": {"edge": {"plate": 5}}}
+    )
+    p = made.json()
+    carried = {ln["artist"]: ln["carried_in_cents"] for ln in p["lines"]}
+    again = compute(Lineage.from_json(p["snapshot"]), p["amount_cents"], p["weights"], carried)
+    assert [ln.to_json() | {"artist_id": 0} for ln in again.lines] == [
+        ln | {"artist_id": 0} for ln in p["lines"]
+    ]
+    assert p["weights"]["edge"]["plate"] == 5 and p["weights"]["edge"]["background"] == 1
+
+
+def test_carried_cents_are_paid_once(tmp_path: Path) -> None:
+    """Two proposals made while the same cents were carried: the second to be paid is
+    refused (409 over HTTP), so nobody is paid a carried cent twice."""
+    app = make_app(tmp_path / "data", demo=True)
+    db = app.extensions["catalogue"].db
+    t0 = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def through(conn: Any, pid: int, start: datetime) -> None:
+        proposals.open_for_comments(conn, pid, start)
+        proposals.finalize(conn, pid, start + timedelta(days=14))
+        proposals.mark_paid(conn, pid, start + timedelta(days=15))
+
+    with db.write() as w:
+        small = proposals.create(w.conn, 8, 1000, {"threshold_cents": 100_000}, t0)
+        through(w.conn, small, t0)
+        first = proposals.create(w.conn, 8, 10**7, None, t0)
+        second = proposals.create(w.conn, 8, 10**7, None, t0)
+        through(w.conn, first, t0)
+    shown = proposals.get(db.read(), first)
+    assert all(ln["carried_in_cents"] > 0 for ln in shown["lines"] if ln["cents"])
+    assert sum(ln["carried_in_cents"] for ln in shown["lines"]) == 500  # the artists' half
+    with pytest.raises(proposals.Conflict, match="carried forward"):
+        with db.write() as w:
+            through(w.conn, second, t0)
+    assert proposals.get(db.read(), second)["state"] == "draft"  # rolled back, nothing kept
+    db.close()
