@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import rdflib
-import yaml
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF
 
 from liveshow.reports.archive import verify
+from liveshow.show.showfile import load_file
 from tests.helpers.night import DemoNight, invoke, make_night, run_liveshow
 
 
@@ -48,8 +48,8 @@ def test_the_bag_holds_the_night_and_verifies(bag: Path, night: DemoNight) -> No
     assert set(night.photo_shas) <= media
     for name in ("index.html", "joins.png", "screenings.csv"):
         assert f"data/report/{name}" in payload
-    show = yaml.safe_load((bag / "data" / "show" / "show.yaml").read_text())
-    assert show["title"] == "Report night" and len(show["cues"]) == 9
+    show = load_file(bag / "data" / "show" / "show.yaml")  # a show file liveshow loads
+    assert show.title == "Report night" and len(show.cues) == 9
     assert "External-Identifier: report-night-" in (bag / "bag-info.txt").read_text()
     done = run_liveshow("archive", "--verify", str(bag))
     assert done.returncode == 0 and "is a valid bag" in done.stdout

@@ -91,12 +91,13 @@ class Lineage:
         self.conn = conn
         self.licence = Licence.of(licence)
         found = rows(conn, "select value from meta where key = 'performance'")
-        show = rows(conn, "select title from show where id = 1")
+        show = rows(conn, "select title, loaded_at from show where id = 1")
         self.title = show[0]["title"] if show else "liveshow"
         first = rows(conn, "select min(started_at) as at from play_log")[0]["at"]
         # A night the sync has seen has its performance id; otherwise name it as the sync
         # would (store.outbox.performance_id), from the show and its first screening.
-        stamp = time.strftime("%Y-%m-%d-%H%M", time.localtime(first or 0))
+        when = first or (show[0]["loaded_at"] if show else None) or time.time()
+        stamp = time.strftime("%Y-%m-%d-%H%M", time.localtime(when))
         fallback = f"{(slugify(self.title) or 'show')[:60].rstrip('-')}-{stamp}"
         self.performance = str(found[0]["value"]) if found else fallback
         self.started_at = first
