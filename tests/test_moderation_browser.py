@@ -7,11 +7,13 @@ sends is untrusted and must reach the dashboard as text.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from tests.helpers.crew import Crew, crew_login
@@ -314,3 +316,32 @@ def test_the_crew_sees_the_vote_tally_before_the_poll_reveals_it(
     expect(queue.locator("#prompt-open")).to_contain_text("votes so far: A 1, B 2, C 0")
     # and the room has not seen it: the projector is still on the prompt, not the poll
     assert prompt_server.state()["cue"]["kind"] == "prompt"
+
+
+def test_the_results_export_holds_every_answer_and_counted_vote_as_plain_cells(
+    queue: Page, prompt_server: ServerProcess, prompt_crew: Crew, phone_of: Any
+) -> None:
+    prompt_crew.goto("ask-text")
+    ana, bo = phone_of(prompt_server, '=HYPERLINK("http://x")'), phone_of(prompt_server, "Bo")
+    kept = ana.text("ask-text", "+1 gulls at dawn")["id"]
+    gone = bo.text("ask-text", "not this one")["id"]
+    prompt_crew.moderate(kept)
+    prompt_crew.moderate(gone, "reject")
+    prompt_crew.goto("ask-vote")
+    assert bo.vote("ask-vote", "A")["ok"]
+    final = bo.vote("ask-vote", "C")["id"]  # changed their mind: only this one counts
+    with queue.expect_download() as download:
+        queue.click("#results-export")
+    assert download.value.suggested_filename == "results.csv"
+    with open(download.value.path(), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_id = {r["submission"]: r for r in rows}
+    assert set(by_id) == {kept, gone, final}
+    assert by_id[kept]["status"] == "approved" and by_id[gone]["status"] == "rejected"
+    assert by_id[kept]["question"] == "A tiny story"
+    assert by_id[final]["answer"] == "C" and by_id[final]["status"] == "counted"
+    # what a phone typed never becomes a formula in a spreadsheet
+    assert by_id[kept]["handle"] == '\'=HYPERLINK("http://x")'
+    assert by_id[kept]["answer"] == "'+1 gulls at dawn"
+    # and only the crew can have it
+    assert requests.get(prompt_server.url + "/crew/results.csv", timeout=5).url.endswith("/login")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
-from ..audience import joining
+from ..audience import joining, results
 from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..realtime.fanout import tell
@@ -94,6 +94,17 @@ def export_show() -> Response:
         text,
         mimetype="application/x-yaml",
         headers={"Content-Disposition": 'attachment; filename="show.yaml"'},
+    )
+
+
+@bp.get("/crew/results.csv")
+@crew_required
+def export_results() -> Response:
+    """The night's answers and counted votes, for a spreadsheet."""
+    return Response(
+        results.as_csv(runtime().store.db),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="results.csv"'},
     )
 
 
