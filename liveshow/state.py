@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .audience.cloud import word_cloud
 from .audience.submissions import Submissions
 from .events import EventKind
 from .filming.takes import Takes
@@ -63,6 +64,8 @@ def cue_public(
             data["wall"] = submissions.wall(source.id)
         elif cue.kind is CueKind.POLL:
             data["poll"] = submissions.poll(source.id, source.prompt.options)
+        elif cue.kind is CueKind.CLOUD:
+            data["cloud"] = word_cloud(engine.store.db, source.id)
     return data
 
 

@@ -50,7 +50,7 @@ ctx.preloader = preloader;
 const stage = new Stage(document.getElementById("stage"), ctx);
 
 // What changes while a cue is on stage without making it a new showing.
-const LIVE_FIELDS = ["wall", "poll", "audience"];
+const LIVE_FIELDS = ["wall", "poll", "cloud", "audience"];
 const JOIN_KINDS = ["join", "prompt"];
 
 function layerKey(s) {

@@ -7,6 +7,7 @@ import { creditsLine } from "./credits.js";
 import { clamp, fitText, vh } from "./fit.js";
 import { CameraLayer } from "./camera.js";
 import { Layer, LOWER_THIRD, VideoLayer, lowerThird } from "./layer.js";
+import { CloudLayer } from "./cloud.js";
 import { PollLayer } from "./poll.js";
 import { PromptLayer } from "./prompt.js";
 import { displayUrl, qrSource, typedJoin } from "./qr.js";
@@ -148,7 +149,7 @@ class CreditsLayer extends Layer {
 const RECORDS = { video: VideoLayer, image: ImageLayer, audio: AudioLayer, text: TextLayer };
 const KINDS = {
   title: TitleLayer, join: JoinLayer, credits: CreditsLayer, blackout: BlackLayer,
-  prompt: PromptLayer, wall: WallLayer, poll: PollLayer, camera: CameraLayer,
+  prompt: PromptLayer, wall: WallLayer, poll: PollLayer, cloud: CloudLayer, camera: CameraLayer,
   replay: ReplayLayer,
 };
 

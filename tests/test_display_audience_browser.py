@@ -35,6 +35,7 @@ SHOW = (
   - {id: replay, kind: replay, camera: cam1, title: Tonight's take}
   - {id: no-take, kind: replay, camera: cam2}
   - {id: sound-wall, kind: wall, source: ask-sound}
+  - {id: cloud, kind: cloud, source: ask-text}
 """
 )
 HOSTILE = "<img src=x onerror=window.pwned=1>"
@@ -384,3 +385,44 @@ def test_approved_sounds_play_on_the_sound_wall_and_draw_their_own_waveform(
         ),
         what="an approved sound playing on the wall",
     )
+
+
+def test_a_word_cloud_grows_live_from_approved_answers_only(
+    show_server: ServerProcess, crew_of: Any, open_display: Any, phone_of: Any
+) -> None:
+    crew = crew_of(show_server)
+    page = open_display(show_server)
+    phones = [phone_of(show_server, f"P{i}") for i in range(4)]
+    crew.goto("ask-text")
+    crew.goto("cloud")
+    layer = on_screen(page, "cloud")
+    expect(layer.locator(".cloud-question")).to_have_text("A tiny story")
+    expect(layer.locator(".cloud-empty")).to_be_visible()
+    mark_layer(page, "cloud")
+
+    def say(phone: Any, words: str, approve: bool = True) -> None:
+        sub = phone.text("ask-text", words)["id"]
+        if approve:
+            crew.moderate(sub)
+
+    say(phones[0], "Sea")
+    say(phones[1], HOSTILE)
+    say(phones[2], "never approved", approve=False)
+    sea = layer.locator('.cloud-word[data-word="sea"]')
+    expect(sea).to_have_attribute("data-count", "1")
+    expect(layer.locator(".cloud-word")).to_have_count(2)
+    before = sea.evaluate("e => e.getBoundingClientRect().height")
+
+    say(phones[3], "  sea. ")  # the same word, however typed
+    expect(sea).to_have_attribute("data-count", "2")
+    expect(layer.locator(".cloud-count")).to_have_text("3 answers")
+    wait_until(
+        lambda: sea.evaluate("e => e.getBoundingClientRect().height") > before * 1.5,
+        what="the word said twice to grow",
+    )
+    expect(layer.locator(".cloud-word")).to_have_count(2)
+    assert "never approved" not in layer.inner_text()
+    # what the audience typed is text, never markup
+    expect(layer.locator(".cloud-word").nth(1)).to_have_text(HOSTILE.casefold())
+    assert page.evaluate("() => window.pwned") is None
+    still_marked(page, "cloud")

@@ -17,6 +17,7 @@ class CueKind(str, enum.Enum):
     PROMPT = "prompt"  # opens a prompt to the audience
     WALL = "wall"  # approved submissions to a prompt, live
     POLL = "poll"  # live results of a vote prompt
+    CLOUD = "cloud"  # a word cloud of a text prompt's approved answers, live
     CAMERA = "camera"  # a stage camera's live picture (optionally the keyed composite)
     REPLAY = "replay"  # screens a take: the latest, or a chosen one
 

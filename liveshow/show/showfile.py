@@ -64,6 +64,8 @@ CUE_FIELDS = {
     "record",
     "close_prompt",
 }
+# Cues that show the answers to a prompt cue, named by their `source`.
+ANSWER_KINDS = (CueKind.WALL, CueKind.POLL, CueKind.CLOUD)
 PROMPT_FIELDS = {"kind", "question", "options", "max_length", "max_seconds"}
 MAX_TEXT_LENGTH = 1000
 MAX_AUDIO_SECONDS = 120.0
@@ -186,13 +188,13 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         cue.prompt = _prompt(raw.get("prompt"), label)
     elif raw.get("prompt") is not None:
         raise ShowFileError(f"{label}: 'prompt' belongs on prompt cues, not {kind.value}")
-    if kind in (CueKind.WALL, CueKind.POLL):
+    if kind in ANSWER_KINDS:
         source = raw.get("source")
         if source is not None and (not isinstance(source, str) or not ID_PATTERN.match(source)):
             raise ShowFileError(f"{label}: 'source' must be the id of a prompt cue")
         cue.source = source
     elif raw.get("source") is not None:
-        raise ShowFileError(f"{label}: 'source' belongs on wall and poll cues")
+        raise ShowFileError(f"{label}: 'source' belongs on wall, poll and cloud cues")
     _close_prompt(cue, raw.get("close_prompt"), label)
     _camera_fields(cue, raw, label)
     return cue
@@ -291,7 +293,7 @@ def check_sources(cues: list[Cue], name: str) -> None:
         label = f"{name}: cue {number} ({cue.id})"
         if cue.close_prompt is not None and cue.close_prompt not in prompts:
             raise ShowFileError(f"{label}: 'close_prompt' {cue.close_prompt!r} is not a prompt cue")
-        if cue.kind not in (CueKind.WALL, CueKind.POLL):
+        if cue.kind not in ANSWER_KINDS:
             continue
         if cue.source is None:
             raise ShowFileError(
@@ -302,6 +304,11 @@ def check_sources(cues: list[Cue], name: str) -> None:
         if target is None:
             raise ShowFileError(f"{label}: 'source' {cue.source!r} is not a prompt cue")
         assert target.prompt is not None
+        if cue.kind is CueKind.CLOUD and target.prompt.kind is not PromptKind.TEXT:
+            raise ShowFileError(
+                f"{label}: a cloud shows a text prompt's answers; {cue.source!r} is a "
+                f"{target.prompt.kind.value} prompt"
+            )
         if cue.kind is CueKind.POLL and target.prompt.kind is not PromptKind.VOTE:
             raise ShowFileError(
                 f"{label}: a poll shows a vote prompt; {cue.source!r} is a "

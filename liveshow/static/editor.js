@@ -90,7 +90,8 @@ export class CueEditor {
     for (const node of this.form.querySelectorAll("[data-add-only]")) node.hidden = this.editingId !== null;
   }
 
-  /** The source picker of wall and poll cues lists the prompt cues (a poll: vote prompts). */
+  /** The source picker of wall, poll and cloud cues lists the prompt cues (a poll: vote
+   *  prompts; a cloud: text prompts). */
   fillSources(kind) {
     const select = this.f.source;
     const keep = select.value || select.dataset.want || "";
@@ -98,6 +99,7 @@ export class CueEditor {
     this.cueList.cues.forEach((cue, i) => {
       if (cue.kind !== "prompt" || !cue.prompt) return;
       if (kind === "poll" && cue.prompt.kind !== "vote") return;
+      if (kind === "cloud" && cue.prompt.kind !== "text") return;
       select.append(h("option", { value: cue.id, text: `${cueLabel(cue, i + 1)} (${cue.prompt.kind})` }));
     });
     select.value = keep;
@@ -185,7 +187,7 @@ export class CueEditor {
     if (visible(f.credits)) cue.credits = parseCredits(f.credits.value);
     if (cue.kind === "prompt") cue.prompt = this.collectPrompt();
     else if (editing) cue.prompt = null;
-    if (cue.kind === "wall" || cue.kind === "poll") {
+    if (["wall", "poll", "cloud"].includes(cue.kind)) {
       if (!f.source.value) throw new Error(`A ${cue.kind} cue shows the answers to a prompt cue: choose one`);
       cue.source = f.source.value;
     } else if (editing) {
