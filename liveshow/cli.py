@@ -434,6 +434,7 @@ def banner(rt: Any) -> str:
     return "\n".join(lines)
 
 
+from .book.cli import book as _book  # noqa: E402
 from .catalogue.cli import catalogue as _catalogue  # noqa: E402
 from .reports.cli import archive as _archive  # noqa: E402
 from .reports.cli import report as _report  # noqa: E402
@@ -441,3 +442,4 @@ from .reports.cli import report as _report  # noqa: E402
 main.add_command(_catalogue)
 main.add_command(_report)
 main.add_command(_archive)
+main.add_command(_book)

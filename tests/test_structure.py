@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "liveshow.agent": 6,
     "liveshow.sync": 6,
     "liveshow.reports": 6,
+    "liveshow.book": 6,
     "liveshow.state": 6,
     "liveshow.extensions": 7,
     "liveshow.web": 8,
