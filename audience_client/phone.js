@@ -218,6 +218,19 @@ socket.on("featured", async (data) => {
   featuredTimer = setTimeout(hideFeatured, 20000);
 });
 
+// Reactions: applause and hearts float up the projector. The server limits them (a burst,
+// then one a second); a refusal only says so here, nothing is queued.
+for (const button of document.querySelectorAll("#reactions [data-react]")) {
+  button.addEventListener("click", () => {
+    button.classList.remove("sent");
+    void button.offsetWidth;
+    button.classList.add("sent");
+    socket.timeout(SOCKET_TIMEOUT).emit("react", { kind: button.dataset.react }, (err, ack) => {
+      $("#react-note").textContent = !err && ack && !ack.ok ? String(ack.error || "") : "";
+    });
+  });
+}
+
 // Work of this phone up on the projector's wall (among the others): say so, gently.
 let onWallTimer = null;
 socket.on("shown", async (data) => {

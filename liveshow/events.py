@@ -154,6 +154,14 @@ class CameraWatched(Event):
 
 
 @dataclass(frozen=True)
+class Reacted(Event):
+    """A phone sent a reaction (applause, a heart): it floats up the projector. Not logged:
+    a room's applause would flood the event log, and nothing depends on having seen it."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
 class SyncChanged(Event):
     """The outbox's sender started or finished a round, or the catalogue stopped answering."""
 

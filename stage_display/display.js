@@ -6,6 +6,7 @@
 import { ServerClock } from "/static/shared/clock.js";
 import { Ramp } from "./fade.js";
 import { Preloader } from "./preload.js";
+import { Reactions } from "./reactions.js";
 import { BLACKOUT_MS, Stage } from "./stage.js";
 
 const CLOCK_EVERY_MS = 10000;
@@ -142,6 +143,8 @@ socket.on("connect_error", () => {
   if (!socket.active) setTimeout(() => socket.connect(), 5000);
 });
 socket.on("state", onState);
+const reactions = new Reactions(document.getElementById("reactions"));
+socket.on("reactions", (batch) => reactions.add(batch));
 socket.on("config", (c) => {
   const seconds = c && Number(c.panic_fade);
   if (Number.isFinite(seconds) && seconds >= 0) panicFadeMs = seconds * 1000;

@@ -406,3 +406,21 @@ def test_a_phone_hears_its_work_is_up_on_the_wall(
     # approved while the wall is up: it appears on the wall, and the phone hears so
     prompt_crew.moderate(second.get_attribute("data-id"))
     expect(second).to_contain_text("On the wall")
+
+
+def test_a_reaction_floats_up_the_projector_and_a_flood_is_limited(
+    prompt_server: ServerProcess, phone: Page, open_display: Any, phone_of: Any
+) -> None:
+    display = open_display(prompt_server)
+    join(phone)
+    phone.click('#reactions [data-react="heart"]')
+    expect(display.locator('#reactions .reaction[data-kind="heart"]').first).to_be_attached()
+    phone.click('#reactions [data-react="applause"]')
+    expect(display.locator('#reactions .reaction[data-kind="applause"]').first).to_be_attached()
+
+    # one phone hammering the button: a burst gets through, then it is told to slow down
+    flood = phone_of(prompt_server, "Fast")
+    acks = [flood.call("react", {"kind": "applause"}) for _ in range(15)]
+    refused = [a for a in acks if not a["ok"]]
+    assert refused and all("slow down" in a["error"] for a in refused)
+    assert "must be one of" in flood.call("react", {"kind": "<script>"})["error"]

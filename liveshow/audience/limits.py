@@ -58,4 +58,7 @@ AUDIENCE_LIMITS = {
     "event-ip": Limit(rate=200.0, burst=400),
     "upload-device": Limit.per_minute(12, burst=6),
     "upload-ip": Limit.per_minute(1200, burst=600),
+    # reactions: a burst of applause, then one a second (the projector shows at most a few)
+    "react-device": Limit(rate=1.0, burst=5),
+    "react-ip": Limit(rate=100.0, burst=500),
 }

@@ -15,7 +15,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, r
 from ..audience.devices import AudienceError
 from ..audience.terms import TERMS_TEXT, TERMS_VERSION
 from ..audience.withdrawal import withdraw
-from ..events import AudienceJoined
+from ..events import AudienceJoined, Reacted
 from ..extensions import runtime
 from ..show.cues import PromptKind
 from ..state import audience_state
@@ -24,6 +24,9 @@ from .fanout import AUDIENCE, device_room, tell
 
 # sid -> device id, once the phone proved it holds the device's token (or just joined)
 _joined: dict[str, str] = {}
+
+
+REACTIONS = ("applause", "heart")
 
 
 def _limited(kind: str, device: str | None) -> bool:
@@ -117,6 +120,19 @@ class AudienceNamespace(Namespace):
         for event in answer.events:
             tell(event)
         return ok(**answer.body)
+
+    def on_react(self, data: Any = None) -> dict[str, Any]:
+        """Applause or a heart, floated up the projector (rate-limited, never stored)."""
+        device_id = _joined.get(request.sid)  # type: ignore[attr-defined]
+        if device_id is None:
+            return error("join the show first", retry=True)
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if kind not in REACTIONS:
+            return error(f"'kind' must be one of {', '.join(REACTIONS)}")
+        if _limited("react", device_id):
+            return error("slow down: one reaction a second")
+        tell(Reacted(kind))
+        return ok()
 
     def on_withdraw(self, data: Any = None) -> dict[str, Any]:
         """Take back this phone's own work: off the wall and out of the outbox, or, if it

@@ -20,6 +20,7 @@ from ..events import (
     CueStarted,
     DisplaysChanged,
     Event,
+    Reacted,
     ShowChanged,
     SnapshotAdded,
     SubmissionModerated,
@@ -112,6 +113,21 @@ def shown_to_phones(event: ShowChanged, app: Flask) -> None:
             to=device_room(device),
             namespace=AUDIENCE,
         )
+
+
+def reaction_to_displays(event: Reacted, app: Flask) -> None:
+    """Reactions reach the projectors in batches (counts per kind, every REFRESH_DELAY):
+    a room clapping at once is one message, not hundreds."""
+    counts = app.extensions.setdefault("liveshow.reactions", {})
+    counts[event.kind] = counts.get(event.kind, 0) + 1
+
+    def send(app: Flask, rt: Runtime) -> None:
+        batch = dict(app.extensions["liveshow.reactions"])
+        app.extensions["liveshow.reactions"].clear()
+        if batch:
+            socketio.emit("reactions", batch, namespace=DISPLAY)
+
+    _soon(app, "reactions", send)
 
 
 def moderated_to_crew(event: SubmissionModerated, app: Flask) -> None:
@@ -225,4 +241,5 @@ ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
     CameraPreview: (preview_to_crew,),
     CameraWatched: (programme_to_camera,),
     SyncChanged: (state_to_crew,),
+    Reacted: (reaction_to_displays,),
 }
