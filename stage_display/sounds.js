@@ -117,6 +117,12 @@ export class WallSounds {
     this.schedule(0);
   }
 
+  /** The wall is leaving: no new sound starts; the one playing fades with the layer. */
+  windDown() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);

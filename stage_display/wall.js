@@ -272,7 +272,7 @@ export class WallLayer extends Layer {
   leave(ms) {
     super.leave(ms);
     this.spot.stop();
-    this.sounds.stop();
+    this.sounds.windDown();
   }
 
   dispose() {
