@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -16,87 +15,10 @@ from pypdf import PdfReader
 
 from liveshow.book.imposition import printers_order
 from liveshow.book.render import render_html
-from tests.helpers.crew import Crew
+from tests.helpers.book import SHOW, STORIES, VENUE, Night, make_night
 from tests.helpers.night import invoke
-from tests.helpers.phone import LivePhone
-from tests.helpers.samples import jpeg, png_rgba
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
-
-SHOW = """\
-title: Ночь маяков · Night of Lighthouses
-cues:
-  - {id: ask, kind: prompt, prompt: {kind: text, question: "A tiny story about the sea"}}
-  - {id: wall, kind: wall, source: ask}
-  - {id: draw, kind: prompt, prompt: {kind: drawing, question: "Draw the lighthouse"}}
-  - {id: snap, kind: prompt, prompt: {kind: photo, question: "Something blue"}}
-  - {id: ask2, kind: prompt, prompt: {kind: text, question: "Μια ιστορία για το φως"}}
-"""
-# (handle, prompt, story, what the crew does) — None: left waiting
-STORIES = (
-    ("Ana", "ask", "A lighthouse that forgot its light", "approve"),
-    ("Σοφία", "ask2", "Ο φάρος ξέχασε το φως του", "feature"),
-    ("Иван", "ask", "Кот уехал домой на пароме", "approve"),
-    ("ليلى", "ask", "وصلت رسالة مع المد", "approve"),
-    ("נועה", "ask2", "החתול שט במעבורת הביתה", "approve"),
-    ("小明", "ask", "灯塔忘记了它的光", "approve"),
-    ("さくら", "ask2", "猫がフェリーで家に帰った", "approve"),
-    ("Ben", "ask", "Something rude about the usher", "reject"),
-    ("Cleo", "ask", "A story I took back", "withdraw"),
-    ("Dev", "ask", "A story nobody moderated", None),
-)
-PICTURES = (("Ana", "draw", "drawing", "approve"), ("Иван", "draw", "drawing", "feature"))
-VENUE = "Teatro del Faro"
-PICTURES += (("Ben", "snap", "photo", "reject"), ("小明", "snap", "photo", "approve"))
-
-
-@dataclass
-class Night:
-    srv: ServerProcess
-    shown: dict[str, str] = field(default_factory=dict)  # story -> handle
-    hidden: dict[str, str] = field(default_factory=dict)
-    pictures: int = 0
-
-    @property
-    def data(self) -> Path:
-        return self.srv.data
-
-
-def make_night(night: Night) -> None:
-    """The room writes, draws and photographs; the crew decides; Cleo takes hers back."""
-    crew = Crew(night.srv)
-    handles = sorted({h for h, *_ in STORIES + PICTURES})
-    phones = {h: LivePhone(night.srv, h) for h in handles}
-    try:
-        for cue in ("ask", "ask2"):  # the two text prompts, one after the other
-            crew.goto(cue)
-            for handle, prompt, text, action in STORIES:
-                if prompt != cue:
-                    continue
-                sent = phones[handle].text(prompt, text)
-                assert sent["ok"], sent
-                if action == "withdraw":
-                    assert phones[handle].withdraw(sent["id"])["ok"]
-                elif action is not None:
-                    crew.moderate(sent["id"], action)
-                (night.shown if action in ("approve", "feature") else night.hidden)[text] = handle
-        for cue in ("draw", "snap"):
-            crew.goto(cue)
-            for handle, prompt, kind, action in PICTURES:
-                if prompt != cue:
-                    continue
-                if kind == "drawing":
-                    sub = phones[handle].upload(
-                        prompt, kind, png_rgba(400, 300), "d.png", "image/png"
-                    )
-                else:
-                    sub = phones[handle].photo(prompt, jpeg(320, 240))
-                crew.moderate(sub, action)
-                night.pictures += action != "reject"
-    finally:
-        for phone in phones.values():
-            phone.close()
-        crew.close()
 
 
 @pytest.fixture(scope="module")
