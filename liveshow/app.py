@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .show.engine import ShowEngine
 from .show.showfile import load_file
 from .store.database import Store
 from .web import register_blueprints
+from .web.auth import SESSION_HOURS
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -50,6 +52,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = values["secret_key"] or _stored_secret(store)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SECURE"] = values["https"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=SESSION_HOURS)
     app.config["MAX_CONTENT_LENGTH"] = 24 * 1024 * 1024  # the largest upload + form fields
     app.extensions["liveshow"] = rt
 

@@ -143,6 +143,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "https",
+        False,
+        "The server is reached over https (behind a TLS proxy): crew cookies are Secure "
+        "and every answer carries Strict-Transport-Security.",
+        _bool,
+    ),
+    Setting(
         "panic_fade",
         1.0,
         "Seconds a panic (Esc, the Panic button) takes to fade every display to black; "

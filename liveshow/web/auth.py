@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from ..extensions import runtime
 
@@ -26,7 +38,72 @@ def password_ok(given: Any) -> bool:
 
 
 def is_crew() -> bool:
-    return session.get("crew") is True
+    """A crew session the server still holds (not logged out, not expired), made with
+    the current crew password."""
+    if session.get("crew") is not True:
+        return False
+    ident, made_with = session.get("crew_id"), session.get("crew_pw")
+    if not isinstance(ident, str) or made_with != _password_fingerprint():
+        return False
+    expires = _sessions().get(_key(ident))
+    return expires is not None and expires > time.time()
+
+
+# ---- server-side crew sessions ----------------------------------------------------------
+# The cookie holds a random id; the server keeps (a hash of) each live id with its expiry in
+# the data directory, so logout, "log out everywhere" and a new crew password revoke
+# sessions, and a restarted show keeps its crew logged in.
+
+SESSION_HOURS = 16.0  # a show day
+SESSIONS_KEY = "crew_sessions"
+
+
+def _key(ident: str) -> str:
+    return hashlib.sha256(ident.encode()).hexdigest()
+
+
+def _password_fingerprint() -> str:
+    rt = runtime()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, rt.settings["crew_password"].encode(), "sha256").hexdigest()[:32]
+
+
+def _sessions() -> dict[str, float]:
+    raw = runtime().store.meta_get(SESSIONS_KEY)
+    try:
+        held = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return held if isinstance(held, dict) else {}
+
+
+def _keep(held: dict[str, float]) -> None:
+    now = time.time()
+    live = {k: v for k, v in held.items() if isinstance(v, (int, float)) and v > now}
+    runtime().store.meta_set(SESSIONS_KEY, json.dumps(live))
+
+
+def start_crew_session() -> None:
+    """Log this browser in: a new session id, kept server-side until it expires."""
+    ident = secrets.token_urlsafe(24)
+    session.clear()
+    session["crew"] = True
+    session["crew_id"] = ident
+    session["crew_pw"] = _password_fingerprint()
+    session.permanent = True
+    held = _sessions()
+    held[_key(ident)] = time.time() + SESSION_HOURS * 3600
+    _keep(held)
+
+
+def end_crew_sessions(everywhere: bool = False) -> None:
+    """Log this browser out (and, ``everywhere``, every crew session)."""
+    ident = session.get("crew_id")
+    held = {} if everywhere else _sessions()
+    if isinstance(ident, str):
+        held.pop(_key(ident), None)
+    _keep(held)
+    session.clear()
 
 
 def crew_required(view: F) -> F:
@@ -73,9 +150,7 @@ def login() -> Any:
         tokens = runtime().login_tokens
         if token in tokens:
             tokens.discard(token)  # one-time: a photographed URL is useless afterwards
-            session.clear()
-            session["crew"] = True
-            session.permanent = True
+            start_crew_session()
             return redirect(url_for("pages.crew"))
         return render_template(
             "login.html",
@@ -94,13 +169,20 @@ def login_post() -> Any:
         ), 429
     if refused is not None:
         return render_template("login.html", error="Wrong password."), 401
-    session.clear()
-    session["crew"] = True
-    session.permanent = True
+    start_crew_session()
     return redirect(url_for("pages.crew"))
 
 
 @bp.post("/crew/logout")
 def logout() -> Response:
-    session.clear()
+    """Ends this session; with form field ``everywhere=1``, every crew session."""
+    end_crew_sessions(everywhere=request.form.get("everywhere") == "1")
     return redirect(url_for("crew_auth.login"))  # type: ignore[return-value]
+
+
+@bp.after_app_request
+def https_headers(response: Response) -> Response:
+    """Behind TLS (setting ``https``), browsers are told to use nothing else."""
+    if runtime().settings["https"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
