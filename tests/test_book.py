@@ -15,20 +15,26 @@ from pypdf import PdfReader
 
 from liveshow.book.imposition import printers_order
 from liveshow.book.render import render_html
-from tests.helpers.book import SHOW, STORIES, VENUE, Night, make_night
+from tests.helpers import CAMERA_KEY
+from tests.helpers.book import SHOW, STORIES, VENUE, Night, film_a_take, make_night
 from tests.helpers.night import invoke
+from tests.helpers.samples import jpeg
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
+def night(tmp_path_factory: pytest.TempPathFactory, demo_show: Path) -> Iterator[Night]:
     """The night on a real server, which keeps running: the book is made from a live show."""
     folder = tmp_path_factory.mktemp("book")
-    srv = ServerProcess(folder / "data", write_show(folder, SHOW, "book.yaml")).start()
+    show = write_show(folder, SHOW, "book.yaml")
+    srv = ServerProcess(folder / "data", show, extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY})
+    srv.start()
     try:
         made = Night(srv)
         make_night(made)
+        clip = demo_show.parent / "demo" / "tide-pools.mp4"
+        film_a_take(srv, clip, jpeg(320, 180, colour=(20, 120, 40)), PERFORMER)
         yield made
     finally:
         srv.stop()
@@ -54,6 +60,9 @@ def text_of(pdf: Path, *args: str) -> str:
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+PERFORMER = "Jonas Lind"
 
 
 def test_every_approved_story_and_credited_handle_is_in_the_book_and_nothing_else(
@@ -197,3 +206,17 @@ def test_the_dashboard_previews_the_book_for_the_crew_only(night: Night) -> None
     assert imposed.status_code == 200 and imposed.content.startswith(b"%PDF")
     assert crew.get(url + "show.db", timeout=5).status_code == 404
     assert crew.get(url, params={"order": "random"}, timeout=5).status_code == 400
+
+
+def test_stills_of_the_takes_on_request(night: Night, book: Path, tmp_path: Path) -> None:
+    assert PERFORMER not in text_of(book)  # stills only when asked for
+    out = tmp_path / "stills.pdf"
+    made = invoke("book", "--data", str(night.data), "--stills", "--out", str(out))
+    assert made.exit_code == 0, made.output
+    text = flat(text_of(out))
+    assert "On stage" in text and f"with {PERFORMER}" in text
+    credits = flat(text_of(out, "-f", str(len(PdfReader(out).pages))))
+    assert PERFORMER in credits
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
+    kinds = [row.split()[2] for row in images.stdout.splitlines()[2:]]
+    assert kinds.count("image") == night.pictures + 1

@@ -4,10 +4,15 @@ crew approves, features, rejects or leaves work waiting; one phone takes its sto
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
+
+from tests.helpers import CAMERA_KEY
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
 from tests.helpers.samples import jpeg, png_rgba
@@ -89,3 +94,41 @@ def make_night(night: Night, drawing: Callable[[int], bytes] | None = None) -> N
         for phone in phones.values():
             phone.close()
         crew.close()
+
+
+def upload_media(srv: ServerProcess, data: bytes) -> str:
+    """A file uploaded as a camera agent uploads it (one PUT); its SHA-256."""
+    sha = hashlib.sha256(data).hexdigest()
+    answer = requests.put(
+        f"{srv.url}/api/media/{sha}",
+        data=data,
+        headers={
+            "Authorization": f"Bearer {CAMERA_KEY}",
+            "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}",
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    return sha
+
+
+def film_a_take(srv: ServerProcess, clip: Path, still: bytes, performer: str) -> str:
+    """A finished take with its still (the agent's thumbnail), credited by the crew."""
+    body = {
+        "id": "take-book-0001",
+        "camera": "cam1",
+        "raw": upload_media(srv, clip.read_bytes()),
+        "thumb": upload_media(srv, still),
+        "duration": 4.0,
+        "started_at": time.time() - 6,
+        "ended_at": time.time() - 2,
+    }
+    auth = {"Authorization": f"Bearer {CAMERA_KEY}"}
+    answer = requests.post(f"{srv.url}/api/takes", json=body, headers=auth, timeout=30)
+    assert answer.status_code == 201, answer.text
+    crew = Crew(srv)
+    try:
+        crew.command("take_credit", {"take": body["id"], "performer": performer, "operator": ""})
+    finally:
+        crew.close()
+    return str(body["id"])
