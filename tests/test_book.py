@@ -176,6 +176,14 @@ def test_orders_bleed_and_refusals(night: Night, tmp_path: Path) -> None:
         str(tmp_path / "b.pdf"),
     )
     assert bled.exit_code == 0, bled.output
+    grouped = flat(text_of(tmp_path / "b.pdf"))
+    sea, light = (
+        grouped.index("A tiny story about the sea"),
+        grouped.index("Μια ιστορία για το φως"),
+    )
+    assert (
+        sea < grouped.index("灯塔忘记了它的光") < light < grouped.index("猫がフェリーで家に帰った")
+    )
     page = PdfReader(tmp_path / "b.pdf").pages[0]
     assert float(page.mediabox.width) > 420 and float(page.trimbox.width) == pytest.approx(
         419.5, abs=1

@@ -76,11 +76,7 @@ class Night:
         if with_stills:
             for still in self.stills:
                 names += [still.performer, still.operator]
-        seen: dict[str, None] = {}
-        for name in names:
-            if name and name.casefold() not in {k.casefold() for k in seen}:
-                seen[name] = None
-        return list(seen)
+        return list(dict.fromkeys(n for n in names if n))
 
 
 def open_read_only(data: Path) -> sqlite3.Connection:
