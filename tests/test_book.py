@@ -19,8 +19,10 @@ from tests.helpers import CAMERA_KEY
 from tests.helpers.book import SHOW, STORIES, VENUE, Night, film_a_take, make_night
 from tests.helpers.night import invoke
 from tests.helpers.samples import jpeg
-from tests.helpers.server import ServerProcess
+from tests.helpers.server import ServerProcess, free_port
 from tests.helpers.shows import write_show
+from tests.helpers.sync import run_sync
+from tests.test_catalogue_structure import TOKEN, CatalogueProcess
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +230,31 @@ def test_stills_of_the_takes_on_request(night: Night, book: Path, tmp_path: Path
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
     kinds = [row.split()[2] for row in images.stdout.splitlines()[2:]]
     assert kinds.count("image") == night.pictures + 1
+
+
+def test_claimed_names_from_the_catalogue_only_when_asked_and_never_required(
+    night: Night, tmp_path: Path
+) -> None:
+    """Ivan claims his night on the catalogue after the sync; `--claims` credits him by the
+    name he claimed, and an unreachable catalogue leaves every handle as typed."""
+    out = tmp_path / "claimed.pdf"
+    ask = ("book", "--data", str(night.data), "--claims", "--out", str(out), "--catalogue-url")
+    catalogue = CatalogueProcess(tmp_path / "catalogue", empty=True).start()
+    try:
+        synced = run_sync(night.data, catalogue.url, TOKEN)
+        assert synced.returncode == 0, synced.stdout + synced.stderr
+        link = f"{catalogue.url}/claim/{night.claims['Иван']}"
+        claim = {"handle": "ivan-petrov", "name": "Иван Петров"}
+        assert requests.post(link, data=claim, timeout=10).status_code == 201
+        made = invoke(*ask, catalogue.url)
+        assert made.exit_code == 0, made.output
+        assert "claims: 1 of" in made.output
+    finally:
+        catalogue.stop()
+    text = flat(text_of(out))
+    assert "— Иван Петров" in text and "a drawing by Иван Петров" in text
+    assert "Иван Петров" in flat(text_of(out, "-f", str(len(PdfReader(out).pages))))
+    offline = invoke(*ask, f"http://127.0.0.1:{free_port()}")
+    assert offline.exit_code == 0, offline.output
+    assert "handles as typed" in offline.output
+    assert "Петров" not in text_of(out) and "— Иван" in flat(text_of(out))

@@ -41,6 +41,13 @@ from .night import NoNight, Order
 )
 @click.option("--stills", is_flag=True, help="Add a page of stills from the night's takes.")
 @click.option("--venue", default="", help="The venue, for the cover.")
+@click.option(
+    "--claims",
+    is_flag=True,
+    help="Ask the catalogue for names claimed since the show (never required: without an "
+    "answer the handles as typed are printed).",
+)
+@click.option("--catalogue-url", default=None, help="The catalogue [env LIVESHOW_CATALOGUE_URL]")
 def book(
     data: str | None,
     out: Path | None,
@@ -49,6 +56,8 @@ def book(
     order: str,
     stills: bool,
     venue: str,
+    claims: bool,
+    catalogue_url: str | None,
 ) -> None:
     """Make the night's tiny book: an A5 booklet (PDF) of its approved stories and pictures."""
     from .render import build_book
@@ -58,11 +67,13 @@ def book(
             "--imposed is for printing the booklet yourself on A4 and --bleed for a print shop's "
             "single pages: choose one"
         )
-    folder = Path(settings.load({"data": data})["data"])
+    values = settings.load({"data": data, "catalogue_url": catalogue_url})
+    folder = Path(values["data"])
     target = out or folder / ("book-imposed.pdf" if imposed else "book.pdf")
     options = Options(order=Order(order), stills=stills, bleed=bleed, venue=venue.strip())
     try:
-        made = build_book(folder, target, options, imposed=imposed)
+        names = claimed(folder, values["catalogue_url"]) if claims else {}
+        made = build_book(folder, target, options, imposed=imposed, names=names)
     except NoNight as exc:
         raise click.ClickException(str(exc)) from None
     size = f"A4 sides from {made.imposed_from} A5 pages" if imposed else "A5 pages"
@@ -73,3 +84,17 @@ def book(
     )
     for glyph in made.missing_glyphs:
         click.echo(f"warning: no installed font has {glyph}: it prints as a box", err=True)
+
+
+def claimed(folder: Path, catalogue_url: str | None) -> dict[str, str]:
+    """Claimed names from the catalogue, saying what happened; {} when it cannot tell."""
+    from .claims import claimed_names
+
+    if not catalogue_url:
+        click.echo("claims: no catalogue_url set: handles as typed", err=True)
+        return {}
+    found = claimed_names(folder, catalogue_url)
+    if found.problem:
+        click.echo(f"claims: {found.problem}: the rest keep their handles as typed", err=True)
+    click.echo(f"claims: {len(found.names)} of {found.asked} contributors asked had claimed")
+    return found.names

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,17 +92,25 @@ def write_atomically(out: Path, data: bytes) -> None:
     os.replace(partial, out)
 
 
+def renamed(night: Night, names: dict[str, str]) -> Night:
+    """The night with each claimed handle replaced by the name it is credited under now."""
+    night.stories = [replace(s, handle=names.get(s.handle, s.handle)) for s in night.stories]
+    night.pictures = [replace(p, handle=names.get(p.handle, p.handle)) for p in night.pictures]
+    return night
+
+
 def build_book(
     data: Path,
     out: Path,
     options: Options,
     imposed: bool = False,
+    names: dict[str, str] | None = None,
 ) -> Made:
     """The night's book from the data directory ``data``, as the PDF ``out``. Contributors
-    are credited by their handles as typed: a claim is made on the catalogue, after the
-    show, and the show never learns the claimed name (see docs/book.md)."""
+    are credited by their handles as typed, or by ``names`` (handle as typed -> the name
+    claimed on the catalogue since, see ``claims``)."""
     started = time.perf_counter()
-    night: Night = read_night(data)
+    night: Night = renamed(read_night(data), names or {})
     credited = night.contributors(options.stills)
     pdf, pages, missing = render_html(book_html(night, options, credited), media_root(data))
     made = Made(out, pages, 0.0, len(night.stories), len(night.pictures), credited, missing)

@@ -51,6 +51,7 @@ class Night:
     shown: dict[str, str] = field(default_factory=dict)  # story -> handle
     hidden: dict[str, str] = field(default_factory=dict)
     pictures: int = 0
+    claims: dict[str, str] = field(default_factory=dict)  # handle -> the phone's claim token
 
     @property
     def data(self) -> Path:
@@ -63,6 +64,7 @@ def make_night(night: Night, drawing: Callable[[int], bytes] | None = None) -> N
     crew = Crew(night.srv)
     handles = sorted({h for h, *_ in STORIES + PICTURES})
     phones = {h: LivePhone(night.srv, h) for h in handles}
+    night.claims = {h: phone.claim for h, phone in phones.items()}
     subs: list[str] = []
     try:
         for cue in ("ask", "ask2"):  # the two text prompts, one after the other
