@@ -216,6 +216,9 @@ def test_the_dashboard_previews_the_book_for_the_crew_only(night: Night) -> None
     assert imposed.status_code == 200 and imposed.content.startswith(b"%PDF")
     assert crew.get(url + "show.db", timeout=5).status_code == 404
     assert crew.get(url, params={"order": "random"}, timeout=5).status_code == 400
+    # no catalogue configured: no "Claimed names" choice, and asking for it changes nothing
+    again = crew.get(url, params={"claims": "1"}, timeout=60)
+    assert again.status_code == 200 and "Claimed names" not in again.text
 
 
 def test_stills_of_the_takes_on_request(night: Night, book: Path, tmp_path: Path) -> None:

@@ -64,7 +64,12 @@ def choices() -> tuple[list[str], dict[str, Any]]:
     stills = request.args.get("stills") == "1"
     venue = request.args.get("venue", "")[:200]
     extra = ["--order", order, "--venue", venue] + (["--stills"] if stills else [])
-    return extra, {"order": order, "stills": stills, "venue": venue}
+    catalogue = runtime().settings.get("catalogue_url")
+    claims = request.args.get("claims") == "1" and bool(catalogue)
+    if claims:
+        extra += ["--claims", "--catalogue-url", str(catalogue)]
+    chosen = {"order": order, "stills": stills, "venue": venue, "claims": claims}
+    return extra, {**chosen, "catalogue": bool(catalogue)}
 
 
 def page_number(path: Path) -> int:
