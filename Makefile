@@ -26,21 +26,24 @@ demo: setup
 serve: setup
 	$(VENV)/bin/liveshow serve
 
-# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext, pdffonts,
-# pdftoppm: the book's tests and its dashboard preview) and fonts for every script the room
-# may write in (Noto: Latin, Greek, Cyrillic, Arabic, Hebrew... and CJK). One apt-get, only
-# for what is missing, without recommends.
-DEBIAN_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk
+# Debian packages the tests need: chromium (browser tests; installed with its recommends, as
+# a desktop would have it), poppler-utils (pdftotext, pdffonts, pdftoppm: the book's tests and
+# its dashboard preview) and fonts for every script the room may write in (Noto: Latin,
+# Greek, Cyrillic, Arabic, Hebrew... and CJK), without recommends. Only what is missing.
+DEBIAN_PACKAGES := poppler-utils fonts-noto-core fonts-noto-cjk
 
 debian-packages:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	@set -e; \
+	need() { for p in "$$@"; do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
-	done); \
-	[ -z "$$missing" ] || { \
-	  echo "Installing Debian packages:" $$missing; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    $$missing >/dev/null; }
+	done; }; \
+	browser=$$(need chromium); rest=$$(need $(DEBIAN_PACKAGES)); \
+	if [ -n "$$browser$$rest" ]; then \
+	  echo "Installing Debian packages:" $$browser $$rest; $(SUDO) apt-get update -qq; fi; \
+	if [ -n "$$browser" ]; then \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; fi; \
+	if [ -n "$$rest" ]; then DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	  --no-install-recommends $$rest >/dev/null; fi
 
 chromium fonts: debian-packages
 
