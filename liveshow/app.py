@@ -17,7 +17,7 @@ from flask import Flask
 from . import settings
 from .extensions import Runtime, socketio
 from .media.library import MediaLibrary
-from .realtime import register_namespaces
+from .realtime import guard, register_namespaces
 from .realtime.fanout import tell
 from .realtime.guard import PacketJSON
 from .show.demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
@@ -70,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_http_buffer_size=1_000_000,
         json=PacketJSON,
     )
+    guard.install(socketio.server)
     engine.listeners.append(lambda event: tell(event, app))
     return app
 

@@ -134,6 +134,11 @@ class DisplaysChanged(Event):
 
 
 @dataclass(frozen=True)
+class DisplayReported(DisplaysChanged):
+    """A projector reported what it shows (these come in bursts: coalesced for the crew)."""
+
+
+@dataclass(frozen=True)
 class CamerasChanged(Event):
     """A camera agent connected, left or reported its state."""
 

@@ -103,9 +103,9 @@ class Takes:
         return 201, self.get(take_id) or row
 
     def _parents(self, raw: Any) -> list[dict[str, Any]]:
-        if not isinstance(raw, list):
+        if not isinstance(raw, list) or len(raw) > 500:
             raise TakeError("'backgrounds' must be a list of {submission, start, end}")
-        out = []
+        out: list[dict[str, Any]] = []
         for item in raw:
             if not isinstance(item, dict) or not isinstance(item.get("submission"), str):
                 raise TakeError("each background needs 'submission', 'start', 'end'")
@@ -118,7 +118,10 @@ class Takes:
             )
             if not rows:
                 raise TakeError(f"no submission {item['submission']!r} (background)")
-            out.append({"submission": item["submission"], "start_s": start, "end_s": end})
+            parent = {"submission": item["submission"], "start_s": start, "end_s": end}
+            if any(p["submission"] == parent["submission"] and p["start_s"] == start for p in out):
+                raise TakeError(f"background {item['submission']!r} at {start:g} s is listed twice")
+            out.append(parent)
         return out
 
     def log_replay(self, cue: Cue) -> None:

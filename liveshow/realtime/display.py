@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit
 
-from ..events import DisplaysChanged
+from ..events import DisplayReported, DisplaysChanged
 from ..extensions import runtime
 from ..show.cues import ID_PATTERN
 from .acks import error, ok
@@ -57,5 +57,5 @@ class DisplayNamespace(Namespace):
         rev = data.get("rev")
         if isinstance(rev, int) and not isinstance(rev, bool):
             info.rev = rev
-        tell(DisplaysChanged())
+        tell(DisplayReported())
         return ok()

@@ -6,6 +6,7 @@ fan-out and stay in the namespaces."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..events import (
     CamerasChanged,
     CameraWatched,
     CueStarted,
+    DisplayReported,
     DisplaysChanged,
     Event,
     Reacted,
@@ -77,6 +79,29 @@ def state_to_everyone(event: Event, app: Flask) -> None:
 
 def state_to_crew(event: Event, app: Flask) -> None:
     socketio.emit("state", _rt(app).crew_state(), namespace=CREW)
+
+
+def state_to_crew_soon(event: Event, app: Flask) -> None:
+    """Display reports come in bursts (and each rebuilt the whole crew state): the first
+    goes out at once, the rest of a burst as one update REFRESH_DELAY later."""
+    key = (id(_rt(app)), "crew-state")
+    now = time.monotonic()
+    if (
+        now - _last_sent.get(key, 0.0) >= REFRESH_DELAY
+        and "crew-state" not in _rt(app).pending_refresh
+    ):
+        _last_sent[key] = now
+        state_to_crew(event, app)
+        return
+
+    def trailing(app: Flask, rt: Runtime) -> None:
+        _last_sent[key] = time.monotonic()
+        state_to_crew(event, app)
+
+    _soon(app, "crew-state", trailing)
+
+
+_last_sent: dict[tuple[int, str], float] = {}
 
 
 def featured_to_phone(event: SubmissionModerated, app: Flask) -> None:
@@ -237,6 +262,7 @@ ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
     SubmissionReceived: (received_to_crew, stats_to_crew),
     AudienceJoined: (stats_to_crew,),
     DisplaysChanged: (state_to_crew,),
+    DisplayReported: (state_to_crew_soon,),
     CamerasChanged: (cameras_to_crew,),
     CameraPreview: (preview_to_crew,),
     CameraWatched: (programme_to_camera,),

@@ -14,6 +14,11 @@ import logging
 import math
 from typing import Any
 
+from socketio.packet import ACK
+
+from ..audience.limits import Limit, RateLimiter
+from .acks import error
+
 log = logging.getLogger(__name__)
 
 UNREADABLE = "\x00unreadable"  # the event name a packet that could not be decoded becomes
@@ -65,3 +70,65 @@ class PacketJSON:
             # an event the guard answers (when the packet asked for an acknowledgement);
             # a ValueError is left alone: Engine.IO relies on it ("probe" is not JSON)
             return [UNREADABLE, "the message is nested too deeply"]
+
+
+# ---- the guard in front of every namespace's handlers -----------------------------------
+
+# Client events named like Socket.IO's own would reach on_connect/on_disconnect: a display
+# would vanish from the crew's list while connected, a connect would re-run authentication.
+RESERVED = frozenset({"connect", "disconnect", "connect_error", "message", UNREADABLE})
+
+# Events a second per connection (rate, burst), every namespace: the handlers add their own
+# per-device limits for phones. A camera sends ~10 previews and up to 30 programme frames a
+# second; the crew may click fast; a display reports and pings now and then.
+EVENT_LIMITS = {
+    "/camera": Limit(rate=200.0, burst=400),
+    "/crew": Limit(rate=100.0, burst=300),
+    "/display": Limit(rate=10.0, burst=40),
+    "/audience": Limit(rate=10.0, burst=40),
+}
+DEFAULT_LIMIT = Limit(rate=10.0, burst=40)
+
+
+def install(server: Any) -> None:
+    """Put the guard in front of ``server``'s (a python-socketio Server) event handling:
+    a malformed, reserved, over-long or too-frequent event is refused with an error
+    acknowledgement (when it asked for one) and never reaches a handler."""
+    if getattr(server, "_liveshow_guarded", False):
+        return
+    limiter = RateLimiter({ns: limit for ns, limit in EVENT_LIMITS.items()} | {"*": DEFAULT_LIMIT})
+    handle = server._handle_event
+
+    def guarded(eio_sid: str, namespace: str | None, ack_id: int | None, data: Any) -> Any:
+        namespace = namespace or "/"
+        refusal = refusal_of(data)
+        if refusal is None:
+            sid = server.manager.sid_from_eio_sid(eio_sid, namespace) or eio_sid
+            bucket = namespace if namespace in EVENT_LIMITS else "*"
+            if not limiter.allow(bucket, f"{namespace} {sid}"):
+                refusal = error("slow down: too many messages on this connection", retry=True)
+        if refusal is None:
+            return handle(eio_sid, namespace, ack_id, data)
+        if ack_id is not None:
+            server._send_packet(
+                eio_sid,
+                server.packet_class(ACK, namespace=namespace, id=ack_id, data=[refusal]),
+            )
+        return None
+
+    server._handle_event = guarded
+    server._liveshow_guarded = True
+
+
+def refusal_of(data: Any) -> dict[str, Any] | None:
+    """Why an event packet's ``data`` ([name, *arguments]) is refused, or None."""
+    if not isinstance(data, list) or not data or not isinstance(data[0], str):
+        return error("an event needs a name")
+    name = data[0]
+    if name == UNREADABLE:
+        return error(str(data[1]) if len(data) > 1 else "the message could not be read")
+    if name in RESERVED:
+        return error(f"{name!r} is a reserved name, not an event")
+    if len(data) > 2:
+        return error(f"{name!r} takes one argument (an object), not {len(data) - 1}")
+    return None
