@@ -70,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_http_buffer_size=1_000_000,
         json=PacketJSON,
     )
-    guard.install(socketio.server)
+    guard.install(socketio.server, values["max_connections_per_address"])
     engine.listeners.append(lambda event: tell(event, app))
     return app
 

@@ -90,12 +90,15 @@ EVENT_LIMITS = {
 DEFAULT_LIMIT = Limit(rate=10.0, burst=40)
 
 
-def install(server: Any) -> None:
+def install(server: Any, sessions_per_address: int) -> None:
     """Put the guard in front of ``server``'s (a python-socketio Server) event handling:
     a malformed, reserved, over-long or too-frequent event is refused with an error
-    acknowledgement (when it asked for one) and never reaches a handler."""
+    acknowledgement (when it asked for one) and never reaches a handler; and cap the
+    Engine.IO sessions one address holds (a polling session holds no connection, so the
+    cap at accept does not see it), whatever namespace they join, or none."""
     if getattr(server, "_liveshow_guarded", False):
         return
+    _cap_sessions(server, sessions_per_address)
     limiter = RateLimiter({ns: limit for ns, limit in EVENT_LIMITS.items()} | {"*": DEFAULT_LIMIT})
     handle = server._handle_event
 
@@ -132,3 +135,31 @@ def refusal_of(data: Any) -> dict[str, Any] | None:
     if len(data) > 2:
         return error(f"{name!r} takes one argument (an object), not {len(data) - 1}")
     return None
+
+
+def _cap_sessions(server: Any, per_address: int) -> None:
+    held: dict[str, int] = {}
+    address_of: dict[str, str] = {}
+    on_connect = server.eio.handlers["connect"]
+    on_disconnect = server.eio.handlers["disconnect"]
+
+    def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
+        address = str(environ.get("REMOTE_ADDR") or "?")
+        if held.get(address, 0) >= per_address:
+            return False  # Engine.IO answers 401
+        held[address] = held.get(address, 0) + 1
+        address_of[eio_sid] = address
+        return on_connect(eio_sid, environ, *args)
+
+    def disconnect(eio_sid: str, *args: Any) -> Any:
+        address = address_of.pop(eio_sid, None)
+        if address is not None:
+            left = held.get(address, 1) - 1
+            if left > 0:
+                held[address] = left
+            else:
+                held.pop(address, None)
+        return on_disconnect(eio_sid, *args)
+
+    server.eio.on("connect", connect)
+    server.eio.on("disconnect", disconnect)
