@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -178,6 +179,31 @@ def logout() -> Response:
     """Ends this session; with form field ``everywhere=1``, every crew session."""
     end_crew_sessions(everywhere=request.form.get("everywhere") == "1")
     return redirect(url_for("crew_auth.login"))  # type: ignore[return-value]
+
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@bp.before_app_request
+def same_site_forms_only() -> Any:
+    """A crew route that changes something answers only pages of this server: a page on
+    another site cannot log the crew out (or in as someone else). Browsers send Origin (or
+    Sec-Fetch-Site) with every such POST; tools that send neither are not browsers."""
+    if request.method not in UNSAFE or not request.path.startswith("/crew"):
+        return None
+    if request.headers.get("Sec-Fetch-Site") == "cross-site" or not _same_origin(
+        request.headers.get("Origin")
+    ):
+        return {"error": "this form must be sent from this server's own page"}, 403
+    return None
+
+
+def _same_origin(origin: str | None) -> bool:
+    if origin is None:
+        return True
+    host = urlsplit(origin).netloc
+    public = runtime().settings.get("public_url")
+    return host == request.host or (bool(public) and host == urlsplit(str(public)).netloc)
 
 
 @bp.after_app_request
