@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..extensions import runtime
 
@@ -121,27 +122,72 @@ def crew_required(view: F) -> F:
 
 def password_attempt(given: Any, address: str) -> str | None:
     """Check a password from the login form or a socket: None when right, else why not.
-    Wrong guesses count per address, for both ways in (10 a minute, then refused)."""
+
+    Wrong guesses are counted, for both ways in, against the browser when it has logged
+    in here before (its signed ``BROWSER_COOKIE``), else against its address (10 a
+    minute) and against every unknown browser together (GLOBAL_ATTEMPTS a minute, so
+    many addresses cannot guess in parallel). Over either, the attempt is refused even
+    with the right password; a known crew browser keeps its own allowance, so a room
+    guessing from the crew's own NAT address cannot lock the crew out (nor can anyone
+    stop the one-time login links)."""
     if given is None:  # no guess (e.g. a dashboard whose session expired)
         return "crew login required"
-    if _throttled(address):
+    browser = known_browser()
+    keys = [f"browser:{browser}"] if browser else [f"address:{address}", "unknown-browsers"]
+    if any(_throttled(key) for key in keys):
         return "too many wrong passwords: wait a minute and try again"
     if password_ok(given):
         return None
-    _failures(address).append(time.monotonic())
+    for key in keys:
+        _failures(key).append(time.monotonic())
     return "crew login required"
 
 
-def _failures(address: str) -> deque[float]:
-    return runtime().login_failures[address]
+BROWSER_COOKIE = "liveshow_crew_browser"
+GLOBAL_ATTEMPTS = 30  # wrong passwords a minute from all unknown browsers together
 
 
-def _throttled(address: str) -> bool:
+def _browser_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(str(current_app.config["SECRET_KEY"]), salt="crew-browser")
+
+
+def known_browser() -> str | None:
+    """The id of this browser if it logged in to this server before (signed cookie)."""
+    raw = request.cookies.get(BROWSER_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _browser_signer().loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def remember_browser(response: Response) -> Response:
+    """After a login: this browser is known from now on (for the login throttle)."""
+    ident = known_browser() or secrets.token_urlsafe(16)
+    response.set_cookie(
+        BROWSER_COOKIE,
+        _browser_signer().dumps(ident),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(runtime().settings["https"]),
+    )
+    return response
+
+
+def _failures(key: str) -> deque[float]:
+    return runtime().login_failures[key]
+
+
+def _throttled(key: str) -> bool:
     now = time.monotonic()
-    recent = _failures(address)
+    recent = _failures(key)
     while recent and now - recent[0] > LOGIN_WINDOW:
         recent.popleft()
-    return len(recent) >= LOGIN_ATTEMPTS
+    limit = GLOBAL_ATTEMPTS if key == "unknown-browsers" else LOGIN_ATTEMPTS
+    return len(recent) >= limit
 
 
 @bp.get("/crew/login")
@@ -152,7 +198,7 @@ def login() -> Any:
         if token in tokens:
             tokens.discard(token)  # one-time: a photographed URL is useless afterwards
             start_crew_session()
-            return redirect(url_for("pages.crew"))
+            return remember_browser(redirect(url_for("pages.crew")))  # type: ignore[arg-type]
         return render_template(
             "login.html",
             error="That login link was already used or is "
@@ -171,7 +217,7 @@ def login_post() -> Any:
     if refused is not None:
         return render_template("login.html", error="Wrong password."), 401
     start_crew_session()
-    return redirect(url_for("pages.crew"))
+    return remember_browser(redirect(url_for("pages.crew")))  # type: ignore[arg-type]
 
 
 @bp.post("/crew/logout")
