@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ class Runtime:
     engine: ShowEngine
     data_dir: Path
     displays: DisplayRegistry = field(default_factory=DisplayRegistry)
-    login_tokens: set[str] = field(default_factory=set)
+    login_tokens: dict[str, float] = field(default_factory=dict)  # token -> issued at
     login_failures: defaultdict[str, deque[float]] = field(
         default_factory=lambda: defaultdict(deque)
     )
@@ -132,7 +133,7 @@ class Runtime:
 
     def new_login_token(self) -> str:
         token = secrets.token_urlsafe(24)
-        self.login_tokens.add(token)
+        self.login_tokens[token] = time.time()
         return token
 
 

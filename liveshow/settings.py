@@ -157,6 +157,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "login_link_seconds",
+        1800.0,
+        "Seconds the one-time crew login link (and its QR code) printed at start-up stays "
+        "valid; after that, log in with the password.",
+        float,
+    ),
+    Setting(
         "min_go_interval",
         1.0,
         "Show mode: seconds that must pass between two GOs "

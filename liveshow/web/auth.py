@@ -194,14 +194,14 @@ def _throttled(key: str) -> bool:
 def login() -> Any:
     token = request.args.get("token")
     if token is not None:
-        tokens = runtime().login_tokens
-        if token in tokens:
-            tokens.discard(token)  # one-time: a photographed URL is useless afterwards
+        rt = runtime()
+        issued = rt.login_tokens.pop(token, None)  # one-time: a photographed URL is useless
+        if issued is not None and time.time() - issued <= rt.settings["login_link_seconds"]:
             start_crew_session()
             return remember_browser(redirect(url_for("pages.crew")))  # type: ignore[arg-type]
         return render_template(
             "login.html",
-            error="That login link was already used or is "
+            error="That login link was already used, has expired or is "
             "not valid. Log in with the crew password.",
         ), 403
     return render_template("login.html", error=None)
