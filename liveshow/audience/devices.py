@@ -12,7 +12,7 @@ from typing import Any
 from ..store.database import Store
 from .terms import TERMS_VERSION
 
-DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
 HANDLE_LIMIT = 32
 
 

@@ -34,7 +34,7 @@ from .answers import Answer, Placed, crew_item, digest_of
 from .devices import AudienceError, clean_text
 from .prompts import PromptClosed, Prompts
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
 MEDIA_KINDS = (PromptKind.PHOTO, PromptKind.DRAWING, PromptKind.AUDIO)
 SOCKET_KINDS = (PromptKind.TEXT, PromptKind.VOTE)
 MAX_UPLOAD_BYTES = {

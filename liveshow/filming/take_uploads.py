@@ -25,8 +25,10 @@ from ..workers import direct
 
 MAX_TOTAL = 8 << 30
 CHUNK = 1 << 20
-RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
-SHA = re.compile(r"^[0-9a-f]{64}$")
+RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)\Z")
+SHA = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: "$" would accept a trailing newline
+STALE_PART = 2 * 24 * 3600.0  # seconds: a part untouched this long was abandoned
+SWEEP_EVERY = 600.0
 
 
 class UploadError(Exception):
@@ -51,6 +53,24 @@ class Uploads:
         folder.mkdir(parents=True, exist_ok=True)
         self._busy: set[str] = set()  # files a request is appending to or finishing
         self._lock = threading.Lock()
+        self._swept = 0.0
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Remove partial uploads untouched for STALE_PART (each may hold up to 8 GB): an
+        agent that comes back later starts that file again from 0."""
+        now = time.time()
+        self._swept = now
+        for part in self.folder.glob("*.part"):
+            sha = part.name[: -len(".part")]
+            try:
+                if sha in self._busy or now - part.stat().st_mtime < STALE_PART:
+                    continue
+                part.unlink()
+            except FileNotFoundError:
+                continue
+            with self.store.write() as db:
+                db.execute("delete from uploads where sha256 = ?", [sha])
 
     def _partial(self, sha: str) -> Path:
         return self.folder / f"{sha}.part"
@@ -109,6 +129,8 @@ class Uploads:
         offload: Callable[..., Any] = direct,
     ) -> Progress:
         """Append one request's bytes; finalise when the upload is whole."""
+        if time.time() - self._swept > SWEEP_EVERY:
+            self.sweep()
         now = self.resume(sha, offload)
         if now.complete:
             return now
@@ -162,28 +184,32 @@ class Uploads:
         return Progress(True, total, total)
 
     def _range(self, header: str | None, length: int | None) -> tuple[int, int, int]:
+        if not length:  # a chunked body: its size is unknown until it has all arrived
+            raise UploadError("send Content-Length (a chunked body is not accepted)", 411)
         if header is None:
-            if not length:
-                raise UploadError("send Content-Length (or Content-Range)", 411)
             start, end, total = 0, length - 1, length
         else:
             match = RANGE.match(header.strip())
             if match is None:
                 raise UploadError("Content-Range must be 'bytes START-END/TOTAL'", 400)
             start, end, total = (int(g) for g in match.groups())
-        if not (0 <= start <= end < total) or total > MAX_TOTAL:
+        if not (0 <= start <= end < total) or total > MAX_TOTAL or end - start + 1 != length:
             raise UploadError(f"bad byte range {start}-{end}/{total}", 416)
         return start, end, total
 
     def _append(self, sha: str, body: IO[bytes], wanted: int) -> int:
+        first = body.read(min(CHUNK, wanted))
+        if not first:  # nothing arrived: no (empty) part file left behind
+            return 0
         written = 0
         with self._partial(sha).open("ab") as out:
-            while written < wanted:
-                chunk = body.read(min(CHUNK, wanted - written))
-                if not chunk:
-                    break
+            chunk = first
+            while chunk:
                 out.write(chunk)
                 written += len(chunk)
+                if written >= wanted:
+                    break
+                chunk = body.read(min(CHUNK, wanted - written))
             out.flush()
             os.fsync(out.fileno())
         return written

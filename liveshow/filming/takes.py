@@ -27,8 +27,8 @@ class TakeError(Exception):
         self.status = status
 
 
-TAKE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+TAKE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 MAX_DURATION = 24 * 3600.0  # seconds: no take (or background) is longer than a day
 
 

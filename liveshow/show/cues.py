@@ -76,7 +76,7 @@ class CueState(str, enum.Enum):
     DONE = "done"
 
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 TEXT_LIMIT = 4000
 TITLE_LIMIT = 200
 
