@@ -173,7 +173,7 @@ def test_an_unapproved_submission_never_reaches_a_display(app: Any, crew: Any, s
     text(phone, "secret-00002", "REJECTED WORDS")
     moderate(crew, "secret-00002", "reject")
     goto(crew, "text-wall")
-    api_state = json.dumps(app.test_client().get("/api/state").get_json())
+    api_state = json.dumps(app.test_client().get(f"/api/state?key={DISPLAY_KEY}").get_json())
     shown = json.dumps(screen.get_received("/display"))
     for words in ("UNAPPROVED WORDS", "REJECTED WORDS"):
         assert words not in shown and words not in api_state
@@ -245,7 +245,7 @@ def test_one_vote_per_phone_changeable_and_counted_live(app: Any, crew: Any) -> 
     assert vote(b, "vote-b-00001", "B")["ok"]
     assert "not one of the options" in vote(b, "vote-b-00002", "Z")["error"]
     goto(crew, "results")
-    poll = app.test_client().get("/api/state").get_json()["cue"]["poll"]
+    poll = app.test_client().get(f"/api/state?key={DISPLAY_KEY}").get_json()["cue"]["poll"]
     assert poll == {
         "options": [
             {"option": "A", "votes": 0},
@@ -261,7 +261,7 @@ def test_closing_a_prompt_refuses_late_answers_after_the_grace_period(app: Any, 
     phone = Phone(app)
     phone.join()
     assert crew.emit("prompt_close", namespace="/crew", callback=True)["ok"]
-    assert app.test_client().get("/api/state").get_json()["prompt"] is None
+    assert app.test_client().get(f"/api/state?key={DISPLAY_KEY}").get_json()["prompt"] is None
     assert text(phone, "late-0000001", "just in time")["ok"]  # within the grace
     rt = app.extensions["liveshow"]
     rt.store.db.execute("update prompts set closed_at = closed_at - 60")
@@ -288,7 +288,7 @@ def test_credits_include_audience_members_whose_work_was_approved(app: Any, crew
     text(no, "credit-00002", "another")
     moderate(crew, "credit-00001", "approve")
     goto(crew, "roll")
-    cue = app.test_client().get("/api/state").get_json()["cue"]
+    cue = app.test_client().get(f"/api/state?key={DISPLAY_KEY}").get_json()["cue"]
     assert cue["audience"] == [{"handle": "Approved Artist", "works": 1}]
 
 

@@ -64,7 +64,7 @@ def test_pages_check_their_keys(client: Any, url: str, status: int) -> None:
 
 
 def test_state_has_the_protocol_fields(client: Any) -> None:
-    state = client.get("/api/state").get_json()
+    state = client.get(f"/api/state?key={DISPLAY_KEY}").get_json()
     for field in ("rev", "mode", "cue", "cue_started_at", "server_time", "blackout", "prompt"):
         assert field in state
     assert state["next"]["id"] == "welcome"
@@ -74,7 +74,11 @@ def test_join_qr_code_is_an_svg_of_the_join_url(client: Any) -> None:
     response = client.get("/qr/join.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert response.data.lstrip().startswith(b"<?xml") and b"<svg" in response.data
-    assert client.get("/api/state").get_json()["join_url"].endswith(f"/join/{JOIN_CODE}")
+    assert (
+        client.get(f"/api/state?key={DISPLAY_KEY}")
+        .get_json()["join_url"]
+        .endswith(f"/join/{JOIN_CODE}")
+    )
 
 
 def test_an_upload_without_an_audience_token_is_refused(client: Any) -> None:

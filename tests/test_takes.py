@@ -145,11 +145,13 @@ def test_a_take_records_its_provenance_and_replays(film_app: Any, http: Any, cli
     )
     assert ack == {"ok": True, "take": "take-000001"}
     crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)
-    cue = http.get("/api/state").get_json()["cue"]
+    cue = http.get(f"/api/state?key={DISPLAY_KEY}").get_json()["cue"]
     assert cue["take"]["id"] == "take-000001" and cue["media"]["url"] == f"/media/{raw}"
     assert cue["take"]["operator"] == "Sam" and cue["take"]["performer"] == "Lee"
     crew.emit("goto", {"cue": "replay-cam2"}, namespace="/crew", callback=True)
-    assert http.get("/api/state").get_json()["cue"]["take"] is None  # no take from cam2
+    assert (
+        http.get(f"/api/state?key={DISPLAY_KEY}").get_json()["cue"]["take"] is None
+    )  # no take from cam2
 
 
 @pytest.mark.parametrize(
@@ -334,9 +336,13 @@ def test_a_replay_on_stage_keeps_the_take_chosen_at_go(
     http.post(
         "/api/takes", headers=AUTH, json={"id": "take-second", "camera": "cam1", "raw": other}
     )
-    assert http.get("/api/state").get_json()["cue"]["take"]["id"] == "take-first1"
+    assert (
+        http.get(f"/api/state?key={DISPLAY_KEY}").get_json()["cue"]["take"]["id"] == "take-first1"
+    )
     crew.emit("goto", {"cue": "replay"}, namespace="/crew", callback=True)  # GO again
-    assert http.get("/api/state").get_json()["cue"]["take"]["id"] == "take-second"
+    assert (
+        http.get(f"/api/state?key={DISPLAY_KEY}").get_json()["cue"]["take"]["id"] == "take-second"
+    )
 
 
 def test_a_take_credit_can_be_cleared(film_app: Any, http: Any, clip: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file
@@ -11,14 +12,24 @@ from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..realtime.fanout import tell
 from ..show.editing import export_text
-from .auth import crew_required
+from ..state import audience_state
+from .auth import crew_required, is_crew
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/state")
 def state() -> Any:
-    return jsonify(runtime().public_state())
+    """The whole public state for the crew and displays (``?key=`` or ``Authorization:
+    Bearer`` with the display key); anyone else gets what a phone is told: no join URL,
+    no next cue, no wall."""
+    rt = runtime()
+    public = rt.public_state()
+    header = request.headers.get("Authorization", "")
+    key = header[7:] if header.startswith("Bearer ") else request.args.get("key", "")
+    if is_crew() or hmac.compare_digest(key.encode(), rt.settings["display_key"].encode()):
+        return jsonify(public)
+    return jsonify(audience_state(public))
 
 
 @bp.get("/media/<sha256>")

@@ -95,7 +95,10 @@ class ServerProcess:
                 self.proc.wait(5)
 
     def state(self) -> dict[str, Any]:
-        return requests.get(self.url + "/api/state", timeout=5).json()  # type: ignore[no-any-return]
+        """The whole public state, as a display sees it (with the display key)."""
+        return requests.get(  # type: ignore[no-any-return]
+            self.url + "/api/state", params={"key": self.display_key}, timeout=5
+        ).json()
 
     def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Reads the server's database read-only, as an auditor (or Datasette) would."""
