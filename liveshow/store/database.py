@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -262,6 +262,39 @@ def m005_claims(db: sqlite_utils.Database) -> None:
     db.table("devices").add_column("claim_sha256", str)
 
 
+@migration
+def m006_cue_osc(db: sqlite_utils.Database) -> None:
+    """The OSC messages a cue sends as it starts (JSON [{target, address, args}])."""
+    db.table("cues").add_column("osc", str)
+
+
+class LockedDatabase(sqlite_utils.Database):
+    """sqlite-utils on the one shared connection, with every statement under the store's
+    lock. sqlite-utils 4 runs each ``query()`` inside a SAVEPOINT, which opens a transaction
+    when none is open: without the lock, a read in one thread (a state broadcast) and a write
+    in another (moderation) would interleave their transaction statements on the shared
+    connection ("cannot start a transaction within a transaction", "no such savepoint").
+    Under eventlet nothing interleaves mid-statement; under the threading async mode, and in
+    the in-process tests, it did."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._lock = lock  # before sqlite-utils' own set-up, which runs statements
+        super().__init__(conn)
+
+    def query(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> Generator[dict[str, Any], None, None]:
+        with self._lock:
+            rows = list(super().query(sql, params))
+        yield from rows
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
+    ) -> sqlite3.Cursor:
+        with self._lock:
+            return super().execute(sql, parameters)
+
+
 class Store:
     """One connection, one writer lock. Writes go through :meth:`write` (BEGIN IMMEDIATE)."""
 
@@ -271,8 +304,8 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self.db = sqlite_utils.Database(self._conn)
         self.lock = threading.RLock()
+        self.db = LockedDatabase(self._conn, self.lock)
         self._depth = 0
         self.migrate()
 
