@@ -325,12 +325,13 @@ def test_camera_and_replay_cues_can_be_added_and_edited(
     assert edited["keyed"] is True and edited["title"] == "Wide, keyed"
 
 
+# Cut: clipped sideways (an ellipsis) or downwards, or running past its box into the bar.
 TITLE_CUT = """el => {
   const r = document.createRange();
   r.selectNodeContents(el);
   const text = r.getBoundingClientRect(), box = el.getBoundingClientRect();
-  return el.scrollWidth > el.clientWidth || text.right > box.right + 0.5
-    || text.bottom > box.bottom + 0.5;
+  return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1
+    || text.right > box.right + 0.5;
 }"""
 
 
