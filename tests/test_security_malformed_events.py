@@ -6,52 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
-import websocket
 
 from tests.helpers import CAMERA_KEY
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
+from tests.helpers.raw import RawSocket
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_prompt_show
 from tests.helpers.sockets import Display
-
-
-class RawSocket:
-    """One Socket.IO namespace over a bare websocket: frames exactly as a client sends them."""
-
-    def __init__(self, srv: ServerProcess, namespace: str, auth: dict[str, Any]) -> None:
-        self.namespace = namespace
-        self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket", timeout=10
-        )
-        assert self.ws.recv().startswith("0{")
-        self.ws.send(f"40{namespace}," + json.dumps(auth))
-        assert self.frame_starting(f"40{namespace},").startswith(f"40{namespace},{{")
-
-    def frame_starting(self, prefix: str, timeout: float = 15.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            frame = self.ws.recv()
-            if frame == "2":
-                self.ws.send("3")
-            elif isinstance(frame, str) and frame.startswith(prefix):
-                return frame
-        raise AssertionError(f"no frame starting {prefix!r}")
-
-    def call_raw(self, ack_id: int, payload: str) -> Any:
-        """Sends ``42<ns>,<id><payload>`` and returns the acknowledgement's data."""
-        self.ws.send(f"42{self.namespace},{ack_id}{payload}")
-        frame = self.frame_starting(f"43{self.namespace},{ack_id}")
-        return json.loads(frame[len(f"43{self.namespace},{ack_id}") :])
-
-    def close(self) -> None:
-        self.ws.close()
 
 
 def test_reserved_event_names_are_refused(prompt_server: ServerProcess, prompt_crew: Crew) -> None:

@@ -105,6 +105,9 @@ def install(server: Any, sessions_per_address: int) -> None:
     def guarded(eio_sid: str, namespace: str | None, ack_id: int | None, data: Any) -> Any:
         namespace = namespace or "/"
         refusal = refusal_of(data)
+        handlers = server.namespace_handlers.get(namespace)
+        if refusal is None and handlers is not None and not hasattr(handlers, f"on_{data[0]}"):
+            refusal = error(f"{namespace} has no event {data[0][:40]!r}")
         if refusal is None:
             sid = server.manager.sid_from_eio_sid(eio_sid, namespace) or eio_sid
             bucket = namespace if namespace in EVENT_LIMITS else "*"
