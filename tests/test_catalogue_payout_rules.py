@@ -235,3 +235,21 @@ def test_weights_are_checked() -> None:
     for bad in ({"role": {"x": -1}}, {"nope": 1}, {"company_bp": 10_001}, {"edge": []}, []):
         with pytest.raises(PayoutError):
             merge_weights(bad)
+
+
+def test_a_deep_lineage_is_fast_and_its_rationale_short() -> None:
+    """A remix chain 2,000 records deep: every ancestor is paid something, and a rationale
+    names the first steps and the finished record, not all 2,000."""
+    n = 2000
+    nodes = tuple(
+        Node(i, f"R{i}", "video", f"2026-01-01T00:00:{i % 60:02d}") for i in range(1, n + 1)
+    )
+    edges = tuple(Edge(i, i + 1, "plate") for i in range(1, n))
+    credits = tuple(Credit(i, i, f"a{i}", "editor") for i in range(1, n + 1))
+    payout = compute(Lineage(1, nodes, credits, edges), 10**9)
+    assert len(payout.lines) == n and sum(ln.cents for ln in payout.lines) == 5 * 10**8
+    deepest = next(ln for ln in payout.lines if ln.artist == f"a{n}")
+    assert deepest.rationale == (
+        f"your video 'R{n}' (editor) is a plate of video 'R{n - 1}' used in 'R{n - 2}'"
+        f" used in 'R{n - 3}' used in 'R{n - 4}' … ({n - 6} more) … used in 'R1'"
+    )
