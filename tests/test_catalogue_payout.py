@@ -132,6 +132,9 @@ def test_table_and_csv_say_the_same(server: CatalogueProcess) -> None:
         (["--proposal", "999999", "--finalize"], "there is no payment proposal 999999"),
         (["--record", "8", "--amount", "5", "--json", "--csv"], "choose one"),
         (["--amount", "5"], "give --record and --amount"),
+        (["--record", "0", "--amount", "5"], "positive whole number"),
+        (["--record", str(2**64), "--amount", "5"], "positive whole number"),
+        (["--proposal", "-3"], "positive whole number"),
     ],
 )
 def test_bad_cli_input_is_refused_and_changes_nothing(

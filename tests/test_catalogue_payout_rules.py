@@ -182,9 +182,11 @@ def test_a_proposal_adds_up_to_the_cent_and_ignores_input_order(
 def test_one_more_cent_in_the_amount_takes_no_cent_from_any_artist(
     lineage: Lineage, amount: int
 ) -> None:
-    before = {ln.artist: ln.cents for ln in compute(lineage, amount).lines}
-    after = {ln.artist: ln.cents for ln in compute(lineage, amount + 1).lines}
+    one, more = compute(lineage, amount), compute(lineage, amount + 1)
+    before = {ln.artist: ln.cents for ln in one.lines}
+    after = {ln.artist: ln.cents for ln in more.lines}
     assert all(after[a] >= cents for a, cents in before.items())
+    assert more.company_cents >= one.company_cents
 
 
 @FEW

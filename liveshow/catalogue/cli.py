@@ -80,17 +80,17 @@ def serve(data: str, host: str, port: int, empty: bool) -> None:
     type=click.Path(file_okay=False),
     help="The catalogue's data directory.",
 )
-@click.option("--record", type=click.IntRange(1, 2**62), help="The finished record that earned.")
-@click.option("--amount", help="The amount to share (profit or a budget line), e.g. 1234.56.")
+@click.option("--record", type=int, metavar="ID", help="The finished record that earned.")
+@click.option(
+    "--amount", metavar="AMOUNT", help="The amount to share (profit or a budget line): 1234.56."
+)
 @click.option(
     "--weights",
     type=click.Path(exists=True, dir_okay=False),
     help="A JSON file overriding default weights for this proposal.",
 )
 @click.option("--save", is_flag=True, help="Store the proposal as a draft (else: a preview).")
-@click.option(
-    "--proposal", type=click.IntRange(1, 2**62), help="A stored proposal to show or move."
-)
+@click.option("--proposal", type=int, metavar="ID", help="A stored proposal to show or move.")
 @click.option("--open", "open_", is_flag=True, help="Open the proposal for comments.")
 @click.option(
     "--days",

@@ -47,6 +47,9 @@ def _weights(path: str | None) -> Any:
 
 
 def _check(req: Request) -> None:
+    for name, value in (("--record", req.record), ("--proposal", req.proposal)):
+        if value is not None and not 0 < value < 2**62:
+            raise click.BadParameter("must be a positive whole number (an id)", param_hint=name)
     moves = sum([req.revise, req.finalize, req.paid])
     if req.proposal is None:
         if req.record is None or req.amount is None:
