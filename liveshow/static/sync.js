@@ -46,6 +46,7 @@ export class SyncPanel {
     setText($("#sync-catalogue"), configured
       ? (sync.catalogue ? `to ${sync.catalogue}` : "")
       : "Set LIVESHOW_CATALOGUE_URL to send the night's work back to the catalogue.");
+    $("#sync-catalogue").classList.toggle("sync-hint", !configured);
     $("#sync-counts").hidden = !configured;
     for (const name of COUNTS) setText($(`#sync-counts [data-count="${name}"] .sync-n`), String(count(sync, name)));
     const error = configured && sync.last_error ? String(sync.last_error) : "";
