@@ -350,6 +350,7 @@ def run_server(overrides: dict[str, Any]) -> None:
     _green(values["async_mode"])
     from .app import create_app, socketio
     from .realtime.clock import clock_loop
+    from .realtime.osc_listener import start_osc
     from .realtime.sync import sync_loop
     from .show.showfile import ShowFileError
 
@@ -359,6 +360,7 @@ def run_server(overrides: dict[str, Any]) -> None:
         raise click.ClickException(str(exc)) from None
     rt = app.extensions["liveshow"]
     click.echo(banner(rt))
+    start_osc(app, socketio)
     host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
         # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second

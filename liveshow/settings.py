@@ -7,7 +7,9 @@ when one is undocumented.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,6 +50,61 @@ def _async_mode(text: str) -> str:
 
 
 ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"a UDP port is 1 to 65535, got {port}")
+    return port
+
+
+def osc_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``10.0.0.5, 192.168.1.0/24, ::1`` as networks (an address is a network of one)."""
+    found = []
+    for item in (part.strip() for part in text.split(",")):
+        if item:
+            try:
+                found.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR (10.0.0.0/24)") from None
+    return found
+
+
+def osc_targets(text: str) -> list[tuple[str, int]]:
+    """``host:port,…`` as (host, port) pairs; an IPv6 host is written ``[::1]:53000``."""
+    found = []
+    for item in (part.strip() for part in text.split(",")):
+        if item:
+            found.append(host_port(item))
+    return found
+
+
+def host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{text!r} is not host:port (e.g. 10.0.0.20:53000)")
+    if not re.fullmatch(r"[A-Za-z0-9.:_-]{1,253}", host):
+        raise ValueError(f"{text!r}: {host!r} is not a host name or IP address")
+    return host, int(port)
+
+
+def _token(text: str) -> str:
+    if len(text) < 16:
+        raise ValueError("a control token needs at least 16 characters (it drives the show)")
+    return text
+
+
+def _checked(check: Callable[[str], Any]) -> Callable[[str], str]:
+    """Parse as ``check`` does (so a typo fails at start-up) but keep the text."""
+
+    def parse(text: str) -> str:
+        check(text)
+        return text
+
+    return parse
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -231,6 +288,33 @@ SETTINGS: tuple[Setting, ...] = (
         "or any text): the licence of each TASL line and `dcterms:license` in the archive's "
         "lineage export (`liveshow archive`). The audience's consent terms should say the same.",
         str,
+    ),
+    Setting(
+        "osc_port",
+        None,
+        "UDP port to listen for OSC show control on (QLab, Eos, Companion); unset = no OSC.",
+        _port,
+    ),
+    Setting(
+        "osc_allow",
+        "",
+        "Addresses and CIDRs allowed to send OSC (`10.0.0.5,192.168.1.0/24`); "
+        "empty = nobody: packets from anywhere else are dropped unanswered.",
+        _checked(osc_networks),
+    ),
+    Setting(
+        "osc_targets",
+        "",
+        "`host:port,…` told over OSC about every cue start, prompt open/close, blackout "
+        "and panic (`/liveshow/cue/started <id> <kind> <title>`…); empty = nobody.",
+        _checked(osc_targets),
+    ),
+    Setting(
+        "control_token",
+        None,
+        "Bearer token for the HTTP control API (`POST /api/control/<action>`, "
+        "`GET /api/control/status`); unset = the API is off (404). At least 16 characters.",
+        _token,
     ),
 )
 

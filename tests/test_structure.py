@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "liveshow.sync": 6,
     "liveshow.reports": 6,
     "liveshow.book": 6,
+    "liveshow.control": 6,
     "liveshow.state": 6,
     "liveshow.extensions": 7,
     "liveshow.web": 8,

@@ -6,6 +6,7 @@ fan-out and stay in the namespaces."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -197,6 +198,17 @@ def preview_to_crew(event: CameraPreview, app: Flask) -> None:
     socketio.emit("preview", {"camera": event.camera, "jpeg": event.jpeg}, namespace=CREW)
 
 
+def osc_to_targets(event: ShowChanged, app: Flask) -> None:
+    """OSC out (QLab, a lighting desk, Companion): cue starts with a cue's own messages,
+    prompts, blackout, panic. UDP after the commit; a failure here never fails the GO."""
+    out = app.extensions.get("liveshow.osc")  # set by `liveshow serve` (realtime/osc_listener)
+    if out is not None:
+        try:
+            out.show_changed(event, _rt(app).engine, _rt(app).prompts)
+        except Exception:
+            logging.getLogger("liveshow.osc").exception("OSC out failed")
+
+
 def keying_to_camera(event: CueStarted, app: Flask) -> None:
     """A camera cue going live sets that camera's keying to the cue's ``keyed`` (no wait:
     this runs inside the GO)."""
@@ -248,8 +260,8 @@ def _soon(app: Flask, name: str, send: Callable[[Flask, Runtime], None]) -> None
 # ---- the table --------------------------------------------------------------------------
 
 ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
-    ShowChanged: (state_to_everyone,),
-    CueStarted: (state_to_everyone, keying_to_camera, shown_to_phones),
+    ShowChanged: (osc_to_targets, state_to_everyone),
+    CueStarted: (osc_to_targets, state_to_everyone, keying_to_camera, shown_to_phones),
     SubmissionModerated: (
         state_to_everyone,
         featured_to_phone,

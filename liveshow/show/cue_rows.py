@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .cues import ContinueMode, Credit, Cue, CueKind, PromptSpec, RecordType
+from .cues import ContinueMode, Credit, Cue, CueKind, OscSend, PromptSpec, RecordType
 
 
 def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any
         "keyed": int(c.keyed),
         "take": c.take,
         "catalogue_record": c.catalogue_record,
+        "osc": json.dumps([m.to_dict() for m in c.osc]) if c.osc else None,
     }
 
 
@@ -67,4 +68,5 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
         keyed=bool(row["keyed"]),
         take=row["take"],
         catalogue_record=row.get("catalogue_record"),
+        osc=[OscSend(**m) for m in json.loads(row["osc"])] if row.get("osc") else [],
     )

@@ -119,6 +119,25 @@ class PromptSpec:
         return out
 
 
+OscArg = str | int | float | bool
+
+
+@dataclass
+class OscSend:
+    """An OSC message a cue sends as it starts, like a QLab network cue: ``target`` is
+    ``host:port``."""
+
+    target: str
+    address: str
+    args: list[OscArg] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"target": self.target, "address": self.address}
+        if self.args:
+            out["args"] = list(self.args)
+        return out
+
+
 @dataclass
 class Cue:
     id: str
@@ -141,6 +160,7 @@ class Cue:
     take: str | None = None  # replay cues: a take id, or None for the latest
     catalogue_record: int | None = None  # record cues: a record pulled from the catalogue
     close_prompt: str | None = None  # any cue but a prompt: the prompt it closes as it starts
+    osc: list[OscSend] = field(default_factory=list)  # sent as the cue starts
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
@@ -181,6 +201,8 @@ class Cue:
             out["record"] = self.catalogue_record
         if self.close_prompt:
             out["close_prompt"] = self.close_prompt
+        if self.osc:
+            out["osc"] = [m.to_dict() for m in self.osc]
         return out
 
     def to_json(self) -> dict[str, Any]:

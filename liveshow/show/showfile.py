@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .cue_osc import parse_osc
 from .cues import (
     ID_PATTERN,
     TEXT_LIMIT,
@@ -63,6 +64,7 @@ CUE_FIELDS = {
     "take",
     "record",
     "close_prompt",
+    "osc",
 }
 # Cues that show the answers to a prompt cue, named by their `source`.
 ANSWER_KINDS = (CueKind.WALL, CueKind.POLL, CueKind.CLOUD)
@@ -197,6 +199,10 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         raise ShowFileError(f"{label}: 'source' belongs on wall, poll and cloud cues")
     _close_prompt(cue, raw.get("close_prompt"), label)
     _camera_fields(cue, raw, label)
+    try:
+        cue.osc = parse_osc(raw.get("osc", []))
+    except ValueError as exc:
+        raise ShowFileError(f"{label}: {exc}") from None
     return cue
 
 

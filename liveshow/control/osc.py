@@ -1,0 +1,96 @@
+"""OSC packets in and out, with python-osc's message and bundle parsers (not its blocking
+server: the listener in ``realtime/osc.py`` reads a green socket on the server's loop).
+
+In: ``/liveshow/go``, ``/liveshow/back``, ``/liveshow/cue/<id>/start``, ``/liveshow/blackout
+<0|1>``, ``/liveshow/panic``, ``/liveshow/pause``, ``/liveshow/resume``,
+``/liveshow/prompt/<id>/close`` and ``/liveshow/status``. Each is answered QLab-style:
+``/reply/<address>`` with one JSON string ``{"address", "status": "ok"|"error", "data"}``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pythonosc.osc_message_builder import OscMessageBuilder
+from pythonosc.osc_packet import OscPacket
+
+MAX_BUNDLES = 8  # nested bundles in one packet (each level is a recursion in the parser)
+MAX_MESSAGES = 32  # messages in one packet; the rest are dropped
+
+SIMPLE = {
+    "/liveshow/go": "go",
+    "/liveshow/back": "back",
+    "/liveshow/panic": "panic",
+    "/liveshow/pause": "pause",
+    "/liveshow/resume": "resume",
+    "/liveshow/status": "status",
+}
+CUE_START = re.compile(r"/liveshow/cue/([^/]{1,64})/start\Z")
+PROMPT_CLOSE = re.compile(r"/liveshow/prompt/([^/]{1,64})/close\Z")
+
+
+class OscInputError(ValueError):
+    """A packet or message liveshow will not act on; the message says why."""
+
+
+@dataclass(frozen=True)
+class Command:
+    address: str
+    action: str  # an action of control.actions, or "status"
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def messages(dgram: bytes) -> list[tuple[str, list[Any]]]:
+    """The (address, arguments) of every message in a datagram, bundles flattened; their
+    time tags are not honoured (everything runs on arrival)."""
+    if dgram.count(b"#bundle\x00") > MAX_BUNDLES:
+        raise OscInputError(f"more than {MAX_BUNDLES} bundles in one packet")
+    try:
+        packet = OscPacket(dgram)
+        found = [(t.message.address, list(t.message.params)) for t in packet.messages]
+    except Exception as exc:  # python-osc raises several kinds on bad bytes
+        raise OscInputError(f"not an OSC packet ({type(exc).__name__}: {exc})") from None
+    if not found:
+        raise OscInputError("an empty bundle")
+    return found[:MAX_MESSAGES]
+
+
+def command(address: str, args: list[Any]) -> Command:
+    """What a message asks for; OscInputError for an unknown address or wrong arguments."""
+    if address in SIMPLE:
+        return Command(address, SIMPLE[address])
+    if address == "/liveshow/blackout":
+        return Command(address, "blackout", {"on": _flag(args)})
+    match = CUE_START.match(address)
+    if match:
+        return Command(address, "goto", {"cue": match.group(1)})
+    match = PROMPT_CLOSE.match(address)
+    if match:
+        return Command(address, "prompt_close", {"prompt": match.group(1)})
+    raise OscInputError(f"unknown address {address[:120]!r}")
+
+
+def _flag(args: list[Any]) -> bool:
+    """``/liveshow/blackout 1``: an int or float 0/1, or OSC's true/false."""
+    if len(args) == 1:
+        value = args[0]
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+    raise OscInputError(f"/liveshow/blackout takes one argument, 0 or 1; got {args[:4]!r}")
+
+
+def encode(address: str, args: list[Any] | tuple[Any, ...] = ()) -> bytes:
+    builder = OscMessageBuilder(address=address)
+    for arg in args:
+        builder.add_arg(arg)
+    return bytes(builder.build().dgram)
+
+
+def reply(address: str, status: str, data: Any) -> bytes:
+    """QLab's reply shape: ``/reply/<address>`` carrying one JSON string."""
+    body = json.dumps({"address": address, "status": status, "data": data}, allow_nan=False)
+    return encode("/reply" + address, [body])
