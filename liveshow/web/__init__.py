@@ -9,7 +9,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from ..realtime.guard import safe_loads, strict_dumps
-from . import api, auth, book, filming, pages, reports
+from . import api, auth, book, control, filming, pages, reports
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -28,5 +28,5 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 def register_blueprints(app: Flask) -> None:
     app.json = StrictJSONProvider(app)
-    for blueprint in (auth.bp, pages.bp, api.bp, filming.bp, reports.bp, book.bp):
+    for blueprint in (auth.bp, pages.bp, api.bp, filming.bp, reports.bp, book.bp, control.bp):
         app.register_blueprint(blueprint)
