@@ -281,36 +281,58 @@ def test_a_withdrawn_record_is_not_paid(tmp_path: Path) -> None:
     server = CatalogueProcess(tmp_path / "data").start()
     try:
         record, ids = deepest_record(server.url)
-        harbour = next(
-            i for i in ids if requests.get(f"{server.url}/api/v1/records/{i}").json()["title"]
-            == "Harbour at dusk"
-        )  # fmt: skip
-        frozen = post(server, "/proposals", {"record": record, "amount": "1000", "open": True})
-        assert frozen.status_code == 201 and "sol" in {
-            ln["artist"] for ln in frozen.json()["lines"]
+        by_title = {
+            r["title"]: r
+            for r in (
+                requests.get(f"{server.url}/api/v1/records/{i}", timeout=10).json() for i in ids
+            )
         }
+        harbour, drawing = by_title["Harbour at dusk"], by_title["The cat on the rocks"]
+        frozen = post(server, "/proposals", {"record": record, "amount": "1000", "open": True})
+        assert frozen.status_code == 201
+        assert {"sol", "guest-ana"} <= {ln["artist"] for ln in frozen.json()["lines"]}
+        # the photo (online work) marked as the withdrawal feature leaves a record and its edges
         db = sqlite3.connect(str(server.data / "catalogue.db"))
-        with db:  # as the withdrawal feature leaves it: the record and its edges marked
+        with db:
             at = "2026-12-01T12:00:00+00:00"
-            db.execute("UPDATE records SET withdrawn_at = ? WHERE id = ?", (at, harbour))
+            db.execute("UPDATE records SET withdrawn_at = ? WHERE id = ?", (at, harbour["id"]))
             db.execute(
                 "UPDATE lineage SET withdrawn_at = ? WHERE parent_id = ? OR child_id = ?",
-                (at, harbour, harbour),
+                (at, harbour["id"], harbour["id"]),
             )
         db.close()
+        # the audience drawing (made at a show) through the catalogue's withdrawal route
+        withdrawn = requests.post(
+            f"{server.url}/api/v1/withdrawals",
+            json={"items": [{"origin": drawing["origin"], "at": "2026-12-01T13:00:00+00:00"}]},
+            headers={**AUTH, "Idempotency-Key": "payout-test-withdraw-1"},
+            timeout=10,
+        )
+        assert withdrawn.status_code == 201, withdrawn.text
         result = payout_cli(server.data, "--record", str(record), "--amount", "1000", "--json")
         assert result.returncode == 0, result.stderr
         p = json.loads(result.stdout)
         assert_adds_up(p, 100000)
-        assert "sol" not in {line["artist"] for line in p["lines"]}  # sol only made the photo
-        assert harbour not in {c["record"] for ln in p["lines"] for c in ln["contributions"]}
-        # the open proposal says what it said, from the lineage it froze
-        again = requests.get(f"{server.url}/api/v1/proposals/{frozen.json()['id']}", timeout=10)
-        assert again.json()["lines"] == frozen.json()["lines"]
-        assert again.json()["snapshot"] == frozen.json()["snapshot"]
-        whole = payout_cli(server.data, "--record", str(harbour), "--amount", "10")
+        paid = {line["artist"] for line in p["lines"]}
+        assert not paid & {"sol", "guest-ana"}  # each made only the withdrawn one here
+        assert paid == credited_artists(server.url, ids - {harbour["id"], drawing["id"]})
+        contributed = {c["record"] for ln in p["lines"] for c in ln["contributions"]}
+        assert not contributed & {harbour["id"], drawing["id"]}
+        # the open proposal still says what it said, from the lineage it froze, but it can
+        # no longer be made final: withdrawn work is never paid from then on
+        fid = frozen.json()["id"]
+        again = requests.get(f"{server.url}/api/v1/proposals/{fid}", timeout=10).json()
+        assert (again["lines"], again["snapshot"]) == (
+            frozen.json()["lines"],
+            frozen.json()["snapshot"],
+        )
+        age(server, fid, 15)
+        refused = post(server, f"/proposals/{fid}/finalize")
+        assert refused.status_code == 409, refused.text
+        assert f"record(s) {harbour['id']}, {drawing['id']}" in refused.json()["error"]
+        whole = payout_cli(server.data, "--record", str(harbour["id"]), "--amount", "10")
         assert whole.returncode == 1 and "withdrawn" in whole.stderr
-        resp = post(server, "/proposals", {"record": harbour, "amount": "10"})
+        resp = post(server, "/proposals", {"record": harbour["id"], "amount": "10"})
         assert resp.status_code == 422 and "withdrawn" in resp.json()["error"]
     finally:
         server.stop()

@@ -232,9 +232,27 @@ def open_for_comments(
         )
 
 
+def _check_withdrawals(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """A record withdrawn since the proposal was made is never paid: refuse to go on."""
+    nodes = json.loads(row["snapshot"])["nodes"]
+    live = [n["id"] for n in nodes if not n["withdrawn"]]
+    gone = _in(
+        conn,
+        "SELECT id FROM records WHERE withdrawn_at IS NOT NULL AND id IN ({marks})",
+        live,
+    )
+    if gone:
+        ids = ", ".join(str(i) for i in sorted(r[0] for r in gone))
+        raise Conflict(
+            f"record(s) {ids} of proposal {row['id']}'s lineage were withdrawn since it was"
+            " made, and withdrawn work is never paid: make a new version"
+        )
+
+
 def finalize(conn: sqlite3.Connection, proposal_id: int, now: datetime) -> None:
     row = _row(conn, proposal_id)
     _require(row, State.OPEN)
+    _check_withdrawals(conn, row)
     if _iso(now) < row["comments_close_at"]:
         raise Conflict(
             f"proposal {proposal_id} is open for comments until {row['comments_close_at']}"
@@ -249,6 +267,7 @@ def mark_paid(conn: sqlite3.Connection, proposal_id: int, now: datetime) -> None
     """Paid: lines above the threshold settle what they carried in; the others carry."""
     row = _row(conn, proposal_id)
     _require(row, State.FINAL)
+    _check_withdrawals(conn, row)
     lines = conn.execute(
         "SELECT artist_id, cents, carried_in_cents, carried FROM payout_lines"
         " WHERE proposal_id = ?",
