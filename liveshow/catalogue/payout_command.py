@@ -159,7 +159,7 @@ def table(p: dict[str, Any]) -> str:
     width = max([6, *(len(ln["artist"]) for ln in p["lines"])])
     rows = [f"{'artist':<{width}}  {'amount':>12}  {'weight':>7}  status   why"]
     for ln in p["lines"]:
-        status = "carried" if ln["carried"] else "paid" if ln["cents"] else "-"
+        status = "carried" if ln["carried"] else "pay" if ln["cents"] else "-"
         weight = f"{ln['weight_bp'] / 100:.2f}%"
         rows.append(
             f"{ln['artist']:<{width}}  {money(ln['cents']):>12}  {weight:>7}  {status:<7}  "
