@@ -87,7 +87,8 @@ def test_real_osc_packets_move_the_show_and_are_answered(
     wait_until(lambda: cue(osc_server) == "lights", what="back over OSC")
     peer.send(port, "/liveshow/blackout", 1)
     wait_until(lambda: osc_server.state()["blackout"] is True, what="blackout 1")
-    peer.send(port, "/liveshow/blackout", 0.0)
+    inner = osc_packet("/liveshow/blackout", 0.0)  # in a bundle, as some desks send
+    peer.send_raw(port, b"#bundle\x00" + struct.pack(">Qi", 1, len(inner)) + inner)
     wait_until(lambda: osc_server.state()["blackout"] is False, what="blackout 0.0")
     peer.send(port, "/liveshow/cue/ask/start")
     wait_until(lambda: (osc_server.state()["prompt"] or {}).get("id") == "ask")
@@ -155,6 +156,8 @@ MALFORMED = [
     b"#bundle\x00" + struct.pack(">Q", 1) + struct.pack(">i", 1000) + b"/x",  # lies
     nested_bundles(50),
     b"\xff" * 60000,
+    b"/liveshow/go\x00\x00\x00\x00," + b"x" * 4000 + b"\x00",  # types python-osc cannot read
+    b"#bundle\x00" + struct.pack(">Q", 1) + (struct.pack(">i", 4) + b"abcd") * 2000,
 ]
 
 
@@ -175,7 +178,10 @@ def test_malformed_packets_change_nothing_and_the_server_stays_up(
     wait_until(lambda: len(peer.messages("/reply/liveshow/blackout")) == 3)
     never_within(lambda: rev(osc_server) != before, 1.0, "a bad packet moved the show")
     assert osc_server.proc is not None and osc_server.proc.poll() is None
-    assert "Traceback" not in osc_server.log_text()
+    log = osc_server.log_text()
+    assert "Traceback" not in log
+    assert log.count("OSC from 127.0.0.1 ignored: ") == len(MALFORMED)  # each logged, once
+    assert "Unhandled parameter type" not in log and "Could not identify" not in log
     peer.send(port, "/liveshow/go")
     wait_until(lambda: cue(osc_server) == "intro", what="a GO after the junk")
 

@@ -17,7 +17,8 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.osc_packet import OscPacket
 
 MAX_BUNDLES = 8  # nested bundles in one packet (each level is a recursion in the parser)
-MAX_MESSAGES = 32  # messages in one packet; the rest are dropped
+MAX_MESSAGES = 32  # elements of one bundle
+TYPE_TAGS = b"ihfdsbrmtTFN[]"  # what python-osc parses
 
 SIMPLE = {
     "/liveshow/go": "go",
@@ -45,16 +46,48 @@ class Command:
 def messages(dgram: bytes) -> list[tuple[str, list[Any]]]:
     """The (address, arguments) of every message in a datagram, bundles flattened; their
     time tags are not honoured (everything runs on arrival)."""
-    if dgram.count(b"#bundle\x00") > MAX_BUNDLES:
-        raise OscInputError(f"more than {MAX_BUNDLES} bundles in one packet")
+    _check(dgram, depth=0)
     try:
         packet = OscPacket(dgram)
         found = [(t.message.address, list(t.message.params)) for t in packet.messages]
     except Exception as exc:  # python-osc raises several kinds on bad bytes
-        raise OscInputError(f"not an OSC packet ({type(exc).__name__}: {exc})") from None
+        raise OscInputError(f"not an OSC packet ({type(exc).__name__}: {exc!s:.120})") from None
     if not found:
         raise OscInputError("an empty bundle")
-    return found[:MAX_MESSAGES]
+    return found
+
+
+def _check(dgram: bytes, depth: int) -> None:
+    """Walk the packet's structure before python-osc parses it: what it cannot place it
+    logs on the root logger, once per element, and a 64 KB packet holds thousands."""
+    if dgram.startswith(b"/"):
+        _check_tags(dgram)
+        return
+    if not dgram.startswith(b"#bundle\x00"):
+        raise OscInputError("not an OSC message or bundle")
+    if depth >= MAX_BUNDLES:
+        raise OscInputError(f"bundles nested more than {MAX_BUNDLES} deep")
+    position, count = 16, 0
+    while position < len(dgram):
+        size = int.from_bytes(dgram[position : position + 4], "big", signed=True)
+        position += 4
+        if size <= 0 or size % 4 or position + size > len(dgram):
+            raise OscInputError("a bundle element's size does not fit the packet")
+        _check(dgram[position : position + size], depth + 1)
+        position += size
+        count += 1
+        if count > MAX_MESSAGES:
+            raise OscInputError(f"more than {MAX_MESSAGES} elements in a bundle")
+
+
+def _check_tags(message: bytes) -> None:
+    end = message.find(b"\x00")
+    start = (end // 4 + 1) * 4 if end >= 0 else len(message)
+    if not message[start:].startswith(b","):
+        return  # no arguments, or python-osc refuses it itself
+    tags = message[start + 1 : message.find(b"\x00", start)]
+    if tags.strip(TYPE_TAGS):
+        raise OscInputError(f"argument types {tags[:40]!r}: liveshow reads only {TYPE_TAGS!r}")
 
 
 def command(address: str, args: list[Any]) -> Command:
@@ -80,7 +113,7 @@ def _flag(args: list[Any]) -> bool:
             return value
         if isinstance(value, (int, float)) and value in (0, 1):
             return bool(value)
-    raise OscInputError(f"/liveshow/blackout takes one argument, 0 or 1; got {args[:4]!r}")
+    raise OscInputError(f"/liveshow/blackout takes one argument, 0 or 1; got {args!r:.120}")
 
 
 def encode(address: str, args: list[Any] | tuple[Any, ...] = ()) -> bytes:

@@ -101,7 +101,7 @@ class OscListener:
         try:
             found = osc.messages(data)
         except osc.OscInputError as exc:
-            self._warn(host, "malformed", "OSC from %s ignored: %s", host, exc)
+            log.warning("OSC from %s ignored: %s", host, exc)  # bounded by the rate limit
             return
         for number, (address, args) in enumerate(found):
             if number and not self.limiter.allow("osc", host):  # a bundle pays per message
