@@ -360,3 +360,34 @@ def test_a_reloaded_dashboard_shows_the_backgrounds_the_camera_keys_over(
         expect(cam.locator(f'.cam-bg-item[data-pick="{photo}"]')).to_have_class(
             re.compile(r"\bis-applied\b")
         )
+
+
+def test_the_key_colour_is_picked_from_the_preview_and_the_camera_takes_it(rig: Rig) -> None:
+    page = rig.page
+    sent: list[str] = []
+    # what the dashboard really sends on its socket (the crew's own words, not a mock)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(str(f))))
+    page.reload()
+    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
+    page.click('#view-switch [data-view="cameras"]')
+    cam = wait_live(page)
+    expect(cam.locator(".cam-swatch")).to_have_attribute("data-colour", "auto")
+    cam.locator(".cam-dropper").click()
+    expect(cam.locator(".cam-dropper")).to_have_attribute("aria-pressed", "true")
+    # the synthetic studio's green screen fills the top corners (the performer is central)
+    cam.locator("img.cam-preview").click(position={"x": 12, "y": 12})
+    swatch = cam.locator(".cam-swatch")
+    expect(swatch).not_to_have_attribute("data-colour", "auto")
+    colour = swatch.get_attribute("data-colour")
+    assert colour and re.fullmatch(r"#[0-9a-f]{6}", colour), colour
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    assert g > r and g > b, colour  # green, as the screen is
+    wait_until(lambda: any(colour in f for f in sent), what="the key colour sent to the camera")
+    expect(cam.locator(".cam-dropper")).to_have_attribute("aria-pressed", "false")
+
+    # the agent keys that colour (its own answer), and Auto goes back to sampling
+    assert rig.crew.camera("key", on=True, settings={"key_colour": colour})["ok"]
+    assert rig.crew.camera("key", on=False, settings={"key_colour": None})["ok"]
+    cam.locator(".cam-auto-colour").click()
+    expect(swatch).to_have_attribute("data-colour", "auto")
+    no_error_toast(page)

@@ -173,7 +173,7 @@ class CameraAgent:
             if action == "key":
                 settings = data.get("settings")  # none sent: keep the tuned settings
                 self.pipeline.set_keying(
-                    bool(data.get("on")), KeySettings(**settings) if settings else None
+                    bool(data.get("on")), key_settings(settings) if settings else None
                 )
                 return {"ok": True}
             if action == "background":
@@ -250,6 +250,16 @@ class CameraAgent:
                 ],
             }
         )
+
+
+def key_settings(raw: dict[str, Any]) -> KeySettings:
+    """The crew's settings; a key colour comes as "#rrggbb" (the keyer works in BGR)."""
+    fields = dict(raw)
+    colour = fields.pop("key_colour", None)
+    if isinstance(colour, str):
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        fields["key_colour"] = (b, g, r)
+    return KeySettings(**fields)
 
 
 def flatten_for_background(image: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import hmac
 import math
+import re
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from .acks import error, ok
 from .fanout import CAMERA, tell
 
 COMMAND_TIMEOUT = 4.0  # seconds: under the dashboard's 5 s, so the crew hears why
+HEX = re.compile(r"^#[0-9a-f]{6}$")
 MAX_FRAME = 2_000_000  # bytes: a 1080p JPEG is well under this
 STATUS_FIELDS = {
     "fps": float,
@@ -197,14 +199,17 @@ def crew_camera_action(args: dict[str, Any]) -> dict[str, Any]:
     return command(camera, action.value)
 
 
-def _key_settings(raw: dict[str, Any]) -> dict[str, float | str]:
-    out: dict[str, float | str] = {}
+def _key_settings(raw: dict[str, Any]) -> dict[str, float | str | None]:
+    out: dict[str, float | str | None] = {}
     for name, low in (("similarity", 0.0), ("smoothness", 0.01), ("spill", 0.0)):
         value = raw.get(name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= 1:
             out[name] = float(value)
     if raw.get("screen") in ("green", "blue"):
         out["screen"] = raw["screen"]
+    colour = raw.get("key_colour")  # "#rrggbb" picked from the preview; null: sample it
+    if (colour is None and "key_colour" in raw) or (isinstance(colour, str) and HEX.match(colour)):
+        out["key_colour"] = colour
     return out
 
 

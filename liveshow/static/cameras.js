@@ -9,7 +9,8 @@ import { Previews } from "./previews.js";
 import { mediaUrl, safeImage } from "./shared/media.js";
 import { Takes } from "./takes.js";
 
-const KEY_DEFAULTS = { screen: "green", similarity: 0.45, smoothness: 0.25, spill: 0.8 };
+const KEY_DEFAULTS = { screen: "green", similarity: 0.45, smoothness: 0.25, spill: 0.8, key_colour: null };
+const HEX = /^#[0-9a-f]{6}$/;
 const SLIDERS = [
   ["similarity", "Similarity", 0, 1, "How far from the screen colour still keys out"],
   ["smoothness", "Smoothness", 0.01, 1, "How soft the edge of the matte is"],
@@ -40,6 +41,7 @@ function loadKeySettings(name) {
     if (stored && typeof stored === "object") {
       const out = { ...KEY_DEFAULTS };
       if (stored.screen === "blue" || stored.screen === "green") out.screen = stored.screen;
+      if (typeof stored.key_colour === "string" && HEX.test(stored.key_colour)) out.key_colour = stored.key_colour;
       for (const [field, , min, max] of SLIDERS) {
         const v = stored[field];
         if (typeof v === "number" && v >= min && v <= max) out[field] = v;
@@ -209,10 +211,19 @@ class CameraCard {
       this.sliders[field] = { input, output };
       return h("div", { class: "cam-slider" }, h("label", { for: id, text: label, title: hint }), input, output);
     });
+    // The eyedropper: click the preview (key off, so it shows the camera's own picture) on
+    // the screen to key exactly that colour; Auto samples it from the frame's border again.
+    this.dropper = h("button", { type: "button", class: "btn btn-small cam-dropper", "aria-pressed": "false",
+      dataset: { action: "dropper" }, title: "Pick the key colour: then click the screen in the preview" }, "Pick colour");
+    this.swatch = h("span", { class: "cam-swatch", title: "The key colour" });
+    this.autoColour = h("button", { type: "button", class: "btn btn-small cam-auto-colour",
+      dataset: { action: "auto-colour" }, title: "Sample the key colour from the frame's border" }, "Auto");
     const keyBox = h("fieldset", { class: "cam-key" },
       h("legend", { class: "visually-hidden", text: `Keying for ${name}` }),
       h("div", { class: "cam-key-top" }, this.keyButton, screens),
+      h("div", { class: "cam-key-colour" }, this.dropper, this.swatch, this.autoColour),
       ...sliders);
+    this.renderColour();
 
     this.period = h("input", { type: "number", class: "cam-bg-period", min: "1", max: "600", step: "1", value: "8",
       "aria-label": `Seconds each background stays on ${name}` });
@@ -342,6 +353,10 @@ class CameraCard {
 
   // ---- actions -------------------------------------------------------------------------
   onClick(e) {
+    if (this.picking && e.target === this.screen.img) {
+      this.pickColour(e);
+      return;
+    }
     const pick = e.target.closest("button[data-pick]");
     if (pick) {
       this.togglePick(pick.dataset.pick);
@@ -354,6 +369,8 @@ class CameraCard {
     else if (action === "snapshot") this.snapshot();
     else if (action === "key") this.setKey(!this.view().keyed);
     else if (action === "background") this.setBackground();
+    else if (action === "dropper") this.setPicking(!this.picking);
+    else if (action === "auto-colour") this.useColour(null);
     else if (action === "unpick") {
       this.picks = [];
       this.renderPicks();
@@ -406,7 +423,58 @@ class CameraCard {
   }
 
   keySettings() {
-    return { similarity: this.key.similarity, smoothness: this.key.smoothness, spill: this.key.spill, screen: this.key.screen };
+    return { similarity: this.key.similarity, smoothness: this.key.smoothness, spill: this.key.spill,
+      screen: this.key.screen, key_colour: this.key.key_colour };
+  }
+
+  setPicking(on) {
+    this.picking = on;
+    this.dropper.setAttribute("aria-pressed", on ? "true" : "false");
+    this.card.classList.toggle("picking", on);
+  }
+
+  /** The colour under the click, read from the preview picture itself (same origin). */
+  pickColour(e) {
+    const img = this.screen.img;
+    const w = img.naturalWidth;
+    const ht = img.naturalHeight;
+    if (!w || !ht) return;
+    const box = img.getBoundingClientRect();
+    const scale = Math.min(box.width / w, box.height / ht);     // object-fit: contain
+    const x = Math.floor((e.clientX - box.left - (box.width - w * scale) / 2) / scale);
+    const y = Math.floor((e.clientY - box.top - (box.height - ht * scale) / 2) / scale);
+    if (x < 0 || y < 0 || x >= w || y >= ht) return;           // the bars beside the picture
+    const canvas = document.createElement("canvas");
+    canvas.width = 5;
+    canvas.height = 5;
+    const g = canvas.getContext("2d", { willReadFrequently: true });
+    g.drawImage(img, x - 2, y - 2, 5, 5, 0, 0, 5, 5);          // 5x5 around it: no single noisy pixel
+    const px = g.getImageData(0, 0, 5, 5).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < px.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += px[i + c];
+    const hex = `#${sum.map((v) => Math.round(v / 25).toString(16).padStart(2, "0")).join("")}`;
+    this.setPicking(false);
+    this.useColour(hex);
+  }
+
+  useColour(hex) {
+    this.key.key_colour = hex;
+    if (hex) {          // the spill clamp works on the screen's channel: the one that leads
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      this.key.screen = b > g && b > r ? "blue" : "green";
+      const radio = this.card.querySelector(`.cam-screen-choice input[value="${this.key.screen}"]`);
+      if (radio) radio.checked = true;
+    }
+    this.renderColour();
+    this.sendKeySoon(0);
+  }
+
+  renderColour() {
+    const hex = this.key.key_colour;
+    this.swatch.style.background = hex || "transparent";
+    this.swatch.dataset.colour = hex || "auto";
+    this.swatch.textContent = hex ? "" : "auto";
+    this.autoColour.hidden = !hex;
   }
 
   onSlider(input, final) {
