@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from liveshow.control.osc import source_allowed
+from liveshow.settings import osc_networks, osc_targets
 from liveshow.show.cue_rows import cue_from_row, cue_to_row
 from liveshow.show.showfile import ShowFileError, parse
 from tests.helpers.osc import OscPeer, free_udp_port, osc_packet
@@ -267,3 +269,31 @@ def test_a_cues_osc_messages_survive_the_database_and_the_show_file() -> None:
     assert show.cues[0].to_showfile()["osc"] == messages
     row = cue_to_row(show.cues[0], 0, None)
     assert cue_from_row(row).osc == show.cues[0].osc
+
+
+# ---- who may send, and where the news goes ----------------------------------------------
+
+
+def test_the_allow_list_takes_addresses_and_cidrs_and_denies_by_default() -> None:
+    allowed = osc_networks("10.0.0.5, 192.168.1.0/24, fd00::/8")
+    assert source_allowed("10.0.0.5", allowed)
+    assert not source_allowed("10.0.0.6", allowed)
+    assert source_allowed("192.168.1.77", allowed)
+    assert source_allowed("::ffff:192.168.1.77", allowed)  # IPv4 on an IPv6 socket
+    assert source_allowed("fd00::1", allowed)
+    assert not source_allowed("fe80::1%eth0", allowed)
+    assert not source_allowed("not-an-address", allowed)
+    assert not source_allowed("127.0.0.1", osc_networks(""))  # empty: nobody
+    with pytest.raises(ValueError, match="not an IP address or CIDR"):
+        osc_networks("10.0.0.0/33")
+
+
+def test_targets_are_host_port_pairs() -> None:
+    assert osc_targets("10.0.0.20:53000, qlab.local:53000,[::1]:9000") == [
+        ("10.0.0.20", 53000),
+        ("qlab.local", 53000),
+        ("::1", 9000),
+    ]
+    for bad in ("10.0.0.20", "10.0.0.20:0", "host:99999", ":53000", "a b:1"):
+        with pytest.raises(ValueError, match="host"):
+            osc_targets(bad)

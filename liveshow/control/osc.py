@@ -8,6 +8,7 @@ In: ``/liveshow/go``, ``/liveshow/back``, ``/liveshow/cue/<id>/start``, ``/lives
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ SIMPLE = {
 }
 CUE_START = re.compile(r"/liveshow/cue/([^/]{1,64})/start\Z")
 PROMPT_CLOSE = re.compile(r"/liveshow/prompt/([^/]{1,64})/close\Z")
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class OscInputError(ValueError):
@@ -114,6 +118,18 @@ def _flag(args: list[Any]) -> bool:
         if isinstance(value, (int, float)) and value in (0, 1):
             return bool(value)
     raise OscInputError(f"/liveshow/blackout takes one argument, 0 or 1; got {args!r:.120}")
+
+
+def source_allowed(host: str, allowed: list[Network]) -> bool:
+    """Is ``host`` (as recvfrom gave it) in the allowed networks? An IPv4 sender reaching an
+    IPv6 socket (``::ffff:10.0.0.5``) counts as its IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in allowed)
 
 
 def encode(address: str, args: list[Any] | tuple[Any, ...] = ()) -> bytes:

@@ -6,7 +6,6 @@ allowed address is rate-limited; nothing that arrives can stop the loop."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import sys
@@ -26,8 +25,6 @@ from ..show.engine import CueError
 log = logging.getLogger("liveshow.osc")
 OSC_LIMITS = {"osc": Limit(rate=20.0, burst=40)}  # messages per source address
 QUIET = 10.0  # seconds between two warnings about one source's dropped packets
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def start_osc(app: Flask, socketio: Any) -> None:
@@ -70,7 +67,7 @@ def _log_to_stderr() -> None:
 
 
 class OscListener:
-    def __init__(self, app: Flask, sock: socket.socket, allowed: list[Network]) -> None:
+    def __init__(self, app: Flask, sock: socket.socket, allowed: list[osc.Network]) -> None:
         self.app = app
         self.sock = sock
         self.allowed = allowed
@@ -135,13 +132,7 @@ class OscListener:
         self._reply(source, address, "ok", done)
 
     def is_allowed(self, host: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(host.split("%")[0])
-        except ValueError:
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        return any(ip in network for network in self.allowed)
+        return osc.source_allowed(host, self.allowed)
 
     def _reply(self, source: Any, address: str, status_: str, data: Any) -> None:
         try:
