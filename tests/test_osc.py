@@ -56,7 +56,8 @@ def osc_server(
         extra_env={
             "LIVESHOW_OSC_PORT": str(udp),
             "LIVESHOW_OSC_ALLOW": "127.0.0.1, 10.0.0.0/8",
-            "LIVESHOW_OSC_TARGETS": f"127.0.0.1:{peer.port}",
+            # a target whose name never resolves must cost the others nothing
+            "LIVESHOW_OSC_TARGETS": f"127.0.0.1:{peer.port}, nowhere.invalid:9",
         },
     )
     srv.osc_port = udp  # type: ignore[attr-defined]
@@ -214,6 +215,7 @@ def test_targets_hear_cue_starts_prompts_blackout_panic_and_a_cues_own_messages(
     peer.send(port, "/liveshow/panic")
     peer.wait_for("/liveshow/panic/fired")
     assert peer.wait_for("/liveshow/blackout/changed", count=3) == [[1], [0], [1]]
+    wait_until(lambda: "nowhere.invalid:9: cannot look up" in osc_server.log_text())
 
 
 def test_a_flood_from_an_allowed_address_is_limited(
