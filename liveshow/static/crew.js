@@ -13,6 +13,7 @@ import { reportAck } from "./toast.js";
 import { Moderation } from "./moderation.js";
 import { Cameras } from "./cameras.js";
 import { SyncPanel } from "./sync.js";
+import { Sparklines } from "./sparklines.js";
 
 const TICK_MS = 100;
 const VIEWS = ["cues", "split", "moderation", "cameras"];
@@ -44,6 +45,7 @@ const editor = new CueEditor({ connection, cueList, getState });
 const moderation = new Moderation({ connection, onWantView: wantView });
 const cameras = new Cameras({ connection, onWantView: wantView });
 const syncPanel = new SyncPanel({ connection });
+const sparklines = new Sparklines({ connection });
 installViewSwitch();
 installPreflight({ connection, clock, getState, onPickCue: (id) => cueList.select(id, { focus: true, scroll: true }) });
 installModeSwitch();
@@ -98,6 +100,7 @@ function render() {
   moderation.onState(state);
   cameras.onState(state);
   syncPanel.render(state);
+  sparklines.onState(state);
   tick();
 }
 
