@@ -12,7 +12,6 @@ from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..realtime.fanout import tell
 from ..show.editing import export_text
-from ..state import audience_state
 from .auth import crew_required, is_crew
 
 bp = Blueprint("api", __name__)
@@ -29,7 +28,19 @@ def state() -> Any:
     key = header[7:] if header.startswith("Bearer ") else request.args.get("key", "")
     if is_crew() or hmac.compare_digest(key.encode(), rt.settings["display_key"].encode()):
         return jsonify(public)
-    return jsonify(audience_state(public))
+    return jsonify(anonymous_state(public))
+
+
+HIDDEN = ("join_url", "next", "pending_cue")  # the room's door, and what comes next
+
+
+def anonymous_state(public: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may read: what is on stage (a poll's bars, a cloud's words, a record's
+    media), without the join URL, the cues to come or the wall's submissions."""
+    out = {k: v for k, v in public.items() if k not in HIDDEN}
+    if isinstance(out.get("cue"), dict) and "wall" in out["cue"]:
+        out["cue"] = {k: v for k, v in out["cue"].items() if k != "wall"}
+    return out
 
 
 @bp.get("/media/<sha256>")
