@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from tests.helpers.server import free_port
+from tests.helpers.server import free_port, stop_process
 from tests.helpers.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,13 +76,7 @@ class CatalogueProcess:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stops it (SIGKILL: as a network that is simply gone)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, sig)
 
 
 def run_pull(
