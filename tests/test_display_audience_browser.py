@@ -297,17 +297,24 @@ def test_a_replay_plays_the_take_on_the_show_clock_with_its_credits(
     layer = on_screen(page, "replay")
     assert layer.locator("video").get_attribute("src") == f"/media/{sha}"
     wait_until(lambda: playing(page), what="the take to play")
+
+    def on_the_show_clock() -> dict[str, Any] | None:
+        # a display may start a moment late (a busy machine) and then catches up
+        sample = page.evaluate(VIDEO_JS)
+        return sample if abs(sample["t"] - sample["expected"]) < 0.1 else None
+
+    wait_until(on_the_show_clock, 10, "the take playing on the show clock")
     t0 = time.time()
     state = srv.state()
     t1 = time.time()
     video = page.evaluate(VIDEO_JS)
     t2 = time.time()
     position = state["server_time"] - state["cue_started_at"] + (t2 + t1) / 2 - (t0 + t1) / 2
-    assert abs(video["t"] - position) < 0.25, (video, position)
-    assert abs(video["t"] - video["expected"]) < 0.1, video
-    time.sleep(0.5)
+    assert abs(video["expected"] - position) < 0.25, (video, position)  # its clock is the show's
+    assert abs(video["t"] - position) < 0.35, (video, position)
+    time.sleep(1.0)
     later, elapsed = page.evaluate(VIDEO_JS), time.time() - t2
-    assert abs((later["t"] - video["t"]) - elapsed) < 0.15, (video, later, elapsed)
+    assert abs((later["t"] - video["t"]) / elapsed - 1.0) < 0.25, (video, later, elapsed)
 
     third = layer.locator(".lower-third")
     expect(third).to_have_class("lower-third shown")
