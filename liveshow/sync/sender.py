@@ -72,12 +72,15 @@ class Sender:
     def ready(self) -> int:
         """Rows this sender would take now."""
         now = self.clock()
-        return int(
-            self.store.db.execute(
-                "select count(*) from outbox where status = 'pending' and updated_at <= ? "
-                "and (lease_until is null or lease_until < ? or lease_owner = ?)",
-                [now - self.delay, now, self.owner],
-            ).fetchone()[0]
+        where, args = self._ready_where(now)
+        sql = f"select count(*) from outbox where {where}"
+        return int(self.store.db.execute(sql, args).fetchone()[0])
+
+    def _ready_where(self, now: float) -> tuple[str, list[Any]]:
+        """Pending, quiet for ``delay`` seconds, and held by no other sender."""
+        return (
+            "status = 'pending' and updated_at <= ? and (lease_until is null or lease_until < ?)",
+            [now - self.delay, now],
         )
 
     def drain(self, tally: Tally | None = None) -> Tally:
@@ -91,17 +94,17 @@ class Sender:
             try:
                 self._send_contributions(rows, tally)
             finally:
-                self._release(rows)
+                self._release()
         withdrawals = self._take(only_kinds=(OutboxKind.WITHDRAWAL,), limit=5000)
         try:
             self._send_withdrawals(withdrawals, tally)
         finally:
-            self._release(withdrawals)
+            self._release()
         screenings = self._take(only_kinds=(OutboxKind.SCREENING,), limit=5000)
         try:
             self._send_screenings(screenings, tally)
         finally:
-            self._release(screenings)
+            self._release()
         return tally
 
     # ---- leases -----------------------------------------------------------------------------
@@ -111,13 +114,8 @@ class Sender:
         limit: int = BATCH,
     ) -> list[dict[str, Any]]:
         now = self.clock()
-        where = [
-            "status = 'pending'",
-            "updated_at <= ?",
-            "(lease_until is null or lease_until < ?)",
-        ]
-        args: list[Any] = [now - self.delay, now]
-        where.append(f"kind in ({','.join('?' * len(only_kinds))})")
+        ready, args = self._ready_where(now)
+        where = [ready, f"kind in ({','.join('?' * len(only_kinds))})"]
         args.extend(kind.value for kind in only_kinds)
         with self.store.write() as db:
             self._reap(db, now)
@@ -155,7 +153,7 @@ class Sender:
                     [owner],
                 )
 
-    def _release(self, rows: list[dict[str, Any]]) -> None:
+    def _release(self) -> None:
         with self.store.write() as db:
             db.execute(
                 "update outbox set lease_owner = null, lease_until = null where lease_owner = ?",
@@ -247,13 +245,15 @@ class Sender:
         if groups:
             self._post(night, groups, tally)
 
-    def _sent(self, key: tuple[OutboxKind, str]) -> bool:
+    def _status(self, kind: OutboxKind, ref: str) -> str | None:
+        """The outbox status of ``ref``, or None when it was never queued."""
         row = items.one(
-            self.store.db,
-            "select status from outbox where kind = ? and ref = ?",
-            [key[0].value, key[1]],
+            self.store.db, "select status from outbox where kind = ? and ref = ?", [kind.value, ref]
         )
-        return row is not None and row["status"] == OutboxStatus.SENT.value
+        return None if row is None else str(row["status"])
+
+    def _sent(self, key: tuple[OutboxKind, str]) -> bool:
+        return self._status(*key) == OutboxStatus.SENT.value
 
     def _post(
         self,
@@ -267,11 +267,11 @@ class Sender:
                 tally.bytes_uploaded += self.catalogue.upload(sha, path, self.chunk)
             answer = self._post_batch("contributions", batch, tally)
         except Unreachable as exc:
-            self._note_attempt([r for r in self._rows_of(g for g, _ in groups)], str(exc))
+            self._note_attempt(self._rows_of(groups), str(exc))
             raise
         except Refused as exc:
             if exc.status in (401, 403):  # the token, not the rows: nothing is failed
-                self._note_attempt(self._rows_of(g for g, _ in groups), str(exc))
+                self._note_attempt(self._rows_of(groups), str(exc))
                 raise
             if len(groups) == 1:
                 for key in groups[0][0]:
@@ -291,16 +291,16 @@ class Sender:
                     kind, ref, OutboxStatus.SENT, ids=ids.get((kind.value, ref), []), tally=tally
                 )
 
-    def _rows_of(self, member_lists: Any) -> list[dict[str, Any]]:
-        keys = [k for members in member_lists for k in members]
-        out = []
-        for kind, ref in keys:
-            row = items.one(
-                self.store.db, "select id from outbox where kind = ? and ref = ?", [kind.value, ref]
+    def _rows_of(self, groups: list[tuple[list[tuple[OutboxKind, str]], Built]]) -> list[Any]:
+        """The outbox rows (their ids) of every member of ``groups``."""
+        keys = [key for members, _ in groups for key in members]
+        found = [
+            items.one(
+                self.store.db, "select id from outbox where kind = ? and ref = ?", [k.value, r]
             )
-            if row:
-                out.append(row)
-        return out
+            for k, r in keys
+        ]
+        return [row for row in found if row]
 
     def _post_batch(self, route: str, batch: list[dict[str, Any]], tally: Tally) -> dict[str, Any]:
         body = json.dumps({"items": batch}, sort_keys=True, allow_nan=False).encode()
@@ -318,12 +318,8 @@ class Sender:
         night = self._night()
         ready: list[tuple[str, dict[str, Any]]] = []
         for row in rows:
-            sent = items.one(
-                self.store.db,
-                "select status from outbox where kind = 'submission' and ref = ?",
-                [row["ref"]],
-            )
-            if sent is None or sent["status"] in ("dropped", "failed"):
+            sent = self._status(OutboxKind.SUBMISSION, row["ref"])
+            if sent is None or sent in ("dropped", "failed"):
                 self._settle(
                     OutboxKind.WITHDRAWAL,
                     row["ref"],
@@ -332,7 +328,7 @@ class Sender:
                     tally=tally,
                 )
                 continue
-            if sent["status"] != "sent":
+            if sent != "sent":
                 continue  # still being sent: the withdrawal follows it
             try:
                 ready.append((row["ref"], items.withdrawal(self.store.db, night, row["ref"])))
@@ -384,18 +380,14 @@ class Sender:
                 )
                 continue
             if take_id is not None:
-                status = items.one(
-                    self.store.db,
-                    "select status from outbox where kind = 'take' and ref = ?",
-                    [take_id],
-                )
-                if status is None or status["status"] in ("dropped", "failed"):
+                status = self._status(OutboxKind.TAKE, take_id)
+                if status is None or status in ("dropped", "failed"):
                     why = "its take was not sent" if status else "its take is not in the outbox"
                     self._settle(
                         OutboxKind.SCREENING, row["ref"], OutboxStatus.DROPPED, why, tally=tally
                     )
                     continue
-                if status["status"] != "sent":
+                if status != "sent":
                     continue  # the take goes first; this screening waits for it
             ready.append((row["ref"], screening))
         announced = self.store.meta_get("performance_sent") == night.performance
