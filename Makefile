@@ -29,8 +29,11 @@ serve: setup
 # Debian packages the tests need: chromium (browser tests; installed with its recommends, as
 # a desktop would have it), poppler-utils (pdftotext, pdffonts, pdftoppm: the book's tests and
 # its dashboard preview) and fonts for every script the room may write in (Noto: Latin,
-# Greek, Cyrillic, Arabic, Hebrew... and CJK), without recommends. Only what is missing.
-DEBIAN_PACKAGES := poppler-utils fonts-noto-core fonts-noto-cjk
+# Greek, Cyrillic, Arabic, Hebrew... and CJK), without recommends; redis-server and nginx
+# for the scale-out test and benchmark, which start their own as child processes on free
+# ports with their own config (a system service, if the package starts one, is never used).
+# Only what is missing.
+DEBIAN_PACKAGES := poppler-utils fonts-noto-core fonts-noto-cjk redis-server nginx
 
 debian-packages:
 	@set -e; \
