@@ -17,9 +17,10 @@ from flask import Flask
 from . import settings
 from .extensions import Runtime, socketio
 from .media.library import MediaLibrary
-from .realtime import guard, register_namespaces
+from .realtime import guard
 from .realtime.fanout import tell
 from .realtime.guard import PacketJSON
+from .scaleout import roles
 from .show.demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
 from .show.engine import ShowEngine
 from .show.showfile import load_file
@@ -46,7 +47,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine.start_hooks.append(
         lambda cue, at: rt.prompts.on_cue_start(cue, at, last=cue.id == engine.cues[-1].id)
     )
-    load_initial_show(engine, values)
+    if not roles.phones_only(values):  # restoring is a write: only the show worker's
+        load_initial_show(engine, values)
 
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["SECRET_KEY"] = values["secret_key"] or _stored_secret(store)
@@ -58,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["liveshow"] = rt
 
     register_blueprints(app)
-    register_namespaces(socketio)
+    roles.namespaces(socketio, values)  # every namespace, or a phone worker's relay
     # cors_allowed_origins=None: only pages this server served may open a socket (a page
     # elsewhere in a crew browser must not ride its session cookie into /crew).
     socketio.init_app(
@@ -69,8 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ping_timeout=5,
         max_http_buffer_size=1_000_000,
         json=PacketJSON,
+        **roles.queue_options(values),
     )
     guard.install(socketio.server, values["max_connections_per_address"])
+    roles.install(app, values)
     engine.listeners.append(lambda event: tell(event, app))
     return app
 

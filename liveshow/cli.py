@@ -347,6 +347,10 @@ def _green(async_mode: str) -> None:
 
 def run_server(overrides: dict[str, Any]) -> None:
     values = settings.load(overrides)
+    if values["workers"] > 1:  # nginx, the show worker and phone workers, as child processes
+        from .scaleout.cluster import serve_cluster
+
+        raise SystemExit(serve_cluster(values))
     _green(values["async_mode"])
     from .app import create_app, socketio
     from .realtime.clock import clock_loop
@@ -359,8 +363,10 @@ def run_server(overrides: dict[str, Any]) -> None:
     except ShowFileError as exc:
         raise click.ClickException(str(exc)) from None
     rt = app.extensions["liveshow"]
-    click.echo(banner(rt))
-    start_osc(app, socketio)
+    show_worker = not values["show_worker"]  # a phone worker runs no part of the show
+    if show_worker:
+        click.echo(banner(rt))
+        start_osc(app, socketio)
     host, port = values["host"], values["port"]
     if values["async_mode"] == "eventlet":
         # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second
@@ -372,15 +378,17 @@ def run_server(overrides: dict[str, Any]) -> None:
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         _raise_file_limit(values["max_connections"] + 200)
-        socketio.start_background_task(clock_loop, app, socketio)
-        socketio.start_background_task(sync_loop, app, socketio)
+        if show_worker:
+            socketio.start_background_task(clock_loop, app, socketio)
+            socketio.start_background_task(sync_loop, app, socketio)
         from .eventlet_fixes import serve
 
         serve(listener, app, values)
         return
     _check_port_free(host, port)
-    socketio.start_background_task(clock_loop, app, socketio)
-    socketio.start_background_task(sync_loop, app, socketio)
+    if show_worker:
+        socketio.start_background_task(clock_loop, app, socketio)
+        socketio.start_background_task(sync_loop, app, socketio)
     kwargs: dict[str, Any] = {"host": host, "port": port, "log_output": False}
     if values["async_mode"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True

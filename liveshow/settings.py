@@ -96,6 +96,19 @@ def _token(text: str) -> str:
     return text
 
 
+def _redis_url(text: str) -> str:
+    if not text.startswith(("redis://", "rediss://")):
+        raise ValueError(f"the message queue is a redis:// URL, got {text!r}")
+    return text
+
+
+def _workers(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= 64:
+        raise ValueError(f"workers is 1 to 64, got {count}")
+    return count
+
+
 def _checked(check: Callable[[str], Any]) -> Callable[[str], str]:
     """Parse as ``check`` does (so a typo fails at start-up) but keep the text."""
 
@@ -315,6 +328,34 @@ SETTINGS: tuple[Setting, ...] = (
         "Bearer token for the HTTP control API (`POST /api/control/<action>`, "
         "`GET /api/control/status`); unset = the API is off (404). At least 16 characters.",
         _token,
+    ),
+    Setting(
+        "message_queue",
+        None,
+        "Flask-SocketIO's message queue (`redis://127.0.0.1:6379/0`): set, this process "
+        "shares its broadcasts with the other workers of the show; unset = one process.",
+        _checked(_redis_url),
+    ),
+    Setting(
+        "workers",
+        1,
+        "Worker processes (`liveshow serve --workers 2`): above 1, serve starts the show "
+        "worker, phone workers, nginx in front and, without a message queue, a redis-server.",
+        _workers,
+    ),
+    Setting(
+        "show_worker",
+        None,
+        "Set by `serve --workers` on a phone worker: the show worker's internal URL. This "
+        "process then holds phone sockets only and relays what phones do to the show worker.",
+        str,
+    ),
+    Setting(
+        "trust_proxy",
+        False,
+        "A proxy on this machine sits in front (as `serve --workers` sets it): a phone's "
+        "address is taken from the proxy's X-Forwarded-For, for the per-address limits.",
+        _bool,
     ),
 )
 

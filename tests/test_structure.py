@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "liveshow.extensions": 7,
     "liveshow.web": 8,
     "liveshow.realtime": 8,
+    "liveshow.scaleout": 8,
     "liveshow.app": 9,
     "liveshow.cli": 10,
     "liveshow.__main__": 11,
