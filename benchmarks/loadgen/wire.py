@@ -32,11 +32,15 @@ async def websocket_upgrade(
 ) -> None:
     """Sends the upgrade request and reads the answer up to its blank line."""
     key = base64.b64encode(os.urandom(16)).decode()
+    # LOADGEN_COOKIE: a cookie every phone sends, e.g. the phone cookie nginx sets on /join
+    # (benchmarks/scale_out.py); inherited by the spawned client processes.
+    cookie = os.environ.get("LOADGEN_COOKIE")
     writer.write(
         (
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n"
+            + (f"Cookie: {cookie}\r\n" if cookie else "")
+            + "Sec-WebSocket-Version: 13\r\n\r\n"
         ).encode()
     )
     head = await reader.readuntil(b"\r\n\r\n")
