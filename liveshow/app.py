@@ -20,6 +20,7 @@ from .media.library import MediaLibrary
 from .realtime import guard
 from .realtime.fanout import tell
 from .realtime.guard import PacketJSON
+from .realtime.wire import PHONE_PING
 from .scaleout import roles
 from .show.demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
 from .show.engine import ShowEngine
@@ -67,8 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
         async_mode=values["async_mode"],
         cors_allowed_origins=None,
-        ping_interval=5,
-        ping_timeout=5,
+        ping_interval=PHONE_PING[0],  # displays, cameras, the crew: wire.QUICK_PING
+        ping_timeout=PHONE_PING[1],
         max_http_buffer_size=1_000_000,
         json=PacketJSON,
         **roles.queue_options(values),

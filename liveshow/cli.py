@@ -337,8 +337,10 @@ def _green(async_mode: str) -> None:
 
         eventlet.monkey_patch()
         from .eventlet_fixes import install
+        from .realtime import wire
 
         install()
+        wire.install()
     elif async_mode == "gevent":
         from gevent import monkey
 

@@ -1,0 +1,106 @@
+"""The eventlet write path (liveshow/realtime/wire.py): a broadcast is framed once and
+written straight to each socket. The risks: a frame torn or reordered when a socket is slow,
+a compressed frame a phone cannot read, a heartbeat that drops phones or keeps dead
+projectors on the crew's list."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.crew import Crew
+from tests.helpers.server import ServerProcess
+from tests.helpers.wire import WireClient
+
+LONG = "word " * 790  # ~4 KB of text in each cue: the crew's state lists every cue, ~200 KB
+CUES = 50
+GOS = 30  # 30 crew states of ~200 KB: more than the kernel's buffers (~3 MB on loopback)
+
+
+def _show(tmp_path: Path) -> Path:
+    show = tmp_path / "show.yaml"
+    cues = "".join(
+        f"  - {{id: c{n}, kind: record, title: C{n}, text: '{LONG}'}}\n" for n in range(CUES)
+    )
+    show.write_text("title: Wire\nmin_go_interval: 0\ncues:\n" + cues)
+    return show
+
+
+@pytest.fixture
+def wire_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    return server_factory(_show(tmp_path))
+
+
+def _display(srv: ServerProcess, name: str, **kwargs: Any) -> WireClient:
+    return WireClient(srv, "/display", {"key": srv.display_key, "name": name, "rev": 0}, **kwargs)
+
+
+def _phone(srv: ServerProcess, device: str, **kwargs: Any) -> WireClient:
+    auth = {"code": srv.join_code, "device": device, "rev": 0}
+    return WireClient(srv, "/audience", auth, **kwargs)
+
+
+def test_a_dashboard_that_stops_reading_gets_every_state_whole_and_in_order(
+    wire_server: ServerProcess, crew_of: Callable[[ServerProcess], Crew]
+) -> None:
+    """While one socket's buffers are full, a write to it is finished later and what follows
+    waits in its queue: no frame may be torn, interleaved or overtaken, and the others
+    are not held up."""
+    stalled = WireClient(wire_server, "/crew", {"password": wire_server.password})
+    first = stalled.events("state", lambda s: True)[0]
+    display = _display(wire_server, "reading")
+    display.events("state", lambda s: True)
+    crew = crew_of(wire_server)
+    for n in range(GOS):  # sent without waiting: the stalled crew answers no ping meanwhile
+        crew.client.emit("goto", {"cue": f"c{n % CUES}"}, namespace="/crew")
+    last = crew.wait_state(lambda s: s["rev"] >= first["rev"] + GOS)["rev"]
+    assert display.events("state", lambda s: s["rev"] == last)[-1]["cue"]["id"] == f"c{GOS - 1}"
+    seen = stalled.events("state", lambda s: s["rev"] == last, timeout=30)
+    revs = [s["rev"] for s in seen]
+    assert revs == sorted(set(revs)), revs  # in order, none twice
+    assert len({s["rev"] for s in seen if s["rev"] > first["rev"]}) >= GOS
+    assert all(len(s["cues"]) == CUES and s["cues"][-1]["text"] == LONG.strip() for s in seen)
+
+
+def test_phones_that_negotiated_compression_read_the_one_shared_frame(
+    wire_server: ServerProcess, crew_of: Callable[[ServerProcess], Crew]
+) -> None:
+    offers = [
+        "permessage-deflate; client_max_window_bits",  # what Chromium offers
+        "permessage-deflate; server_max_window_bits=10",
+        None,
+    ]
+    phones = [
+        _phone(wire_server, f"wire-phone-{i:08d}", extensions=e) for i, e in enumerate(offers)
+    ]
+    for phone in phones:
+        phone.events("state", lambda s: True)
+    crew_of(wire_server).goto("c1")
+    states = [p.events("state", lambda s: (s.get("cue") or {}).get("id") == "c1") for p in phones]
+    assert states[0][-1] == states[1][-1] == states[2][-1]
+    for phone in phones[:2]:
+        agreed = phone.headers["sec-websocket-extensions"]
+        assert "permessage-deflate" in agreed and "server_no_context_takeover" in agreed
+        assert phone.compressed_frames > 0
+    assert "sec-websocket-extensions" not in phones[2].headers
+    assert phones[2].compressed_frames == 0
+    # a window of 2^10 must really have been used for the phone that asked for it
+    assert "server_max_window_bits=10" in phones[1].headers["sec-websocket-extensions"]
+    assert zlib.MAX_WBITS == 15
+
+
+def test_a_silent_projector_is_dropped_in_seconds_and_a_silent_phone_is_not(
+    wire_server: ServerProcess,
+) -> None:
+    """Phones are pinged every 25 s (the handshake says so); displays, cameras and the crew
+    every 5 s with 5 s to answer, so a projector that vanished leaves the crew's list fast."""
+    display = _display(wire_server, "vanishing")
+    phone = _phone(wire_server, "silent-phone-0001")
+    assert phone.open["pingInterval"] == 25000 and phone.open["pingTimeout"] == 20000
+    assert display.closed_within(14)  # pinged after 5 s, no answer in 5 s: closed
+    phone.sock.settimeout(0.2)
+    assert not phone.closed_within(1)  # the phone, just as silent, is still connected
