@@ -12,6 +12,7 @@ import re
 import secrets
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from ..events import (
@@ -21,15 +22,14 @@ from ..events import (
     SnapshotAdded,
     SubmissionModerated,
 )
-from ..media.imaging import UploadRejected, clean_image
+from ..media.imaging import UploadRejected
 from ..media.library import MediaLibrary
-from ..media.sound import clean_audio
 from ..show.cues import ModerationAction, PromptKind, SubmissionStatus
-from ..store import outbox
+from ..store import outbox, writer
 from ..store.database import Store
 from ..store.outbox import OutboxKind
 from ..workers import direct
-from . import profanity
+from . import intake, profanity
 from .answers import Answer, Placed, crew_item, digest_of
 from .devices import AudienceError, clean_text
 from .prompts import PromptClosed, Prompts
@@ -59,6 +59,7 @@ class Submissions:
         self.prompts = prompts
         self.clock = clock
         self.record = record
+        self.writer = writer.Writer(store.path)  # media rows: commits off the event loop
 
     # ---- intake -----------------------------------------------------------------------
     def _check(
@@ -166,23 +167,46 @@ class Submissions:
 
         return self._insert(row, cast)
 
-    def submit_media(
+    def submit_upload(
         self,
         device: dict[str, Any],
-        sub_id: Any,
-        prompt: Any,
-        kind_name: Any,
-        data: bytes,
+        body: intake.Body,
         offload: Offload = direct,
+        slots: AbstractContextManager[Any] | None = None,
     ) -> Answer:
+        """A photo, drawing or recording as its request body arrived. Parsing, hashing,
+        decoding and the fsync'd file writes run in worker threads (``offload``), a few
+        uploads at a time (``slots``); the row is committed by the writer, in a worker
+        thread too, after the slot is given back. Only checks and lookups run on the event
+        loop. Raises AudienceError."""
+        with slots if slots is not None else nullcontext():
+            form = offload(intake.parse, body)
+            if form.data is None:
+                raise AudienceError("the upload has no 'file'")
+            staged = self._stage_media(device, form.fields, form.data, offload, form.digest)
+        if isinstance(staged, Answer):
+            return staged
+        return self._commit_media(*staged, offload)
+
+    def _stage_media(
+        self,
+        device: dict[str, Any],
+        fields: dict[str, Any],
+        data: bytes,
+        offload: Offload,
+        body_sha: str | None,
+    ) -> Answer | tuple[dict[str, Any], list[Placed]]:
+        """Check, clean and place an upload: its row to commit and its placed files, or the
+        first answer when it is a repeat. Raises AudienceError."""
+        prompt: Any = fields.get("prompt")
         try:
-            kind = PromptKind(kind_name)
+            kind = PromptKind(fields.get("kind"))
         except ValueError:
             kind = None
         if kind not in MEDIA_KINDS:
             raise AudienceError("'kind' must be photo, drawing or audio for an upload")
         assert kind is not None
-        sub_id, spec = self._check(device, sub_id, prompt, kind)
+        sub_id, spec = self._check(device, fields.get("id"), prompt, kind)
         if not data:
             raise AudienceError("the upload is empty")
         if len(data) > MAX_UPLOAD_BYTES[kind]:
@@ -191,15 +215,15 @@ class Submissions:
                 f"{MAX_UPLOAD_BYTES[kind] >> 20} MB)",
                 413,
             )
-        body_sha = digest_of(kind.value, prompt, data)
+        if body_sha is None:
+            body_sha = digest_of(kind.value, prompt, data)
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
         row = self._base(device, sub_id, prompt, kind, body_sha, SubmissionStatus.PENDING)
         try:
-            # Decoding, re-encoding and the fsync'd writes run in a worker thread; only the
-            # one committing transaction below runs on the event loop.
-            placed = offload(self._process, kind, data, spec.max_seconds)
+            # Decoding, re-encoding and the fsync'd writes run in a worker thread.
+            placed = offload(intake.place, self.media, kind, data, spec.max_seconds)
         except UploadRejected as exc:
             raise AudienceError(str(exc), exc.status) from None
         main, thumb = placed[0], (placed[1] if len(placed) > 1 else None)
@@ -211,46 +235,27 @@ class Submissions:
             height=main.height,
             duration=main.duration,
         )
+        return row, placed
 
-        def record_media() -> None:
-            for p in placed:
-                self.media.record(
-                    p.sha, p.size, p.mime, p.media_type, p.width, p.height, p.duration
-                )
-
-        return self._insert(row, record_media)
-
-    def _process(self, kind: PromptKind, data: bytes, max_seconds: float) -> list[Placed]:
-        """Clean the upload and place its files. No database here: runs off the loop."""
-        if kind is PromptKind.AUDIO:
-            sound = clean_audio(data, max_seconds)
-            return [
-                Placed(
-                    self.media.place_bytes(sound.data),
-                    len(sound.data),
-                    sound.mime,
-                    "audio",
-                    duration=sound.duration,
-                )
-            ]
-        image = clean_image(data, kind is PromptKind.DRAWING)
-        return [
-            Placed(
-                self.media.place_bytes(image.data),
-                len(image.data),
-                image.mime,
-                "image",
-                image.width,
-                image.height,
-            ),
-            Placed(self.media.place_bytes(image.thumb), len(image.thumb), "image/jpeg", "image"),
-        ]
+    def _commit_media(self, row: dict[str, Any], placed: list[Placed], offload: Offload) -> Answer:
+        """Commit the row and its media rows through the writer (its fsync off the event
+        loop); answered only once they are durable."""
+        try:
+            offload(self.writer.run, intake.rows_of(row, placed))
+        except sqlite3.IntegrityError:
+            # The same id arrived twice at once: answer the loser like any repeat.
+            repeat = self._repeat(row["id"], {"id": row["device"]}, row["body_sha256"])
+            if repeat is None:
+                raise
+            return repeat
+        stored = self.get(row["id"])
+        return Answer(201, {"id": row["id"], "status": row["status"]}, stored)
 
     def add_snapshot(
         self, camera: str, prompt: str, jpeg: bytes, offload: Offload = direct
     ) -> dict[str, Any]:
         """A camera still, approved by the crew's own action, credited to the camera."""
-        placed = offload(self._process, PromptKind.PHOTO, jpeg, 0.0)
+        placed = offload(intake.place, self.media, PromptKind.PHOTO, jpeg, 0.0)
         main, thumb = placed
         now = self.clock()
         sub_id = f"snap-{camera}-{secrets.token_hex(6)}"

@@ -128,14 +128,48 @@ def flatten(
     return pixels
 
 
+# JPEG can be decoded at 1/2, 1/4 or 1/8 of its size inside the decoder (libjpeg scales in
+# the DCT): a 12 MP photo decodes 3-4x faster at 1/2, and is then only slightly shrunk.
+REDUCED_DECODES = (
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+)
+
+
+def decode_flags(kind: str, width: int, height: int, side: int = OUT_MAX_SIDE) -> int:
+    """How to decode: a JPEG at the smallest reduction whose long side stays at least
+    ``side`` (libjpeg rounds a reduced side up), with its EXIF orientation applied (as
+    IMREAD_COLOR does); PNG and WebP whole, keeping any transparency."""
+    if kind != "jpeg":
+        return cv2.IMREAD_UNCHANGED
+    long_side = max(width, height)
+    for factor, flags in REDUCED_DECODES:
+        if -(-long_side // factor) >= side:
+            return flags
+    return cv2.IMREAD_COLOR
+
+
 def _fit(pixels: np.ndarray, side: int) -> np.ndarray:
+    """Shrink to ``side`` on the long side. INTER_AREA averages properly but is slow unless
+    it shrinks by a whole factor (13 ms for a 360 px thumbnail of a 1920 px photo, 30 ms
+    for 2016 -> 1920 px), so: the largest whole factor first with INTER_AREA (its fast
+    path; the at most factor-1 pixels past the last whole block are cropped), then what is
+    left (less than 2x) with INTER_LINEAR, which does not alias at such a small step."""
     h, w = pixels.shape[:2]
     scale = side / max(h, w)
     if scale >= 1:
         return pixels
-    return cv2.resize(
-        pixels, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-    )
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    factor = min(int(1 / scale), h, w)
+    if factor >= 2:
+        h, w = h - h % factor, w - w % factor
+        pixels = cv2.resize(
+            pixels[:h, :w], (w // factor, h // factor), interpolation=cv2.INTER_AREA
+        )
+    if (pixels.shape[1], pixels.shape[0]) == size:
+        return pixels
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_LINEAR)
 
 
 def clean_image(data: bytes, drawing: bool = False) -> CleanImage:
@@ -157,9 +191,7 @@ def clean_image(data: bytes, drawing: bool = False) -> CleanImage:
             413,
         )
     _check_complete(data, kind)
-    # JPEG: IMREAD_COLOR applies the EXIF orientation; PNG/WebP: keep any transparency.
-    flags = cv2.IMREAD_COLOR if kind == "jpeg" else cv2.IMREAD_UNCHANGED
-    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), decode_flags(kind, width, height))
     if pixels is None:
         raise UploadRejected(f"the {kind.upper()} picture could not be decoded (damaged?)")
     keep_alpha = drawing and pixels.ndim == 3 and pixels.shape[2] == 4

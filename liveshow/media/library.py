@@ -30,6 +30,35 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def placed_row(
+    sha: str,
+    size: int,
+    mime: str,
+    media_type: str,
+    width: int | None = None,
+    height: int | None = None,
+    duration: float | None = None,
+) -> dict[str, Any]:
+    """The media row of bytes placed with :meth:`MediaLibrary.place_bytes` (no source file)."""
+    return {
+        "sha256": sha,
+        "source_path": None,
+        "source_size": size,
+        "source_mtime": None,
+        "media_type": media_type,
+        "mime": mime,
+        "size": size,
+        "duration": duration,
+        "width": width,
+        "height": height,
+        "video_codec": None,
+        "audio_codec": None,
+        "playable": 1,
+        "problems": "[]",
+        "added_at": time.time(),
+    }
+
+
 class MediaLibrary:
     def __init__(self, store: Store, root: Path) -> None:
         self.store = store
@@ -99,24 +128,7 @@ class MediaLibrary:
         """The media row for bytes placed with :meth:`place_bytes`."""
         with self.store.write() as db:
             db.table("media").upsert(
-                {
-                    "sha256": sha,
-                    "source_path": None,
-                    "source_size": size,
-                    "source_mtime": None,
-                    "media_type": media_type,
-                    "mime": mime,
-                    "size": size,
-                    "duration": duration,
-                    "width": width,
-                    "height": height,
-                    "video_codec": None,
-                    "audio_codec": None,
-                    "playable": 1,
-                    "problems": "[]",
-                    "added_at": time.time(),
-                },
-                pk="sha256",
+                placed_row(sha, size, mime, media_type, width, height, duration), pk="sha256"
             )
 
     def _copy_in(self, source: Path, sha: str) -> None:

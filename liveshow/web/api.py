@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
-from ..audience import joining, results
+from ..audience import intake, joining, results
 from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..realtime.fanout import tell
@@ -78,25 +78,21 @@ def submissions() -> Any:
             429,
             {"Retry-After": "10"},
         )
-    # The body is received first (spooled to disk past 500 KB; a body slower than its
+    # The body is received first (spooled to disk past 512 KB; a body slower than its
     # allowance is dropped, see body_timeout), so a phone trickling its upload holds no
-    # slot. Then a few uploads are decoded at a time; the rest wait their turn instead of
-    # all decoding at once while a cue needs broadcasting.
-    upload = request.files.get("file")
-    if upload is None:
-        return {"error": "the upload has no 'file'"}, 400
-    with rt.upload_slots:
-        try:
-            answer = rt.submissions.submit_media(
-                device,
-                request.form.get("id"),
-                request.form.get("prompt"),
-                request.form.get("kind"),
-                upload.read(),
-                rt.offload,
-            )
-        except AudienceError as exc:
-            return {"error": str(exc)}, exc.status
+    # slot. Then a few uploads are parsed and decoded at a time, in worker threads; the
+    # rest wait their turn instead of all decoding at once while a cue needs broadcasting.
+    body = intake.receive(
+        request.stream,
+        request.mimetype,
+        request.mimetype_params,
+        request.max_form_memory_size,
+        request.max_form_parts,
+    )
+    try:
+        answer = rt.submissions.submit_upload(device, body, rt.offload, rt.upload_slots)
+    except AudienceError as exc:
+        return {"error": str(exc)}, exc.status
     for event in answer.events:
         tell(event)
     return answer.body, answer.status

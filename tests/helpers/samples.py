@@ -91,3 +91,14 @@ def wav(seconds: float, rate: int = 16000, rising: bool = False) -> bytes:
         + struct.pack("<I", len(pcm))
         + pcm
     )
+
+
+def jpeg_with_orientation(width: int, height: int, orientation: int) -> bytes:
+    """A photo stored sideways, as phones store them, with an EXIF Orientation tag saying
+    how to turn it upright; its stored top quarter is red (BGR (0, 0, 255))."""
+    image = np.zeros((height, width, 3), np.uint8)
+    image[: height // 4, :] = (0, 0, 255)
+    base = cv2.imencode(".jpg", image)[1].tobytes()
+    tiff = b"II*\x00\x08\x00\x00\x00" + struct.pack("<HHHIHH", 1, 0x0112, 3, 1, orientation, 0)
+    exif = b"Exif\x00\x00" + tiff + b"\x00\x00\x00\x00"
+    return base[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + base[2:]
