@@ -13,7 +13,7 @@ from typing import Any
 from . import report
 from .clients import Clients
 from .scenarios import SCENARIOS
-from .targets import ROOT, export_commit
+from .targets import ROOT, export_commit, resolve
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,6 +38,12 @@ def parser() -> argparse.ArgumentParser:
         "--server-commit",
         default=None,
         help="run liveshow as at this commit (exported from git), not the working tree",
+    )
+    p.add_argument(
+        "--py-spy",
+        type=Path,
+        default=None,
+        help="fanout: record the liveshow server with py-spy during the GOs into this folder",
     )
     p.add_argument("--results", type=Path, default=report.RESULTS, help="file to append to")
     p.add_argument("--no-results", action="store_true", help="print only")
@@ -64,7 +70,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     try:
         with tempfile.TemporaryDirectory(prefix="full-house-") as tmp:
             ctx["source"] = ROOT
-            if args.server_commit:
+            if args.server_commit:  # pinned now: HEAD may move while we run
+                args.server_commit = resolve(args.server_commit)
                 ctx["source"] = export_commit(args.server_commit, Path(tmp) / "source")
             for phones in counts:
                 for name in servers:
@@ -83,7 +90,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     load = report.load_average()
     rows = run(args)
     if args.no_results:
-        print("\n".join(report.table(args.scenario, rows) + report.ratios(rows)))
+        extra = report.ratios(rows) if args.scenario == "fanout" else []
+        print("\n".join(report.table(args.scenario, rows) + extra + report.problems(rows)))
     else:
         report.write(args.scenario, rows, load, args.results, args.server_commit)
     return rows

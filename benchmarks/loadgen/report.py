@@ -196,6 +196,12 @@ def write(
     ]
     text = "\n".join(lines) + "\n"
     print(text)
+    append(text, out)
+    return text
+
+
+def append(text: str, out: Path = RESULTS) -> None:
+    """Appends ``text`` to the results file, starting it with its header if it is new."""
     out.parent.mkdir(exist_ok=True)
     with out.open("a") as handle:
         if out.stat().st_size == 0:
@@ -207,7 +213,6 @@ def write(
                 "group, from /proc. See BENCHMARKS.md, 'A full house'.\n"
             )
         handle.write(text)
-    return text
 
 
 def load_average() -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +18,7 @@ import numpy as np
 
 from .clients import Clients
 from .session import Session, flat, pct, start_target, summarise_gos
-from .targets import VOTE_OPTIONS
+from .targets import VOTE_OPTIONS, Target
 
 MB = 1024 * 1024
 
@@ -72,6 +75,33 @@ def sitting(
         target.stop()
 
 
+@contextlib.contextmanager
+def profiled(target: Target, folder: Path | None, label: str) -> Iterator[None]:
+    """py-spy (if asked, and installed: it is not a project dependency) sampling the server
+    group without pausing it; collapsed stacks to FOLDER/LABEL.txt. It takes CPU of its
+    own, so CPU figures from a profiled run are not the run's figures."""
+    spy = Path(sys.executable).parent / "py-spy"
+    if folder is None or target.name != "liveshow" or not spy.exists():
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{label}.txt"
+    args = [str(spy), "record", "--pid", str(target.proc.pid), "--nonblocking", "--idle"]
+    args += ["--subprocesses", "--rate", "200", "--format", "raw", "--output", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # it attaches
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        print(f"  py-spy: {out}", flush=True)
+
+
 def fanout(
     name: str,
     phones: int,
@@ -83,7 +113,8 @@ def fanout(
     """Idle CPU with every phone connected, then ``args.gos`` GOs: latency and CPU per GO."""
     with sitting(name, phones, clients, folder, ctx, args) as (session, row):
         row["idle_ms_per_s"] = session.measure_idle(args.idle) * 1000
-        gos = session.gos(args.gos, args.gap, args.timeout)
+        with profiled(session.target, args.py_spy, f"{name}-{phones}"):
+            gos = session.gos(args.gos, args.gap, args.timeout)
         row.update(summarise_gos(gos))
         row["still_connected"] = session.connected()
     return row

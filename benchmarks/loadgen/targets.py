@@ -90,6 +90,17 @@ class Target:
             pass
 
 
+def resolve(commit: str) -> str:
+    """The full hash ``commit`` names now."""
+    run = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", commit + "^{commit}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return run.stdout.strip()
+
+
 def export_commit(commit: str, folder: Path) -> Path:
     """The ``liveshow`` package as it is at ``commit``, copied out of git into ``folder``
     (the checkout is left alone: others may be changing the server in it)."""
