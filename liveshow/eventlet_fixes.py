@@ -28,6 +28,28 @@ def install() -> None:
     from eventlet import websocket
 
     websocket.RFC6455WebSocket._apply_mask = staticmethod(apply_mask)  # type: ignore
+    negotiate = websocket.WebSocketWSGI._negotiate_permessage_deflate
+    websocket.WebSocketWSGI._negotiate_permessage_deflate = (  # type: ignore[method-assign]
+        lambda self, extensions: deflate_terms(negotiate(self, extensions))
+    )
+
+
+# permessage-deflate, as browsers offer it ("permessage-deflate; client_max_window_bits"):
+CLIENT_WINDOW_BITS = 10  # a phone sends pongs and short answers: a 1 KB window, not 32 KB
+
+
+def deflate_terms(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Our side of the compression a client offered. ``server_no_context_takeover`` (a
+    server may always ask for it, RFC 7692 7.1.1.1): every message is compressed on its own,
+    so one compressed broadcast frame fits every phone (realtime/wire.py). A client that
+    lets us choose its window gets a small one: the server keeps a decompressor per
+    connection, with a 32 KB window at the default."""
+    if config is None:
+        return None
+    config["server_no_context_takeover"] = True
+    if config.get("client_max_window_bits", 0) > CLIENT_WINDOW_BITS:
+        config["client_max_window_bits"] = CLIENT_WINDOW_BITS
+    return config
 
 
 # ---- limits on what one address can hold (eventlet's WSGI server has none) --------------

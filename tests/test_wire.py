@@ -5,7 +5,6 @@ projectors on the crew's list."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,9 +87,10 @@ def test_phones_that_negotiated_compression_read_the_one_shared_frame(
         assert phone.compressed_frames > 0
     assert "sec-websocket-extensions" not in phones[2].headers
     assert phones[2].compressed_frames == 0
-    # a window of 2^10 must really have been used for the phone that asked for it
+    # the phone that asked for a 2^10 window got it; Chromium's offer lets the server pick
+    # the phone's own window: a small one (the server keeps a decompressor per phone)
     assert "server_max_window_bits=10" in phones[1].headers["sec-websocket-extensions"]
-    assert zlib.MAX_WBITS == 15
+    assert "client_max_window_bits=10" in phones[0].headers["sec-websocket-extensions"]
 
 
 def test_a_silent_projector_is_dropped_in_seconds_and_a_silent_phone_is_not(

@@ -9,26 +9,26 @@ machine against ~35 ms for Node's socket.io (STACK.md; benchmarks/full_house.py)
 - A packet is encoded, framed (and, where the phone negotiated permessage-deflate,
   compressed) once; the frames are kept on the packet, which python-socketio's manager
   already shares between every recipient of a broadcast.
-- A socket whose writer is idle (its queue empty, the writer waiting on it, no frame being
-  written) gets the frame with one non-blocking ``send``. A write the kernel only partly
-  takes is finished by a greenlet that holds the websocket's own send lock, so the queue's
-  writer (still used whenever a socket is busy, so the order of packets never changes)
-  waits for it.
-- Compression runs with ``server_no_context_takeover`` (the server may always ask for it,
-  RFC 7692 §7.1.1.1): every message is compressed on its own, so one compressed frame fits
-  every phone with the same window size. With context takeover each phone's frame had to be
-  compressed separately.
+- A socket with nothing queued and nothing being written gets the frame with one
+  non-blocking ``send``. A write the kernel only partly takes is finished by a greenlet
+  holding the websocket's own send lock; meanwhile later packets wait in the socket's queue,
+  and a writer greenlet drains it in order behind that lock, so the order never changes.
+- Compression runs with ``server_no_context_takeover`` (asked for in ``eventlet_fixes``):
+  every message is compressed on its own, so one compressed frame fits every phone with the
+  same window size. With context takeover each phone's frame had to be compressed apart.
 - Pings are sent, and silent clients closed, by one loop (engineio spawns a greenlet per
   ping and wakes its service task once per client per ``ping_timeout``).
-- The writer of an upgraded socket waits on its queue without a timer: the timer only
-  mattered to long polling; a closing socket still wakes it (``None`` in the queue).
+- No writer greenlet is parked per socket (~9 KB each): one runs only while a socket has
+  a backlog, and ends when it is written.
 
 Applied by ``install()`` when ``liveshow serve`` runs on eventlet; gevent and threading use
-python-engineio as it is. Plain TCP sockets only (TLS is a proxy's job: docs/serving.md).
+python-engineio as it is. Plain TCP sockets only (TLS is a proxy's job).
 """
 
 from __future__ import annotations
 
+import _socket
+import ssl
 import struct
 import time
 import zlib
@@ -36,6 +36,7 @@ from typing import Any
 
 import engineio.server
 import engineio.socket
+from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
 # Heartbeats (Engine.IO ping interval, then how long the pong may take). Phones get Socket.IO's
@@ -102,6 +103,9 @@ class WireSocket(engineio.socket.Socket):
 
     ws: Any = None
     last_ping: float | None
+    closed: bool
+    closing: bool
+    connected: bool
     heartbeat: tuple[float, float] | None = None  # (interval, timeout); None: the server's
 
     def receive(self, pkt: eio_packet.Packet) -> None:
@@ -136,19 +140,110 @@ class WireSocket(engineio.socket.Socket):
             if entry[0] > soonest:
                 due[self.sid] = (soonest, self)
 
-    def _websocket_handler(self, ws: Any) -> Any:
-        from eventlet.greenio import GreenSocket
+    writer: Any = None  # the greenlet draining the queue, only while there is a backlog
 
-        if type(getattr(ws, "socket", None)) is GreenSocket and hasattr(ws, "_sendlock"):
-            self.ws = ws
-        try:
+    def _websocket_handler(self, ws: Any) -> Any:
+        """engineio's handler, but with no writer greenlet parked per socket (~9 KB each):
+        frames go straight out, and a writer runs only while the queue has a backlog."""
+        if not _plain_green_socket(ws):
             return super()._websocket_handler(ws)
+        limit = self.server.max_http_buffer_size
+        ws.socket.settimeout(self.server.ping_interval + self.server.ping_timeout)
+        if self.connected and not self._upgrade(ws):
+            return []
+        self.connected = self.upgraded = True
+        self.ws = ws
+        self._drain_later()  # what was held back during the upgrade
+        while True:
+            try:
+                data = ws.wait()
+                if data and len(data) > limit:
+                    raise ValueError("packet is too large")
+            except Exception as exc:
+                if not self.closed:
+                    self.server.logger.info("%s: Unexpected error %s, closing", self.sid, exc)
+                break
+            if data is None:
+                break  # closed by the client
+            try:
+                self.receive(eio_packet.Packet(encoded_packet=data))
+            except eio_exceptions.UnknownPacketError:
+                pass
+            except eio_exceptions.SocketIsClosedError:
+                break
+            except Exception:
+                self.server.logger.exception("Unknown receive error")
+                break
+        self.queue.put(None)  # the writer closes the websocket once what is queued is out
+        self._drain_later()
+        if self.writer is not None:
+            self.writer.join()
+        self.ws = None
+        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        return []
+
+    def _upgrade(self, ws: Any) -> bool:
+        """From long polling: the probe ping, then the UPGRADE packet (as engineio does)."""
+        self.upgrading = True  # sends are held in the queue meanwhile
+        try:
+            probe = eio_packet.Packet(encoded_packet=ws.wait())
+            if probe.packet_type != eio_packet.PING or probe.data != "probe":
+                return False
+            ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+            self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the pending poll
+            upgrade = eio_packet.Packet(encoded_packet=ws.wait())
+            return upgrade.packet_type == eio_packet.UPGRADE  # type: ignore[no-any-return]
+        except Exception:
+            return False
         finally:
-            self.ws = None
+            self.upgrading = False
 
     def send(self, pkt: eio_packet.Packet) -> None:
         if not self._write_now(pkt):
             super().send(pkt)
+            self._drain_later()
+
+    def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        if self.ws is None:
+            super().close(wait=wait, abort=abort, reason=reason)
+            return
+        if self.closed or self.closing:
+            return
+        self.closing = True
+        self.server._trigger_event(
+            "disconnect", self.sid, reason or self.server.reason.SERVER_DISCONNECT, run_async=False
+        )
+        if not abort:
+            self.send(eio_packet.Packet(eio_packet.CLOSE))
+        self.closed = True
+        self.queue.put(None)
+        self._drain_later()
+        if wait:
+            self.queue.join()
+
+    def _drain_later(self) -> None:
+        if self.ws is not None and self.writer is None and self.queue.qsize():
+            self.writer = self.server.start_background_task(self._drain, self.ws)
+
+    def _drain(self, ws: Any) -> None:
+        """Write the backlog in order; at ``None`` (the socket is closing) close the
+        websocket. Ends when the queue is empty: nothing yields between that check and
+        ``writer`` going back to None, so a send meanwhile cannot be stranded."""
+        try:
+            while self.queue.qsize():
+                pkt = self.queue.get(block=False)
+                self.queue.task_done()
+                if pkt is None:
+                    while self.queue.qsize():  # nothing after the end is sent
+                        self.queue.get(block=False)
+                        self.queue.task_done()
+                    ws.close()
+                    break
+                ws.send(pkt.encode())
+        except Exception:
+            ws.close()
+        finally:
+            self.writer = None
 
     def _write_now(self, pkt: eio_packet.Packet) -> bool:
         """Write ``pkt`` at once if nothing is queued or being written; False: queue it.
@@ -156,9 +251,8 @@ class WireSocket(engineio.socket.Socket):
         ws = self.ws
         if ws is None or not self.upgraded or self.upgrading or self.closing or self.closed:
             return False
-        queue = self.queue
-        if queue.qsize() or not queue.getting() or ws._sendlock.locked():
-            return False  # the writer has work or is writing: keep the order
+        if self.queue.qsize() or self.writer is not None or ws._sendlock.locked():
+            return False  # a backlog or a write in progress: keep the order
         if ws.websocket_closed:
             return False
         if not self.check_ping_timeout():
@@ -178,23 +272,6 @@ class WireSocket(engineio.socket.Socket):
         else:
             self.server.start_background_task(_finish, ws, lock, memoryview(data)[sent:])
         return True
-
-    def poll(self) -> list[eio_packet.Packet]:
-        if not self.upgraded:
-            return super().poll()  # type: ignore[no-any-return]
-        first = self.queue.get()  # no timer: close() puts None
-        self.queue.task_done()
-        if first is None:
-            return []
-        packets = [first]
-        while self.queue.qsize():
-            pkt = self.queue.get(block=False)
-            self.queue.task_done()
-            if pkt is None:
-                self.queue.put(None)
-                break
-            packets.append(pkt)
-        return packets
 
     def schedule_ping(self) -> None:
         if self.last_ping:
@@ -248,26 +325,21 @@ def service_task(server: Any) -> None:
             server.logger.exception("service task exception")
 
 
-def _negotiate_without_context(original: Any) -> Any:
-    def negotiate(self: Any, extensions: Any) -> Any:
-        config = original(self, extensions)
-        if config is not None:
-            config["server_no_context_takeover"] = True
-        return config
-
-    return negotiate
+def _plain_green_socket(ws: Any) -> bool:
+    """eventlet's websocket on a plain TCP socket (``fd`` is the real, non-blocking one)."""
+    fd = getattr(getattr(ws, "socket", None), "fd", None)
+    return (
+        isinstance(fd, _socket.socket)
+        and not isinstance(fd, ssl.SSLSocket)
+        and hasattr(ws, "_sendlock")
+        and hasattr(ws, "extensions")
+    )
 
 
 def install() -> None:
     """Use the wire path in this process (``liveshow serve`` on eventlet, after
-    monkey-patching)."""
-    from eventlet import websocket
-
+    monkey-patching; ``eventlet_fixes.install`` makes the compression negotiation fit)."""
     if engineio.socket.Socket is WireSocket:
         return
     engineio.socket.Socket = WireSocket  # type: ignore[misc]
     engineio.server.Server._service_task = service_task  # type: ignore[method-assign]
-    ws_class = websocket.WebSocketWSGI
-    ws_class._negotiate_permessage_deflate = _negotiate_without_context(  # type: ignore[method-assign]
-        ws_class._negotiate_permessage_deflate
-    )
