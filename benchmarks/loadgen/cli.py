@@ -77,7 +77,11 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 for name in servers:
                     print(f"{args.scenario}: {name}, {phones} phones", flush=True)
                     started = time.monotonic()
-                    row = SCENARIOS[args.scenario](name, phones, clients, Path(tmp), ctx, args)
+                    try:
+                        row = SCENARIOS[args.scenario](name, phones, clients, Path(tmp), ctx, args)
+                    except Exception as exc:  # a server that falls over is a result too
+                        print(f"  {name}, {phones} phones: {exc!r}", file=sys.stderr)
+                        row = {"server": name, "phones": phones, "failed": repr(exc)[:300]}
                     row["seconds"] = time.monotonic() - started
                     rows.append(row)
     finally:

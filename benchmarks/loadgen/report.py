@@ -48,6 +48,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("server", "server", "s"),
         ("phones", "phones", "d"),
         ("joined", "joined", "d"),
+        ("join storm s", "join_s", ".1f"),
         ("votes acked ok", "votes_ok", "d"),
         ("storm s", "storm_s", ".2f"),
         ("ack p50 ms", "vote_ack_p50", "ms"),
@@ -137,7 +138,8 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
 def problems(rows: list[dict[str, Any]]) -> list[str]:
     notes = []
     for row in rows:
-        for key in ("connect_errors", "join_errors", "vote_errors", "reconnect_errors"):
+        keys = ("failed", "connect_errors", "join_errors", "vote_errors", "reconnect_errors")
+        for key in keys:
             if row.get(key):
                 notes.append(f"- {row['server']} {row['phones']}: {key}: {row[key]}")
     return notes

@@ -139,11 +139,13 @@ def _join(session: Session, ctx: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     terms = (ctx["sample"].get("welcome") or {}).get("terms") or {}
     answers = session.clients.ask("join", terms_version=terms.get("version", ""))
-    return {
+    joined = {
         "joined": sum(a["ok"] for a in answers),
         "join_s": time.monotonic() - started,
         "join_errors": flat([a["errors"] for a in answers])[:3],
     }
+    print(f"  {joined['joined']} joined in {joined['join_s']:.1f} s", flush=True)
+    return joined
 
 
 def votes(
