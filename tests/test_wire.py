@@ -5,7 +5,7 @@ projectors on the crew's list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,23 @@ def _show(tmp_path: Path) -> Path:
     return show
 
 
-@pytest.fixture
-def wire_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
-    return server_factory(_show(tmp_path))
+@pytest.fixture(scope="module")
+def wire_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server for the module (the tests read state, and each GOes from where it is)."""
+    folder = tmp_path_factory.mktemp("wire")
+    srv = ServerProcess(data=folder / "data", show=_show(folder)).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def silent(wire_server: ServerProcess) -> Iterator[tuple[WireClient, WireClient]]:
+    """A display and a phone that never answer a ping, connected before the other tests
+    run, so the heartbeat test finds their seconds of silence already spent."""
+    pair = (_display(wire_server, "vanishing"), _phone(wire_server, "silent-phone-0001"))
+    yield pair
+    for client in pair:
+        client.close()
 
 
 def _display(srv: ServerProcess, name: str, **kwargs: Any) -> WireClient:
@@ -44,7 +58,9 @@ def _phone(srv: ServerProcess, device: str, **kwargs: Any) -> WireClient:
 
 
 def test_a_dashboard_that_stops_reading_gets_every_state_whole_and_in_order(
-    wire_server: ServerProcess, crew_of: Callable[[ServerProcess], Crew]
+    wire_server: ServerProcess,
+    silent: tuple[WireClient, WireClient],
+    crew_of: Callable[[ServerProcess], Crew],
 ) -> None:
     """While one socket's buffers are full, a write to it is finished later and what follows
     waits in its queue: no frame may be torn, interleaved or overtaken, and the others
@@ -55,9 +71,9 @@ def test_a_dashboard_that_stops_reading_gets_every_state_whole_and_in_order(
     display.events("state", lambda s: True)
     crew = crew_of(wire_server)
     for n in range(GOS):  # sent without waiting: the stalled crew answers no ping meanwhile
-        crew.client.emit("goto", {"cue": f"c{n % CUES}"}, namespace="/crew")
+        crew.client.emit("goto", {"cue": f"c{(n + 1) % CUES}"}, namespace="/crew")
     last = crew.wait_state(lambda s: s["rev"] >= first["rev"] + GOS)["rev"]
-    assert display.events("state", lambda s: s["rev"] == last)[-1]["cue"]["id"] == f"c{GOS - 1}"
+    assert display.events("state", lambda s: s["rev"] == last)[-1]["cue"]["id"] == f"c{GOS % CUES}"
     seen = stalled.events("state", lambda s: s["rev"] == last, timeout=30)
     revs = [s["rev"] for s in seen]
     assert revs == sorted(set(revs)), revs  # in order, none twice
@@ -78,8 +94,8 @@ def test_phones_that_negotiated_compression_read_the_one_shared_frame(
     ]
     for phone in phones:
         phone.events("state", lambda s: True)
-    crew_of(wire_server).goto("c1")
-    states = [p.events("state", lambda s: (s.get("cue") or {}).get("id") == "c1") for p in phones]
+    crew_of(wire_server).goto("c40")
+    states = [p.events("state", lambda s: (s.get("cue") or {}).get("id") == "c40") for p in phones]
     assert states[0][-1] == states[1][-1] == states[2][-1]
     for phone in phones[:2]:
         agreed = phone.headers["sec-websocket-extensions"]
@@ -94,12 +110,11 @@ def test_phones_that_negotiated_compression_read_the_one_shared_frame(
 
 
 def test_a_silent_projector_is_dropped_in_seconds_and_a_silent_phone_is_not(
-    wire_server: ServerProcess,
+    silent: tuple[WireClient, WireClient],
 ) -> None:
     """Phones are pinged every 25 s (the handshake says so); displays, cameras and the crew
     every 5 s with 5 s to answer, so a projector that vanished leaves the crew's list fast."""
-    display = _display(wire_server, "vanishing")
-    phone = _phone(wire_server, "silent-phone-0001")
+    display, phone = silent
     assert phone.open["pingInterval"] == 25000 and phone.open["pingTimeout"] == 20000
     assert display.closed_within(14)  # pinged after 5 s, no answer in 5 s: closed
     phone.sock.settimeout(0.2)
