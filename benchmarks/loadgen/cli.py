@@ -28,7 +28,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=500.0, help="new phones a second (ramp)")
     p.add_argument("--gos", type=int, default=30, help="GOs measured (fanout, burst)")
     p.add_argument("--gap", type=float, default=0.5, help="seconds between GOs")
-    p.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measure")
+    p.add_argument(
+        "--idle",
+        type=float,
+        default=10.0,
+        help="seconds of idle CPU measure (rounded up to whole ping intervals)",
+    )
     p.add_argument("--settle", type=float, default=3.0, help="seconds after connecting")
     p.add_argument("--timeout", type=float, default=30.0, help="per GO / storm, seconds")
     p.add_argument("--photos", type=int, default=200, help="photos in the burst")

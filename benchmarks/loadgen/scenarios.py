@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import signal
 import subprocess
 import sys
@@ -21,6 +22,16 @@ from .session import Session, flat, pct, start_target, summarise_gos
 from .targets import VOTE_OPTIONS, Target
 
 MB = 1024 * 1024
+
+
+def idle_window(seconds: float, ctx: dict[str, Any]) -> float:
+    """``seconds`` rounded up to whole Engine.IO ping intervals (the server's, from its open
+    packet; Node is started with the same), so the idle rate counts every phone's pings
+    the right number of times even when they come in bands after the ramp."""
+    interval = float(ctx["sample"]["open"].get("pingInterval", 0)) / 1000
+    if interval <= 0:
+        return seconds
+    return max(1, math.ceil(seconds / interval - 1e-9)) * interval
 
 
 @contextlib.contextmanager
@@ -61,6 +72,7 @@ def sitting(
             "rss_empty_mb": rss_empty / MB,
             "processes": target.group.processes(),
             "state_bytes": len(str(ctx["sample"]["state"])),
+            "ping_interval_s": float(ctx["sample"]["open"].get("pingInterval", 0)) / 1000,
         }
         row["kb_per_phone"] = (row["rss_mb"] - row["rss_empty_mb"]) * 1024 / max(1, ramp["ok"])
         print(
@@ -112,7 +124,7 @@ def fanout(
 ) -> dict[str, Any]:
     """Idle CPU with every phone connected, then ``args.gos`` GOs: latency and CPU per GO."""
     with sitting(name, phones, clients, folder, ctx, args) as (session, row):
-        row["idle_ms_per_s"] = session.measure_idle(args.idle) * 1000
+        row["idle_ms_per_s"] = session.measure_idle(idle_window(args.idle, ctx)) * 1000
         with profiled(session.target, args.py_spy, f"{name}-{phones}"):
             gos = session.gos(args.gos, args.gap, args.timeout)
         row.update(summarise_gos(gos))
@@ -130,7 +142,7 @@ def ramp(
 ) -> dict[str, Any]:
     """Only the connect ramp (and memory, and idle CPU once everyone is in)."""
     with sitting(name, phones, clients, folder, ctx, args) as (session, row):
-        row["idle_ms_per_s"] = session.measure_idle(args.idle) * 1000
+        row["idle_ms_per_s"] = session.measure_idle(idle_window(args.idle, ctx)) * 1000
         row["still_connected"] = session.connected()
     return row
 
@@ -161,7 +173,7 @@ def votes(
         row.update(_join(session, ctx))
         session.go("ask-vote", args.timeout)
         time.sleep(args.settle)
-        session.measure_idle(min(args.idle, 5.0))
+        session.measure_idle(idle_window(min(args.idle, 5.0), ctx))
         group = session.target.group
         c0, t0 = group.cpu_seconds(), time.monotonic()
         answers = flat(
@@ -213,7 +225,7 @@ def burst(
         row.update(_join(session, ctx))
         session.go("ask-photo", args.timeout)
         time.sleep(args.settle)
-        session.measure_idle(min(args.idle, 5.0))
+        session.measure_idle(idle_window(min(args.idle, 5.0), ctx))
         idle = session.gos(args.gos, args.gap, args.timeout)
         per_process = -(-args.photos // len(clients.conns))
         started = time.monotonic()
