@@ -48,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
         "--py-spy",
         type=Path,
         default=None,
-        help="fanout: record the liveshow server with py-spy during the GOs into this folder",
+        help="record liveshow with py-spy during the GOs (fanout) or the joins (votes), here",
     )
     p.add_argument("--results", type=Path, default=report.RESULTS, help="file to append to")
     p.add_argument("--no-results", action="store_true", help="print only")

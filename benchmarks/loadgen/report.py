@@ -25,6 +25,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("connected", "connected", "d"),
         ("CPU per GO, median ms", "cpu_median", "ms"),
         ("CPU per GO, mean ms", "cpu_mean", "ms"),
+        ("CPU per GO, whole phase ms", "cpu_phase", "ms"),
         ("last phone p50 ms", "last_p50", "ms"),
         ("last phone p99 ms", "last_p99", "ms"),
         ("GOs every phone got", "all_received", "d"),

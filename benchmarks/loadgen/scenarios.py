@@ -90,15 +90,15 @@ def sitting(
 @contextlib.contextmanager
 def profiled(target: Target, folder: Path | None, label: str) -> Iterator[None]:
     """py-spy (if asked, and installed: it is not a project dependency) sampling the server
-    group without pausing it; collapsed stacks to FOLDER/LABEL.txt. It takes CPU of its
-    own, so CPU figures from a profiled run are not the run's figures."""
+    group without pausing it, on-CPU stacks only; collapsed stacks to FOLDER/LABEL.txt. It
+    takes CPU of its own, so figures from a profiled run are not the run's figures."""
     spy = Path(sys.executable).parent / "py-spy"
     if folder is None or target.name != "liveshow" or not spy.exists():
         yield
         return
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{label}.txt"
-    args = [str(spy), "record", "--pid", str(target.proc.pid), "--nonblocking", "--idle"]
+    args = [str(spy), "record", "--pid", str(target.proc.pid), "--nonblocking"]
     args += ["--subprocesses", "--rate", "200", "--format", "raw", "--output", str(out)]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # it attaches
@@ -170,7 +170,8 @@ def votes(
 ) -> dict[str, Any]:
     """Every phone joins, the crew opens a poll, every phone votes at the same moment."""
     with sitting(name, phones, clients, folder, ctx, args) as (session, row):
-        row.update(_join(session, ctx))
+        with profiled(session.target, args.py_spy, f"join-{name}-{phones}"):
+            row.update(_join(session, ctx))
         session.go("ask-vote", args.timeout)
         time.sleep(args.settle)
         session.measure_idle(idle_window(min(args.idle, 5.0), ctx))

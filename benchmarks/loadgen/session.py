@@ -148,9 +148,16 @@ class Session:
     def gos(self, count: int, gap: float, timeout: float = 30.0) -> list[dict[str, Any]]:
         """``count`` GOs back and forth between the title cues a and b."""
         results = []
+        group = self.target.group
+        c0, t0 = group.cpu_seconds(), time.monotonic()
         for _ in range(count):
             results.append(self.go("b" if self.cue == "a" else "a", timeout))
             time.sleep(gap)
+        # the cross-check: everything the server did from the first GO to after the last,
+        # gaps and all, minus idle, shared out (catches work a GO's window would miss)
+        phase = (group.cpu_seconds() - c0 - self.idle_rate * (time.monotonic() - t0)) / count
+        for result in results:
+            result["cpu_phase"] = phase
         return results
 
     def close(self) -> None:
@@ -172,6 +179,7 @@ def summarise_gos(gos: list[dict[str, Any]]) -> dict[str, Any]:
         "median_p50": pct([g["median"] for g in gos if g["received"]], 0.5),
         "cpu_median": pct(cpu, 0.5),
         "cpu_mean": statistics.fmean(cpu) if cpu else float("nan"),
+        "cpu_phase": gos[0].get("cpu_phase", float("nan")) if gos else float("nan"),
     }
 
 
