@@ -41,10 +41,13 @@ Other flags: ``--processes`` (client processes), ``--timeout`` (per GO or storm)
 
 What a figure means
 - server CPU per GO: the server group's CPU time from just before the crew's ``goto`` to
-  0.2 s after the last phone had the new cue, minus the idle rate over the same window.
+  0.2 s after the last phone had the new cue, minus the idle rate over the same window
+  (the mean of idle before and after the GOs). Cross-check: the whole GO phase, gaps and
+  all, minus idle, shared out over the GOs (it catches work a GO's window would miss).
   liveshow also sends the crew (one dashboard socket) its state on a GO; Node only acks.
 - last phone: crew send -> the last phone's new ``state`` with the new cue, per GO; p50/p99
   over the GOs. "GOs every phone got" counts GOs that reached every phone within --timeout.
 - idle CPU: server CPU per second with every phone connected and nothing happening (the
-  Engine.IO pings); RSS: resident memory summed over the server's process group.
+  Engine.IO pings), over whole ping intervals (--idle rounded up), before and after the GOs;
+  RSS: resident memory summed over the server's process group, all phones connected.
 """

@@ -31,6 +31,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("GOs every phone got", "all_received", "d"),
         ("still connected", "still_connected", "d"),
         ("idle CPU ms/s", "idle_ms_per_s", ".1f"),
+        ("idle before / after GOs", "idle_before_after", "s"),
         ("ping interval s", "ping_interval_s", "g"),
         ("RSS MB", "rss_mb", ".0f"),
         ("KB per phone", "kb_per_phone", ".0f"),

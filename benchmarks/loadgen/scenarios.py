@@ -122,12 +122,22 @@ def fanout(
     ctx: dict[str, Any],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
-    """Idle CPU with every phone connected, then ``args.gos`` GOs: latency and CPU per GO."""
+    """Idle CPU with every phone connected, then ``args.gos`` GOs: latency and CPU per GO,
+    then idle CPU again. The GOs' CPU has the mean of the two idle rates taken off (right
+    after the ramp a server may still be tidying up: garbage collection, buffers)."""
     with sitting(name, phones, clients, folder, ctx, args) as (session, row):
-        row["idle_ms_per_s"] = session.measure_idle(idle_window(args.idle, ctx)) * 1000
+        window = idle_window(args.idle, ctx)
+        before = session.measure_idle(window)
         with profiled(session.target, args.py_spy, f"{name}-{phones}"):
             gos = session.gos(args.gos, args.gap, args.timeout)
+        after = session.measure_idle(window)
+        rate = (before + after) / 2
+        for go in gos:
+            go["cpu"] = go["cpu_raw"] - rate * go["window"]
+            go["cpu_phase"] = go["phase_raw"] - rate * go["phase_window"]
         row.update(summarise_gos(gos))
+        row["idle_ms_per_s"] = rate * 1000
+        row["idle_before_after"] = f"{before * 1000:.1f} / {after * 1000:.1f}"
         row["still_connected"] = session.connected()
     return row
 

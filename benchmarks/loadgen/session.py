@@ -155,9 +155,11 @@ class Session:
             time.sleep(gap)
         # the cross-check: everything the server did from the first GO to after the last,
         # gaps and all, minus idle, shared out (catches work a GO's window would miss)
-        phase = (group.cpu_seconds() - c0 - self.idle_rate * (time.monotonic() - t0)) / count
+        raw, window = (group.cpu_seconds() - c0) / count, (time.monotonic() - t0) / count
         for result in results:
-            result["cpu_phase"] = phase
+            result.update(
+                cpu_phase=raw - self.idle_rate * window, phase_raw=raw, phase_window=window
+            )
         return results
 
     def close(self) -> None:
