@@ -28,6 +28,8 @@ python-engineio as it is. Plain TCP sockets only (TLS is a proxy's job).
 from __future__ import annotations
 
 import _socket
+import heapq
+import itertools
 import ssl
 import struct
 import time
@@ -48,7 +50,8 @@ PHONE_PING = (25.0, 20.0)
 QUICK_PING = (5.0, 5.0)
 PHONES = "0/audience"  # the Socket.IO CONNECT packet of a phone (the only namespace it uses)
 PING_LOOP_SECONDS = 0.25  # how late a ping may go out at most
-LIVENESS_SECONDS = 1.0  # how often silent clients are looked for
+LIVENESS_SECONDS = 1.0  # how often unanswered pings are looked at
+SWEEP_SECONDS = 10.0  # how often closed sockets engineio kept are dropped
 
 
 class Frames:
@@ -133,12 +136,8 @@ class WireSocket(engineio.socket.Socket):
         return True
 
     def _ping_sooner(self) -> None:
-        due = _due(self.server)
-        entry = due.get(self.sid)
-        if entry is not None and self.heartbeat is not None:
-            soonest = time.monotonic() + self.heartbeat[0]
-            if entry[0] > soonest:
-                due[self.sid] = (soonest, self)
+        if self.heartbeat is not None:
+            _beats(self.server).sooner(self, time.monotonic() + self.heartbeat[0])
 
     writer: Any = None  # the greenlet draining the queue, only while there is a backlog
 
@@ -276,9 +275,8 @@ class WireSocket(engineio.socket.Socket):
     def schedule_ping(self) -> None:
         if self.last_ping:
             self.last_ping = None
-            due = _due(self.server)
             every = self.heartbeat[0] if self.heartbeat else self.server.ping_interval
-            due[self.sid] = (time.monotonic() + every, self)
+            _beats(self.server).ping_at(self, time.monotonic() + every)
 
 
 def _finish(ws: Any, lock: Any, rest: memoryview) -> None:
@@ -290,37 +288,71 @@ def _finish(ws: Any, lock: Any, rest: memoryview) -> None:
         lock.release()
 
 
-def _due(server: Any) -> dict[str, tuple[float, WireSocket]]:
-    due = server.__dict__.get("_liveshow_due")
-    if due is None:
-        due = server._liveshow_due = {}
-    return due  # type: ignore[no-any-return]
+class Heartbeats:
+    """When each socket is next pinged (a heap: the loop looks only at what is due, not at
+    every phone four times a second), and which pings are still unanswered."""
+
+    def __init__(self) -> None:
+        self.due: dict[str, float] = {}  # sid -> when its next ping goes
+        self.heap: list[tuple[float, int, str, WireSocket]] = []
+        self.order = itertools.count()  # ties never compare sockets
+        self.waiting: dict[str, WireSocket] = {}  # pinged, no pong yet
+
+    def ping_at(self, sock: WireSocket, when: float) -> None:
+        self.waiting.pop(sock.sid, None)
+        self.due[sock.sid] = when
+        heapq.heappush(self.heap, (when, next(self.order), sock.sid, sock))
+
+    def sooner(self, sock: WireSocket, when: float) -> None:
+        if self.due.get(sock.sid, 0.0) > when:
+            self.ping_at(sock, when)  # the later entry is skipped when it comes up
+
+    def send_due(self, now: float) -> None:
+        ping = eio_packet.Packet(eio_packet.PING)  # one packet, framed once, for all
+        heap, due = self.heap, self.due
+        while heap and heap[0][0] <= now:
+            when, _, sid, sock = heapq.heappop(heap)
+            if due.get(sid) != when:
+                continue  # moved sooner, or already sent
+            del due[sid]
+            if not sock.closing and not sock.closed:
+                sock.last_ping = time.time()
+                self.waiting[sid] = sock
+                sock.send(ping)
+
+    def check_silent(self) -> None:
+        """Close sockets whose pong is late (only those pinged and not yet answered)."""
+        for sid, sock in list(self.waiting.items()):
+            if sock.closed or sock.closing or not sock.check_ping_timeout():
+                self.waiting.pop(sid, None)
+
+
+def _beats(server: Any) -> Heartbeats:
+    beats = server.__dict__.get("_liveshow_heartbeats")
+    if beats is None:
+        beats = server._liveshow_heartbeats = Heartbeats()
+    return beats  # type: ignore[no-any-return]
 
 
 def service_task(server: Any) -> None:
-    """Replaces ``engineio.Server._service_task``: pings due sockets every
-    PING_LOOP_SECONDS; closes silent ones and forgets closed ones every LIVENESS_SECONDS."""
+    """Replaces ``engineio.Server._service_task`` (which woke once per client per
+    ``ping_timeout``): pings due sockets every PING_LOOP_SECONDS, closes silent ones every
+    LIVENESS_SECONDS, forgets closed ones every SWEEP_SECONDS."""
     server.service_task_event = server.create_event()
-    due = _due(server)
-    checked = time.monotonic()
+    beats = _beats(server)
+    checked = swept = time.monotonic()
     while not server.service_task_event.wait(timeout=PING_LOOP_SECONDS):
         try:
             now = time.monotonic()
-            ping = eio_packet.Packet(eio_packet.PING)  # one packet, framed once, for all
-            for sid, (when, sock) in list(due.items()):
-                if when <= now:
-                    del due[sid]
-                    if not sock.closing and not sock.closed:
-                        sock.last_ping = time.time()
-                        sock.send(ping)
+            beats.send_due(now)
             if now - checked >= LIVENESS_SECONDS:
                 checked = now
-                for sock in list(server.sockets.values()):
+                beats.check_silent()
+            if now - swept >= SWEEP_SECONDS:
+                swept = now
+                for sid, sock in list(server.sockets.items()):
                     if sock.closed:
-                        server.sockets.pop(sock.sid, None)
-                        due.pop(sock.sid, None)
-                    elif not sock.closing:
-                        sock.check_ping_timeout()
+                        server.sockets.pop(sid, None)
         except Exception:
             server.logger.exception("service task exception")
 
