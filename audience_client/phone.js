@@ -26,6 +26,21 @@ const saved = {
 };
 
 let token = saved.get(KEYS.token);
+rememberJoined(token);
+
+/**
+ * The join page lets a phone holding a live token back in on the link it came in on after
+ * the crew rotates the code: it reads this cookie, which only that link is sent (so a wrong
+ * code typed later is still "expired"). No token, no cookie.
+ */
+function rememberJoined(value) {
+  const cookie = value
+    ? `liveshow_joined=${encodeURIComponent(value)}; Max-Age=172800`
+    : "liveshow_joined=; Max-Age=0";
+  try {
+    document.cookie = `${cookie}; Path=${location.pathname}; SameSite=Strict`;
+  } catch { /* cookies blocked: a reload after a rotation needs the new QR code */ }
+}
 let handle = saved.get(KEYS.handle);
 let joined = false;          // the server recognised this connection (token or fresh join)
 let welcomed = false;        // this connection's welcome has arrived
@@ -189,6 +204,7 @@ socket.on("welcome", (data) => {
   if (token) {                          // the server no longer knows this phone's token
     token = null;
     saved.drop(KEYS.token);
+    rememberJoined(null);
   }
   connection("live", "Live");
   showJoin();
@@ -326,6 +342,7 @@ ui.joinForm.addEventListener("submit", (e) => {
     token = ack.token;
     handle = ack.handle;
     saved.set(KEYS.token, token);
+    rememberJoined(token);
     saved.set(KEYS.handle, handle);
     saveClaim(saved, ack.claim);
     joined = true;
@@ -440,6 +457,7 @@ async function upload(item) {
     // The server no longer knows our token: ask the person to join again, keep the work.
     token = null;
     saved.drop(KEYS.token);
+    rememberJoined(null);
     if (socket.connected) socket.disconnect().connect();
     return { outcome: "retry", reason: "join again to send this" };
   }

@@ -347,11 +347,12 @@ def test_refusals_are_said_clearly(
     phone_context.set_offline(False)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "live")
     expect(phone.locator("#screen-fatal")).to_be_hidden()
-    newcomer = phone_context.new_page()
-    response = newcomer.goto(phone.url)
+    # (a newcomer is another phone: a tab in this phone's browser is this phone)
+    elsewhere = phone_context.browser.new_context(**PHONE)
+    response = elsewhere.new_page().goto(phone.url)
     assert response is not None and response.status == 404
-    expect(newcomer.locator("h1")).to_contain_text("expired")
-    newcomer.close()
+    expect(elsewhere.pages[0].locator("h1")).to_contain_text("expired")
+    elsewhere.close()
 
 
 def test_a_join_code_typed_on_the_landing_page_opens_the_phone_app(

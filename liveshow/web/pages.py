@@ -71,9 +71,19 @@ def join_typed() -> Any:
     return redirect(url_for("pages.join", code=code))
 
 
+# Set by the phone app once it has joined (its audience token, for the link it came in on
+# only): after the crew rotates the code, a phone that reloads its old link still gets the
+# app (and then connects with its token), while a newcomer on that link is told it expired.
+JOINED_COOKIE = "liveshow_joined"
+
+
 @bp.get("/join/<code>")
 def join(code: str) -> Any:
-    if not hmac.compare_digest(code.encode(), runtime().settings["join_code"].encode()):
+    rt = runtime()
+    if not hmac.compare_digest(code.encode(), rt.settings["join_code"].encode()):
+        known = rt.audience.by_token(request.cookies.get(JOINED_COOKIE))
+        if known is not None and not known["banned"]:
+            return send_from_directory(AUDIENCE_CLIENT, "index.html", max_age=0)
         return render_template(
             "message.html",
             title="This join link has expired",
