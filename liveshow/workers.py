@@ -12,11 +12,11 @@ gets a core at once, and the photos take what is left.
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
-import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from types import SimpleNamespace
 from typing import Any
 
 BACKGROUND_NICE = 10  # above the process's own nice value; 19 is the lowest priority
@@ -63,17 +63,32 @@ def offload(async_mode: str) -> Callable[..., Any]:
     return direct
 
 
-def native_lock() -> AbstractContextManager[Any]:
-    """A lock between OS threads (the worker pool's), even where eventlet or gevent has
-    made threading's locks green: a green lock cannot put an OS thread to sleep."""
+def _native_thread_module() -> Any:
+    """``_thread`` as the operating system has it, even where eventlet or gevent has made it
+    green: a green lock cannot put an OS thread (the worker pool's) to sleep, and a green
+    thread is not a thread of its own."""
     if "eventlet" in sys.modules:
         from eventlet import patcher
 
         if patcher.is_monkey_patched("thread"):
-            return patcher.original("threading").Lock()  # type: ignore[no-any-return]
+            return patcher.original("_thread")
     if "gevent" in sys.modules:
         from gevent import monkey
 
         if monkey.is_module_patched("threading"):
-            return monkey.get_original("threading", "Lock")()  # type: ignore[no-any-return]
-    return threading.Lock()
+            allocate_lock, start_new_thread = monkey.get_original(
+                "_thread", ["allocate_lock", "start_new_thread"]
+            )
+            return SimpleNamespace(allocate_lock=allocate_lock, start_new_thread=start_new_thread)
+    return _thread
+
+
+def native_lock() -> Any:
+    """A lock between OS threads (any thread may release it, so it also serves to wait for
+    another thread's signal)."""
+    return _native_thread_module().allocate_lock()
+
+
+def start_native_thread(fn: Callable[[], None]) -> None:
+    """An OS thread running ``fn`` (it inherits the calling thread's CPU priority)."""
+    _native_thread_module().start_new_thread(fn, ())

@@ -247,3 +247,22 @@ def test_worker_threads_give_way_to_the_event_loop() -> None:
     worker.join(10)
     assert seen == [min(19, base + 10)]
     assert os.getpriority(os.PRIO_PROCESS, 0) == base  # this thread (the loop's) is untouched
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_writer_commits_at_the_loops_priority_not_the_workers(database: Path) -> None:
+    """A transaction holds SQLite's write lock: a GO waits for it, so the thread holding it
+    must not be the one the scheduler puts last."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    writer = Writer(database)
+    writer.start()  # from this thread, as the submissions do from the loop
+    seen: list[int] = []
+    worker = threading.Thread(
+        target=lambda: seen.append(
+            in_background(writer.run, lambda conn: os.getpriority(os.PRIO_PROCESS, 0))
+        )
+    )
+    worker.start()
+    worker.join(10)
+    assert seen == [base]
+    writer.close()

@@ -240,6 +240,7 @@ class Submissions:
     def _commit_media(self, row: dict[str, Any], placed: list[Placed], offload: Offload) -> Answer:
         """Commit the row and its media rows through the writer (its fsync off the event
         loop); answered only once they are durable."""
+        self.writer.start()  # from this thread: the writer's thread takes its priority
         try:
             offload(self.writer.run, intake.rows_of(row, placed))
         except sqlite3.IntegrityError:
