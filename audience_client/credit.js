@@ -16,20 +16,26 @@ export function withdrawable(item) {
   return item.kind !== "vote" && item.state === "sent" && item.status !== "withdrawn";
 }
 
-/**
- * The claim panel: shown once this phone has work the server took and the show has a
- * catalogue. At the credits (the end of the night) it says so more loudly.
- */
-export function renderClaim(panel, { store, state, items }) {
+/** This phone's claim link, or "" (no claim kept, or the show has no catalogue). */
+export function claimUrl(store, state) {
   const claim = store.get(CLAIM_KEY);
   const base = state && typeof state.claim_base === "string" ? state.claim_base : "";
+  return claim && base ? base + encodeURIComponent(claim) : "";
+}
+
+/**
+ * The claim panel: shown once this phone has work the server took and the show has a
+ * catalogue. At the credits it says so more loudly; once the show has ended the thank-you
+ * screen (thanks.js) carries the link instead.
+ */
+export function renderClaim(panel, { store, state, items }) {
+  const url = claimUrl(store, state);
   const made = items.some((i) => i.kind !== "vote" && i.state === "sent"
                                   && i.status !== "withdrawn");
-  if (!claim || !base || !made) {
+  if (!url || !made || state.ended) {
     panel.hidden = true;
     return;
   }
-  const url = base + encodeURIComponent(claim);
   const ending = Boolean(state.cue && state.cue.kind === "credits");
   panel.hidden = false;
   panel.classList.toggle("is-ending", ending);

@@ -11,6 +11,7 @@ import { Outbox } from "./outbox.js";
 import { promptView } from "./prompts.js";
 import { renderHistory } from "./history.js";
 import { renderClaim, saveClaim, withdraw } from "./credit.js";
+import { thanksView } from "./thanks.js";
 
 const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const device = deviceId();
@@ -385,7 +386,8 @@ function waitingView() {
 function renderStage() {
   if (screenName !== "app") return;
   const prompt = state ? state.prompt : null;
-  const key = prompt ? JSON.stringify(prompt) : null;
+  const ended = Boolean(state && state.ended && !prompt);
+  const key = prompt ? JSON.stringify(prompt) : (ended ? "ended" : null);
   if (key === current.key) {
     if (current.view && current.view.waiting) $("#on-stage").textContent = onStageText();
     return;
@@ -406,7 +408,12 @@ function renderStage() {
   graceTimer = null;
   if (current.view && current.view.destroy) current.view.destroy();
   const opening = prompt && current.key !== undefined;
-  current = { key, view: prompt ? promptView(prompt, app) : waitingView() };
+  document.body.classList.toggle("is-ended", ended);
+  let view;
+  if (prompt) view = promptView(prompt, app);
+  else if (ended) view = thanksView({ state, store: saved, items: db.all() });
+  else view = waitingView();
+  current = { key, view };
   ui.stage.replaceChildren(current.view.el);
   if (opening) {
     try { if (navigator.vibrate) navigator.vibrate(80); } catch { /* fine */ }

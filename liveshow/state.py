@@ -115,6 +115,8 @@ def public_state(
         "panic": st.blackout and last_blackout_was_panic(engine),
         "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,
+        # the show's last cue has started: the end of the night (prompts closed with it)
+        "ended": bool(engine.cues) and st.current == engine.cues[-1].id,
     }
 
 
@@ -137,6 +139,7 @@ def audience_state(public: dict[str, Any]) -> dict[str, Any]:
         "server_time": public["server_time"],
         "prompt": public["prompt"],
         "claim_base": public.get("claim_base"),  # where this phone's claim link points
+        "ended": public["ended"],  # phones say thank you and offer the claim link
         "cue": (
             {
                 "id": cue["id"],

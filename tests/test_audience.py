@@ -349,6 +349,15 @@ def test_phones_get_a_small_state_without_wall_contents(app: Any, crew: Any) -> 
     goto(crew, "text-wall")
     state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
     assert state["cue"] == {"id": "text-wall", "kind": "wall", "title": "", "subtitle": ""}
-    assert set(state) == {"rev", "show", "blackout", "server_time", "prompt", "cue", "claim_base"}
+    assert set(state) == {
+        "rev",
+        "show",
+        "blackout",
+        "server_time",
+        "prompt",
+        "cue",
+        "claim_base",
+        "ended",
+    }
     assert state["claim_base"] is None  # no catalogue configured: no claim link
     assert "a story" not in json.dumps(state)
