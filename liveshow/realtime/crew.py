@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, emit
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..filming.takes import TakeError
 from ..show import editing
 from ..show.engine import CueError, ShowEngine
-from ..web.auth import is_crew, password_attempt
+from ..web.auth import crew_session_room, password_attempt
 from .acks import error, ok
 from .camera import crew_camera_action
 from .sync import crew_sync_retry
@@ -85,7 +85,10 @@ def _save(args: dict[str, Any]) -> dict[str, Any]:
 class CrewNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         given = auth.get("password") if isinstance(auth, dict) else None
-        if not is_crew():
+        room = crew_session_room()
+        if room is not None:  # logging that session out disconnects this socket
+            join_room(room)
+        else:
             refused = password_attempt(given, request.remote_addr or "?")
             if refused is not None:
                 raise ConnectionRefusedError(refused)

@@ -14,6 +14,7 @@ import { Moderation } from "./moderation.js";
 import { Cameras } from "./cameras.js";
 import { SyncPanel } from "./sync.js";
 import { Sparklines } from "./sparklines.js";
+import { installLogoutEverywhere } from "./logout.js";
 
 const TICK_MS = 100;
 const VIEWS = ["cues", "split", "moderation", "cameras"];
@@ -50,6 +51,7 @@ installViewSwitch();
 installPreflight({ connection, clock, getState, onPickCue: (id) => cueList.select(id, { focus: true, scroll: true }) });
 installModeSwitch();
 installKeyboard();
+installLogoutEverywhere();
 setInterval(tick, TICK_MS);
 
 function onStatus(status) {

@@ -23,9 +23,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_socketio import disconnect
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..extensions import runtime
+from ..extensions import runtime, socketio
 
 bp = Blueprint("crew_auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,7 +55,10 @@ def is_crew() -> bool:
 # ---- server-side crew sessions ----------------------------------------------------------
 # The cookie holds a random id; the server keeps (a hash of) each live id with its expiry in
 # the data directory, so logout, "log out everywhere" and a new crew password revoke
-# sessions, and a restarted show keeps its crew logged in.
+# sessions, and a restarted show keeps its crew logged in. A /crew socket opened on a
+# session joins that session's room (Socket.IO's own map from a room to its sids, emptied
+# as sockets go), so ending the session disconnects its sockets at once: the cookie was
+# only checked when the socket connected, and an open socket could otherwise still GO.
 
 SESSION_HOURS = 16.0  # a show day
 SESSIONS_KEY = "crew_sessions"
@@ -98,14 +102,45 @@ def start_crew_session() -> None:
     _keep(held)
 
 
-def end_crew_sessions(everywhere: bool = False) -> None:
-    """Log this browser out (and, ``everywhere``, every crew session)."""
+def end_crew_sessions(everywhere: bool = False) -> int:
+    """Log this browser out (and, ``everywhere``, every crew session), and disconnect the
+    /crew sockets opened on it (``everywhere``: every /crew socket, those that logged in
+    with the password too). Returns how many sockets were disconnected."""
     ident = session.get("crew_id")
     held = {} if everywhere else _sessions()
     if isinstance(ident, str):
         held.pop(_key(ident), None)
     _keep(held)
     session.clear()
+    if everywhere:
+        return disconnect_crew_sockets(None)
+    return disconnect_crew_sockets(session_room(ident)) if isinstance(ident, str) else 0
+
+
+CREW_NAMESPACE = "/crew"
+
+
+def session_room(ident: str) -> str:
+    """The /crew room of the sockets opened on crew session ``ident`` (named by its hash,
+    like the store: the id itself is the credential)."""
+    return f"crew-session:{_key(ident)}"
+
+
+def crew_session_room() -> str | None:
+    """The room of this request's crew session, if it is one the server still holds."""
+    ident = session.get("crew_id")
+    return session_room(ident) if isinstance(ident, str) and is_crew() else None
+
+
+def disconnect_crew_sockets(room: str | None) -> int:
+    """Disconnects every /crew socket in ``room`` (None: every /crew socket)."""
+    server = socketio.server
+    if server is None:
+        return 0
+    sids = [sid for sid, _ in server.manager.get_participants(CREW_NAMESPACE, room)]
+    for sid in sids:
+        disconnect(sid, namespace=CREW_NAMESPACE)
+    return len(sids)
 
 
 def crew_required(view: F) -> F:
