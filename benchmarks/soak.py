@@ -109,7 +109,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=500.0, help="new phones a second")
     p.add_argument("--timeout", type=float, default=60.0, help="per GO / vote round, seconds")
     p.add_argument(
-        "--max-connections", type=int, default=None, help="LIVESHOW_MAX_CONNECTIONS (phones+500)"
+        "--max-connections",
+        type=int,
+        default=None,
+        help="LIVESHOW_MAX_CONNECTIONS (8,000 or phones+500)",
     )
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--no-results", action="store_true", help="print only")
@@ -238,7 +241,8 @@ class Soak:
 
 
 def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | None]:
-    env = {"LIVESHOW_MAX_CONNECTIONS": str(args.max_connections or args.phones + 500)}
+    cap = args.max_connections or max(8000, args.phones + 500)  # loadgen starts at 8,000
+    env = {"LIVESHOW_MAX_CONNECTIONS": str(cap)}
     target, sample = start_target("liveshow", tmp / "soak", None, env)
     clients = SoakClients(args.processes)
     session = None
