@@ -14,6 +14,11 @@ phone joined and the first vote round was done (the first round's rows and buffe
 one-off, not a leak). A phone the server drops stays dropped (loadgen phones do not
 reconnect), so "unexpected disconnects" counts every phone lost over the run.
 
+liveshow runs as at ``--server-commit`` (HEAD by default, pinned when the run starts and
+exported from git, as loadgen's ``--server-commit``): on a shared checkout, others'
+half-done edits must not be what a half-hour run measures; ``--working-tree`` runs the
+checkout as it is.
+
 Each vote round uses new submission ids (a repeated id would only be answered as a repeat),
 so the phones' worker here adds one command to loadgen's; everything else is loadgen's own.
 Results are appended to benchmarks/results/soak.md."""
@@ -36,7 +41,7 @@ from loadgen import report
 from loadgen.clients import Clients, Worker, _raise_file_limit
 from loadgen.phones import Phone
 from loadgen.session import Session, flat, pct, start_target
-from loadgen.targets import ROOT, VOTE_OPTIONS
+from loadgen.targets import ROOT, VOTE_OPTIONS, export_commit, resolve
 
 RESULTS = ROOT / "benchmarks" / "results" / "soak.md"
 MB = 1024 * 1024
@@ -114,6 +119,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="LIVESHOW_MAX_CONNECTIONS (8,000 or phones+500)",
     )
+    p.add_argument(
+        "--server-commit",
+        default="HEAD",
+        help="run liveshow as at this commit, exported from git (others' uncommitted edits "
+        "are not soaked); pinned when the run starts",
+    )
+    p.add_argument("--working-tree", action="store_true", help="run the working tree instead")
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--no-results", action="store_true", help="print only")
     return p
@@ -243,7 +255,11 @@ class Soak:
 def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | None]:
     cap = args.max_connections or max(8000, args.phones + 500)  # loadgen starts at 8,000
     env = {"LIVESHOW_MAX_CONNECTIONS": str(cap)}
-    target, sample = start_target("liveshow", tmp / "soak", None, env)
+    source = ROOT
+    if not args.working_tree:
+        args.server_commit = resolve(args.server_commit)
+        source = export_commit(args.server_commit, tmp / "source")
+    target, sample = start_target("liveshow", tmp / "soak", None, env, source)
     clients = SoakClients(args.processes)
     session = None
     head: dict[str, Any] = {"phones": args.phones}
@@ -288,7 +304,8 @@ def write(head: dict[str, Any], run: Soak | None, load: str, args: argparse.Name
         f"{f.get('minutes', 0):.1f} minutes",
         "",
         f"Machine: {report.machine()}",
-        f"Server: {report.commit()} · load average before: {load}",
+        f"Server: {report.commit(None if args.working_tree else args.server_commit)} · "
+        f"load average before: {load}",
         f"Command: `{command}`",
         "",
         "| figure | value |",
