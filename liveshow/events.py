@@ -167,6 +167,14 @@ class Reacted(Event):
 
 
 @dataclass(frozen=True)
+class QuestionsChanged(Event):
+    """A Q&A question was upvoted (or the upvote taken back): the board's order may move.
+    Not logged, like a vote: the upvotes table is the record."""
+
+    prompt: str
+
+
+@dataclass(frozen=True)
 class SyncChanged(Event):
     """The outbox's sender started or finished a round, or the catalogue stopped answering."""
 

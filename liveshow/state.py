@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from .audience.cloud import word_cloud
+from .audience.questions import Questions
 from .audience.submissions import Submissions
 from .events import EventKind
 from .filming.takes import Takes
@@ -41,6 +42,8 @@ def cue_public(
         data["audience"] = submissions.contributors() if submissions else []
     if cue.prompt is not None:
         data["prompt"] = {"id": cue.id, **cue.prompt.to_dict()}
+        if cue.prompt.kind is PromptKind.QUESTION and submissions is not None:
+            data["questions"] = Questions(submissions).board(cue.id)  # most upvoted first
     if cue.kind is CueKind.CAMERA and cue.camera:
         data["camera"] = {
             "name": cue.camera,

@@ -125,17 +125,19 @@ class Submissions:
             "flagged": 0,
         }
 
-    def submit_text(self, device: dict[str, Any], data: dict[str, Any]) -> Answer:
-        sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), PromptKind.TEXT)
-        text = clean_text(data.get("text"), "your text", spec.max_length)
-        body_sha = digest_of("text", data["prompt"], text.encode())
+    def submit_text(
+        self, device: dict[str, Any], data: dict[str, Any], kind: PromptKind = PromptKind.TEXT
+    ) -> Answer:
+        """A text answer, or (``kind`` question) a Q&A question: both moderated alike."""
+        sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), kind)
+        what = "your question" if kind is PromptKind.QUESTION else "your text"
+        text = clean_text(data.get("text"), what, spec.max_length)
+        body_sha = digest_of(kind.value, data["prompt"], text.encode())
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
         score = profanity.score(text)  # ~4 ms; the model was loaded at start-up
-        row = self._base(
-            device, sub_id, data["prompt"], PromptKind.TEXT, body_sha, SubmissionStatus.PENDING
-        )
+        row = self._base(device, sub_id, data["prompt"], kind, body_sha, SubmissionStatus.PENDING)
         row.update(text=text, flag_score=score, flagged=int(profanity.flagged(score)))
         return self._insert(row)
 

@@ -13,9 +13,10 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, rooms
 
 from ..audience.devices import AudienceError
+from ..audience.questions import Questions
 from ..audience.terms import TERMS_TEXT, TERMS_VERSION
 from ..audience.withdrawal import withdraw
-from ..events import AudienceJoined, Reacted
+from ..events import AudienceJoined, QuestionsChanged, Reacted
 from ..extensions import runtime
 from ..show.cues import PromptKind
 from ..state import audience_state
@@ -110,16 +111,49 @@ class AudienceNamespace(Namespace):
                 answer = rt.submissions.submit_text(device, data)
             elif kind == PromptKind.VOTE.value:
                 answer = rt.submissions.submit_vote(device, data)
+            elif kind == PromptKind.QUESTION.value:
+                answer = rt.submissions.submit_text(device, data, PromptKind.QUESTION)
             else:
                 return error(
-                    "over this connection, 'kind' is text or vote; photos, drawings "
-                    "and sounds are uploaded to /api/submissions"
+                    "over this connection, 'kind' is text, vote or question; photos, "
+                    "drawings and sounds are uploaded to /api/submissions"
                 )
         except AudienceError as exc:
             return error(str(exc))
         for event in answer.events:
             tell(event)
         return ok(**answer.body)
+
+    def on_upvote(self, data: Any = None) -> dict[str, Any]:
+        """Q&A: upvote someone else's approved question, once per phone ({"up": false} takes
+        it back). Rate-limited like votes."""
+        device_id = _joined.get(request.sid)  # type: ignore[attr-defined]
+        if _limited("event", device_id):
+            return error("slow down: too many messages from this phone", retry=True)
+        device = runtime().audience.device(device_id) if device_id is not None else None
+        if device is None:
+            return error("join the show first", retry=True)
+        try:
+            result = upvote(device, data)
+        except AudienceError as exc:
+            return error(str(exc))
+        return ok(**result)
+
+    def on_questions(self, data: Any = None) -> dict[str, Any]:
+        """The open Q&A's board and the questions this phone upvotes (after a (re)connect)."""
+        device_id = _joined.get(request.sid)  # type: ignore[attr-defined]
+        if _limited("event", device_id):
+            return error("slow down: too many messages from this phone", retry=True)
+        prompt = data.get("prompt") if isinstance(data, dict) else None
+        if not isinstance(prompt, str):
+            return error('questions needs {"prompt": "<id>"}')
+        rt = runtime()
+        row = rt.prompts.get(prompt)
+        if row is None or row["kind"] != PromptKind.QUESTION.value:
+            return error("that prompt takes no questions")
+        questions = Questions(rt.submissions)
+        mine = questions.upvoted_by(device_id, prompt) if device_id is not None else []
+        return ok(prompt=prompt, questions=questions.board(prompt), upvoted=mine)
 
     def on_react(self, data: Any = None) -> dict[str, Any]:
         """Applause or a heart, floated up the projector (rate-limited, never stored)."""
@@ -153,6 +187,15 @@ def _withdraw(device_id: str, data: Any) -> dict[str, Any]:
     except AudienceError as exc:
         return error(str(exc))
     return ok(submission=row["id"], status=row["status"])
+
+
+def upvote(device: dict[str, Any], data: Any) -> dict[str, Any]:
+    """Apply an upvote (or its undoing) and tell the room; AudienceError when refused."""
+    result = Questions(runtime().submissions).upvote(device, data)
+    row = runtime().submissions.get(result["question"])
+    if row is not None:
+        tell(QuestionsChanged(str(row["prompt"])))
+    return result
 
 
 def _device_of_room() -> str | None:

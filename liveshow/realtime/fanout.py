@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from ..audience.questions import Questions
 from ..audience.submissions import crew_item
 from ..events import (
     AudienceJoined,
@@ -23,6 +24,7 @@ from ..events import (
     DisplayReported,
     DisplaysChanged,
     Event,
+    QuestionsChanged,
     Reacted,
     ShowChanged,
     SnapshotAdded,
@@ -32,7 +34,7 @@ from ..events import (
     TakesChanged,
 )
 from ..extensions import Runtime, socketio
-from ..show.cues import CueKind, SubmissionStatus
+from ..show.cues import CueKind, PromptKind, SubmissionStatus
 from ..state import audience_state
 
 CREW, DISPLAY, AUDIENCE, CAMERA = "/crew", "/display", "/audience", "/camera"
@@ -156,6 +158,28 @@ def reaction_to_displays(event: Reacted, app: Flask) -> None:
     _soon(app, "reactions", send)
 
 
+def questions_to_phones(event: SubmissionModerated | QuestionsChanged, app: Flask) -> None:
+    """The Q&A board (approved questions, most upvoted first) to every phone, once per burst
+    of upvotes or decisions; the projector and the crew have it in their state."""
+    rt = _rt(app)
+    prompt = rt.prompts.get(event.prompt)
+    if prompt is None or prompt["kind"] != PromptKind.QUESTION.value:
+        return
+    prompt_id = str(prompt["id"])
+
+    def send(app: Flask, rt: Runtime) -> None:
+        board = Questions(rt.submissions).board(prompt_id)
+        socketio.emit("questions", {"prompt": prompt_id, "questions": board}, namespace=AUDIENCE)
+
+    _soon(app, f"questions:{prompt_id}", send)
+
+
+def upvoted_to_everyone(event: QuestionsChanged, app: Flask) -> None:
+    """An upvote reorders the board: the projector and crew (state), the phones (board)."""
+    _soon(app, "state", _poll_refresh)
+    questions_to_phones(event, app)
+
+
 def moderated_to_crew(event: SubmissionModerated, app: Flask) -> None:
     """Every moderator's queue shows the decision (a ban moves several items)."""
     _items_to_crew(app, event.changed)
@@ -266,6 +290,7 @@ ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
         state_to_everyone,
         featured_to_phone,
         shown_to_phones,
+        questions_to_phones,
         moderated_to_crew,
         stats_to_crew,
     ),
@@ -280,4 +305,5 @@ ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
     CameraWatched: (programme_to_camera,),
     SyncChanged: (state_to_crew,),
     Reacted: (reaction_to_displays,),
+    QuestionsChanged: (upvoted_to_everyone,),
 }

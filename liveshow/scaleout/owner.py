@@ -20,12 +20,13 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, request
 
 from ..audience.devices import AudienceError
+from ..audience.questions import Questions
 from ..audience.terms import TERMS_TEXT, TERMS_VERSION
 from ..audience.withdrawal import withdraw
 from ..events import AudienceJoined, Reacted
 from ..extensions import Runtime, runtime, socketio
 from ..realtime.acks import error, ok
-from ..realtime.audience import REACTIONS
+from ..realtime.audience import REACTIONS, upvote
 from ..realtime.fanout import AUDIENCE, tell
 from ..show.cues import PromptKind
 from ..state import audience_state
@@ -130,10 +131,12 @@ def submit(rt: Runtime, address: str, body: dict[str, Any]) -> dict[str, Any]:
             answer = rt.submissions.submit_text(device, data)
         elif kind == PromptKind.VOTE.value:
             answer = rt.submissions.submit_vote(device, data)
+        elif kind == PromptKind.QUESTION.value:
+            answer = rt.submissions.submit_text(device, data, PromptKind.QUESTION)
         else:
             return error(
-                "over this connection, 'kind' is text or vote; photos, drawings "
-                "and sounds are uploaded to /api/submissions"
+                "over this connection, 'kind' is text, vote or question; photos, "
+                "drawings and sounds are uploaded to /api/submissions"
             )
     except AudienceError as exc:
         return error(str(exc))
@@ -170,8 +173,34 @@ def withdraw_work(rt: Runtime, address: str, body: dict[str, Any]) -> dict[str, 
     return ok(submission=row["id"], status=row["status"])
 
 
+def upvote_question(rt: Runtime, address: str, body: dict[str, Any]) -> dict[str, Any]:
+    data, device_id = body.get("data"), body.get("joined")
+    if _limited(rt, "event", address, device_id):
+        return error("slow down: too many messages from this phone", retry=True)
+    device = rt.audience.device(device_id) if isinstance(device_id, str) else None
+    if device is None:
+        return error("join the show first", retry=True)
+    try:
+        return ok(**upvote(device, data))
+    except AudienceError as exc:
+        return error(str(exc))
+
+
+def question_board(rt: Runtime, address: str, body: dict[str, Any]) -> dict[str, Any]:
+    data, device_id = body.get("data"), body.get("joined")
+    prompt = data.get("prompt") if isinstance(data, dict) else None
+    row = rt.prompts.get(prompt) if isinstance(prompt, str) else None
+    if row is None or row["kind"] != PromptKind.QUESTION.value:
+        return error("that prompt takes no questions")
+    questions = Questions(rt.submissions)
+    mine = questions.upvoted_by(device_id, row["id"]) if isinstance(device_id, str) else []
+    return ok(prompt=row["id"], questions=questions.board(row["id"]), upvoted=mine)
+
+
 ACTIONS = {
     "connect": connect,
+    "upvote": upvote_question,
+    "questions": question_board,
     "join": join,
     "submit": submit,
     "react": react,

@@ -101,6 +101,12 @@ class PhoneRelayNamespace(Namespace):
     def on_withdraw(self, data: Any = None) -> dict[str, Any]:
         return self._relay("withdraw", data)
 
+    def on_upvote(self, data: Any = None) -> dict[str, Any]:
+        return self._relay("upvote", data)
+
+    def on_questions(self, data: Any = None) -> dict[str, Any]:
+        return self._relay("questions", data)
+
     def _relay(self, action: str, data: Any) -> dict[str, Any]:
         joined = _joined.get(request.sid)  # type: ignore[attr-defined]
         return relay(action, {"joined": joined, "data": data})

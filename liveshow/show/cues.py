@@ -28,6 +28,7 @@ class PromptKind(str, enum.Enum):
     DRAWING = "drawing"
     AUDIO = "audio"
     VOTE = "vote"
+    QUESTION = "question"  # Q&A: phones ask, the room upvotes the approved questions
 
 
 class SubmissionStatus(str, enum.Enum):
@@ -112,7 +113,7 @@ class PromptSpec:
         out: dict[str, Any] = {"kind": self.kind.value, "question": self.question}
         if self.kind is PromptKind.VOTE:
             out["options"] = list(self.options)
-        if self.kind is PromptKind.TEXT:
+        if self.kind in (PromptKind.TEXT, PromptKind.QUESTION):
             out["max_length"] = self.max_length
         if self.kind is PromptKind.AUDIO:
             out["max_seconds"] = self.max_seconds

@@ -268,6 +268,16 @@ def m006_cue_osc(db: sqlite_utils.Database) -> None:
     db.table("cues").add_column("osc", str)
 
 
+@migration
+def m007_question_upvotes(db: sqlite_utils.Database) -> None:
+    """Q&A upvotes: one row per phone per question it upvoted (taking it back deletes it)."""
+    db.table("question_upvotes").create(
+        {"question": str, "device": str, "prompt": str, "at": float},
+        pk=("question", "device"),
+    )
+    db.table("question_upvotes").create_index(["prompt"])
+
+
 class LockedDatabase(sqlite_utils.Database):
     """sqlite-utils on the one shared connection, with every statement under the store's
     lock. sqlite-utils 4 runs each ``query()`` inside a SAVEPOINT, which opens a transaction
