@@ -144,6 +144,21 @@ def test_a_cross_site_log_out_everywhere_is_refused_and_ends_nothing(
     assert dashboard.goto("a") and connects_with(srv, cookie)
 
 
+def test_log_out_everywhere_needs_a_live_crew_session(
+    srv: ServerProcess, dashboards: Callable[[ServerProcess, str], Dashboard]
+) -> None:
+    """The logout route needs no login (anyone may end their own session): without one,
+    "everywhere" is refused, so nobody on the venue Wi-Fi can drop the crew mid-show."""
+    cookie, spent = crew_cookie(srv), crew_cookie(srv)
+    dashboard = dashboards(srv, cookie)
+    assert post_logout(srv, spent) == 302
+    assert post_logout(srv, spent, everywhere="1") == 403  # a logged-out cookie
+    answer = requests.post(srv.url + "/crew/logout", data={"everywhere": "1"}, timeout=10)
+    assert answer.status_code == 403  # no cookie at all
+    assert not dashboard.gone.wait(1.0)
+    assert dashboard.goto("a") and connects_with(srv, cookie)
+
+
 def test_the_dashboards_log_out_everywhere_button_sends_every_dashboard_to_login(
     srv: ServerProcess, page: Page, browser: Browser
 ) -> None:

@@ -256,10 +256,17 @@ def login_post() -> Any:
 
 
 @bp.post("/crew/logout")
-def logout() -> Response:
-    """Ends this session; with form field ``everywhere=1``, every crew session."""
-    end_crew_sessions(everywhere=request.form.get("everywhere") == "1")
-    return redirect(url_for("crew_auth.login"))  # type: ignore[return-value]
+def logout() -> Any:
+    """Ends this session; with form field ``everywhere=1``, every crew session. Only a
+    live crew session may end the others: the route needs no login (any browser may end
+    its own session), and a phone on the venue Wi-Fi must not drop the crew mid-show."""
+    everywhere = request.form.get("everywhere") == "1"
+    if everywhere and not is_crew():
+        return render_template(
+            "login.html", error="Log in first: only the crew can log out everywhere."
+        ), 403
+    end_crew_sessions(everywhere=everywhere)
+    return redirect(url_for("crew_auth.login"))
 
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
