@@ -8,12 +8,15 @@ import { displayUrl, qrSource } from "./qr.js";
 
 const HINTS = {
   text: "Write", photo: "Take a photo", drawing: "Draw", audio: "Record", vote: "Vote",
+  question: "Ask",
 };
+const QUESTIONS_SHOWN = 6;   // the most upvoted: legible from the back of the room
 
 function detail(prompt) {
   if (prompt.kind === "text" && prompt.max_length) return `up to ${prompt.max_length} characters`;
   if (prompt.kind === "audio" && prompt.max_seconds) return `up to ${prompt.max_seconds} seconds`;
   if (prompt.kind === "vote") return "one vote each";
+  if (prompt.kind === "question") return "upvote the questions you want answered";
   return null;
 }
 
@@ -37,6 +40,11 @@ export class PromptLayer extends Layer {
         more ? h("span", { class: "prompt-detail", text: more }) : null),
       h("h1", { class: "prompt-question", text: prompt.question || "" }),
       options);
+    if (prompt.kind === "question") {
+      this.questions = h("ol", { class: "prompt-questions", id: "questions" });
+      this.inner.append(this.questions);
+      this.showQuestions(this.cue.questions);
+    }
     this.box = h("div", { class: "prompt-box" }, this.inner);
     this.el.append(h("div", { class: "prompt" },
       h("div", { class: "prompt-text" }, this.box,
@@ -45,6 +53,24 @@ export class PromptLayer extends Layer {
           h("span", { class: "prompt-url-value", text: displayUrl(joinUrl) })) : null),
       h("div", { class: "prompt-qr" }, h("div", { class: "qr-card" }, qr),
         h("p", { class: "qr-caption", text: "Scan to take part" }))));
+  }
+
+  /** Q&A: the approved questions, most upvoted first (the server's order), as text. */
+  showQuestions(list) {
+    const items = Array.isArray(list) ? list.slice(0, QUESTIONS_SHOWN) : [];
+    this.questions.replaceChildren(...items.map((q) => h("li",
+      { class: "prompt-q", dataset: { id: String(q.id), votes: String(q.votes) } },
+      h("span", { class: "prompt-q-votes", text: `▲ ${Number(q.votes) || 0}` }),
+      h("span", { class: "prompt-q-text", text: String(q.text || "") }),
+      h("span", { class: "prompt-q-handle", text: String(q.handle || "") }))));
+  }
+
+  update(cue) {
+    super.update(cue);
+    if (this.questions) {
+      this.showQuestions(cue.questions);
+      this.layout();
+    }
   }
 
   layout() {

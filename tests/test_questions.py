@@ -1,15 +1,17 @@
 """Q&A with upvotes, against a real server with real python-socketio phones: questions are
 moderated like text (phones see only approved ones), each phone upvotes another's question
-once (and can take it back), the board orders questions by upvotes, and hostile input gets a
-clear error and changes nothing."""
+once (and can take it back), the board orders questions by upvotes (on the projector too, in
+a real browser), and hostile input gets a clear error and changes nothing."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
@@ -156,3 +158,26 @@ def test_upvotes_are_rate_limited_like_votes(
     acks = [ben.call("upvote", {"question": question, "up": i % 2 == 0}) for i in range(30)]
     refused = [a for a in acks if not a["ok"]]
     assert refused and all("slow down" in a["error"] and a["retry"] for a in refused)
+
+
+def test_the_projector_lists_the_questions_most_upvoted_first(
+    qa_server: ServerProcess,
+    crew_of: Callable[[ServerProcess], Crew],
+    phone_of: Callable[..., LivePhone],
+    open_display: Callable[..., Any],
+) -> None:
+    display = open_display(qa_server)
+    crew = crew_of(qa_server)
+    crew.goto("ask")
+    ana, ben, cy = (phone_of(qa_server, name) for name in ("Ana", "Ben", "Cy"))
+    early, late = ask(ana, "An early question"), ask(ben, "A later, better question")
+    ask(cy, "Not approved")
+    crew.moderate(early)
+    crew.moderate(late)
+    rows = display.locator("#questions .prompt-q-text")
+    expect(rows).to_have_text(["An early question", "A later, better question"])
+    assert cy.call("upvote", {"question": late})["ok"]
+    assert ana.call("upvote", {"question": late})["ok"]
+    expect(rows).to_have_text(["A later, better question", "An early question"])
+    expect(display.locator("#questions .prompt-q-votes")).to_have_text(["▲ 2", "▲ 0"])
+    assert "Not approved" not in display.locator("#questions").inner_text()
