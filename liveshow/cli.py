@@ -332,7 +332,9 @@ def camera(
 def _green(async_mode: str) -> None:
     """Monkey-patch before the app is imported (OpenCV never runs in this process)."""
     if async_mode == "eventlet":
-        os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "4")
+        # Decoding runs at most upload_workers at a time; the other threads wait on commits
+        # (joins, answers, votes), which the writer groups: more threads, bigger groups.
+        os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "16")
         import eventlet
 
         eventlet.monkey_patch()

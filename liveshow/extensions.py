@@ -37,6 +37,7 @@ from .show.preflight import preflight
 from .store import outbox
 from .store.database import Store
 from .store.outbox import OutboxKind
+from .store.writer import Writer
 from .sync.service import SyncService
 
 socketio = SocketIO()
@@ -74,9 +75,10 @@ class Runtime:
         record = self.engine.record
         self.offload = workers.offload(self.settings["async_mode"])
         self.upload_slots = threading.Semaphore(self.settings["upload_workers"])
-        self.audience = Audience(self.store, clock)
+        commits = Writer(self.store.path)  # joins, answers, votes, uploads: off the loop
+        self.audience = Audience(self.store, clock, commits)
         self.prompts = Prompts(self.store, clock, record)
-        self.submissions = Submissions(self.store, self.media, self.prompts, clock, record)
+        self.submissions = Submissions(self.store, self.media, self.prompts, clock, record, commits)
         self.takes = Takes(self.store, self.media, clock, record)
         self.uploads = Uploads(self.store, self.media, self.data_dir / "uploads")
         # the outbox's sender; realtime/sync.py gives it a green sleep and runs it

@@ -9,7 +9,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from ..store import writer
 from ..store.database import Store
+from ..workers import direct
 from .terms import TERMS_VERSION
 
 DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
@@ -60,17 +62,28 @@ def token_hash(token: str) -> str:
 
 
 class Audience:
-    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, store: Store, clock: Callable[[], float], commits: writer.Writer | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.writer = commits
 
     def check_device(self, device: Any) -> str:
         if not isinstance(device, str) or not DEVICE_PATTERN.match(device):
             raise AudienceError("this phone's id is missing or malformed: reload the page")
         return device
 
-    def join(self, device: Any, handle: Any, consent: Any, address: str) -> dict[str, Any]:
-        """Record the handle and consent; return a fresh token for uploads."""
+    def join(
+        self,
+        device: Any,
+        handle: Any,
+        consent: Any,
+        address: str,
+        offload: Callable[..., Any] = direct,
+    ) -> dict[str, Any]:
+        """Record the handle and consent (durable before it returns); return a fresh token
+        for uploads and the phone's claim."""
         device = self.check_device(device)
         handle = clean_text(handle, "your artist name", HANDLE_LIMIT, multiline=False)
         if not isinstance(consent, dict) or consent.get("accepted") is not True:
@@ -85,21 +98,23 @@ class Audience:
         # kept here and sent with the phone's work (a new join makes a new one)
         claim = secrets.token_urlsafe(32)
         now = self.clock()
-        with self.store.write() as db:
-            db.table("devices").upsert(
-                {
-                    "id": device,
-                    "handle": handle,
-                    "token_sha256": token_hash(token),
-                    "terms_version": TERMS_VERSION,
-                    "consented_at": now,
-                    "address": address,
-                    "banned": 0,
-                    "joined_at": known["joined_at"] if known else now,
-                    "claim_sha256": token_hash(claim),
-                },
-                pk="id",
-            )
+        row = {
+            "id": device,
+            "handle": handle,
+            "token_sha256": token_hash(token),
+            "terms_version": TERMS_VERSION,
+            "consented_at": now,
+            "address": address,
+            "banned": 0,
+            "joined_at": known["joined_at"] if known else now,
+            "claim_sha256": token_hash(claim),
+        }
+        if self.writer is None:
+            with self.store.write() as db:
+                db.table("devices").upsert(row, pk="id")
+        else:  # a room joining at once: commits off the event loop, several joins in each
+            self.writer.start()
+            offload(self.writer.run, lambda conn: writer.upsert(conn, "devices", row, pk="id"))
         return {"token": token, "handle": handle, "terms_version": TERMS_VERSION, "claim": claim}
 
     def device(self, device_id: str) -> dict[str, Any] | None:

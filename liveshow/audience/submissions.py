@@ -53,13 +53,15 @@ class Submissions:
         prompts: Prompts,
         clock: Callable[[], float],
         record: Recorder,
+        commits: writer.Writer | None = None,
     ) -> None:
         self.store = store
         self.media = media
         self.prompts = prompts
         self.clock = clock
         self.record = record
-        self.writer = writer.Writer(store.path)  # media rows: commits off the event loop
+        # new rows (answers, votes, uploads' media): commits off the event loop
+        self.writer = commits or writer.Writer(store.path)
 
     # ---- intake -----------------------------------------------------------------------
     def _check(
@@ -86,13 +88,25 @@ class Submissions:
             )
         return Answer(200, {"id": sub_id, "status": row["status"]}, None)
 
-    def _insert(self, row: dict[str, Any], extra: Callable[[], None] | None = None) -> Answer:
+    def _insert(
+        self,
+        row: dict[str, Any],
+        extra: writer.Change | None = None,
+        offload: Offload = direct,
+    ) -> Answer:
+        """Store a new submission (numbered next) and ``extra`` in one commit, made by the
+        writer: with ``offload``, its fsync happens off the event loop, and a room voting
+        at once shares a few commits instead of holding the loop once a vote."""
+
+        def store(conn: sqlite3.Connection) -> None:
+            seq = conn.execute("select coalesce(max(seq), 0) + 1 from submissions").fetchone()[0]
+            writer.insert(conn, "submissions", {**row, "seq": seq})
+            if extra is not None:
+                extra(conn)
+
+        self.writer.start()  # from the loop's thread: the writer's thread takes its priority
         try:
-            with self.store.write() as db:
-                seq = db.execute("select coalesce(max(seq), 0) + 1 from submissions").fetchone()[0]
-                db.table("submissions").insert({**row, "seq": seq})
-                if extra is not None:
-                    extra()
+            offload(self.writer.run, store)
         except sqlite3.IntegrityError:
             # The same id arrived twice at once: answer the loser like any repeat.
             repeat = self._repeat(row["id"], {"id": row["device"]}, row["body_sha256"])
@@ -126,7 +140,11 @@ class Submissions:
         }
 
     def submit_text(
-        self, device: dict[str, Any], data: dict[str, Any], kind: PromptKind = PromptKind.TEXT
+        self,
+        device: dict[str, Any],
+        data: dict[str, Any],
+        kind: PromptKind = PromptKind.TEXT,
+        offload: Offload = direct,
     ) -> Answer:
         """A text answer, or (``kind`` question) a Q&A question: both moderated alike."""
         sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), kind)
@@ -139,9 +157,11 @@ class Submissions:
         score = profanity.score(text)  # ~4 ms; the model was loaded at start-up
         row = self._base(device, sub_id, data["prompt"], kind, body_sha, SubmissionStatus.PENDING)
         row.update(text=text, flag_score=score, flagged=int(profanity.flagged(score)))
-        return self._insert(row)
+        return self._insert(row, offload=offload)
 
-    def submit_vote(self, device: dict[str, Any], data: dict[str, Any]) -> Answer:
+    def submit_vote(
+        self, device: dict[str, Any], data: dict[str, Any], offload: Offload = direct
+    ) -> Answer:
         sub_id, spec = self._check(device, data.get("id"), data.get("prompt"), PromptKind.VOTE)
         option = data.get("option")
         if option not in spec.options:
@@ -155,8 +175,10 @@ class Submissions:
         )
         row["option"] = option
 
-        def cast() -> None:  # one vote per phone: a later vote replaces the earlier one
-            self.store.db.table("votes").upsert(
+        def cast(conn: sqlite3.Connection) -> None:  # a later vote replaces the earlier one
+            writer.upsert(
+                conn,
+                "votes",
                 {
                     "prompt": data["prompt"],
                     "device": device["id"],
@@ -167,7 +189,7 @@ class Submissions:
                 pk=("prompt", "device"),
             )
 
-        return self._insert(row, cast)
+        return self._insert(row, cast, offload)
 
     def submit_upload(
         self,
@@ -286,7 +308,10 @@ class Submissions:
                 self.media.record(p.sha, p.size, p.mime, p.media_type, p.width, p.height)
             outbox.enqueue(self.store.db, OutboxKind.SUBMISSION, sub_id, now)  # approved
 
-        self._insert(row, record_media)
+        with self.store.write() as db:  # a crew action, with its media and outbox rows
+            seq = db.execute("select coalesce(max(seq), 0) + 1 from submissions").fetchone()[0]
+            db.table("submissions").insert({**row, "seq": seq})
+            record_media()
         self.record(
             SnapshotAdded(
                 EventKind.SNAPSHOT,

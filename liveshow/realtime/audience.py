@@ -84,7 +84,11 @@ class AudienceNamespace(Namespace):
             return error("too many attempts to join: wait a minute", retry=True)
         try:
             result = rt.audience.join(
-                device, data.get("handle"), data.get("consent"), request.remote_addr or "?"
+                device,
+                data.get("handle"),
+                data.get("consent"),
+                request.remote_addr or "?",
+                rt.offload,
             )
         except AudienceError as exc:
             return error(str(exc))
@@ -108,11 +112,11 @@ class AudienceNamespace(Namespace):
         try:
             kind = data.get("kind")
             if kind == PromptKind.TEXT.value:
-                answer = rt.submissions.submit_text(device, data)
+                answer = rt.submissions.submit_text(device, data, offload=rt.offload)
             elif kind == PromptKind.VOTE.value:
-                answer = rt.submissions.submit_vote(device, data)
+                answer = rt.submissions.submit_vote(device, data, rt.offload)
             elif kind == PromptKind.QUESTION.value:
-                answer = rt.submissions.submit_text(device, data, PromptKind.QUESTION)
+                answer = rt.submissions.submit_text(device, data, PromptKind.QUESTION, rt.offload)
             else:
                 return error(
                     "over this connection, 'kind' is text, vote or question; photos, "

@@ -107,7 +107,9 @@ def join(rt: Runtime, address: str, body: dict[str, Any]) -> dict[str, Any]:
     if _limited(rt, "join", address, device):
         return error("too many attempts to join: wait a minute", retry=True)
     try:
-        result = rt.audience.join(device, data.get("handle"), data.get("consent"), address)
+        result = rt.audience.join(
+            device, data.get("handle"), data.get("consent"), address, rt.offload
+        )
     except AudienceError as exc:
         return error(str(exc))
     tell(AudienceJoined())
@@ -128,11 +130,11 @@ def submit(rt: Runtime, address: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         kind = data.get("kind")
         if kind == PromptKind.TEXT.value:
-            answer = rt.submissions.submit_text(device, data)
+            answer = rt.submissions.submit_text(device, data, offload=rt.offload)
         elif kind == PromptKind.VOTE.value:
-            answer = rt.submissions.submit_vote(device, data)
+            answer = rt.submissions.submit_vote(device, data, rt.offload)
         elif kind == PromptKind.QUESTION.value:
-            answer = rt.submissions.submit_text(device, data, PromptKind.QUESTION)
+            answer = rt.submissions.submit_text(device, data, PromptKind.QUESTION, rt.offload)
         else:
             return error(
                 "over this connection, 'kind' is text, vote or question; photos, "

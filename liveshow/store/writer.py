@@ -142,13 +142,17 @@ def insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     )
 
 
-def upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any], pk: str) -> None:
+def upsert(
+    conn: sqlite3.Connection, table: str, row: dict[str, Any], pk: str | tuple[str, ...]
+) -> None:
     """Insert, or update the given columns of the row already there (as sqlite-utils'
-    ``upsert``)."""
+    ``upsert``); ``pk`` is the key's column, or its columns."""
+    keys = (pk,) if isinstance(pk, str) else pk
     columns = list(row)
     conn.execute(
         f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-        f"values ({', '.join('?' for _ in columns)}) on conflict([{pk}]) do update set "
-        + ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk),
+        f"values ({', '.join('?' for _ in columns)}) "
+        f"on conflict({', '.join(f'[{k}]' for k in keys)}) do update set "
+        + ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in keys),
         [row[c] for c in columns],
     )
