@@ -30,7 +30,7 @@ function status(item, online) {
 }
 
 function summary(item) {
-  if (item.kind === "text") return item.text || "";
+  if (item.kind === "text" || item.kind === "question") return item.text || "";
   if (item.kind === "vote") return item.option || "";
   if (item.kind === "audio") {
     return [item.name, item.duration != null ? formatSeconds(item.duration) : ""]

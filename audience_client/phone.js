@@ -1,7 +1,7 @@
 // The phone app: join with an artist handle and consent, answer the open prompt, keep every
 // submission on the phone until the server has it, and hear when your work is on screen.
 //
-// The socket carries text and votes; photos, drawings and sounds go over HTTP. Everything
+// The socket carries text, votes and questions; photos, drawings and sounds go over HTTP. Everything
 // goes through the outbox (outbox.js), which keeps it in IndexedDB until acknowledged.
 
 import { $, h } from "/static/shared/dom.js";
@@ -12,6 +12,7 @@ import { promptView } from "./prompts.js";
 import { renderHistory } from "./history.js";
 import { renderClaim, saveClaim, withdraw } from "./credit.js";
 import { thanksView } from "./thanks.js";
+import { request } from "./questions.js";
 
 const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const device = deviceId();
@@ -19,6 +20,7 @@ const SOCKET_TIMEOUT = 8000;
 const UPLOAD_TIMEOUT = 120000;
 const CLOSE_GRACE = 25000;      // the server takes answers for 30 s after a prompt closes
 const KEYS = { token: "liveshow-token", handle: "liveshow-handle" };
+const OVER_SOCKET = ["text", "vote", "question"];   // the other kinds are uploaded
 
 const saved = {
   get: (k) => { try { return localStorage.getItem(k); } catch { return null; } },
@@ -197,7 +199,10 @@ socket.on("welcome", (data) => {
     handle = data.handle || handle;
     if (handle) saved.set(KEYS.handle, handle);
     connection("live", "Live");
+    const before = current.view;
     enterApp();
+    // Back after a drop: what the open prompt shows may have moved meanwhile (the Q&A list).
+    if (before === current.view && before && before.onConnected) before.onConnected();
     outbox.kick();
     return;
   }
@@ -223,6 +228,11 @@ socket.on("state", (data) => {
   }
   renderStage();
   refreshHistory();                   // the claim panel follows the show (and its end)
+});
+
+// Q&A: the approved questions, reordered as upvotes move (for the open question prompt).
+socket.on("questions", (data) => {
+  if (current.view && current.view.onQuestions) current.view.onQuestions(data);
 });
 
 socket.on("featured", async (data) => {
@@ -426,7 +436,7 @@ function renderStage() {
 function sendOverSocket(item) {
   const payload = item.kind === "vote"
     ? { id: item.id, prompt: item.prompt, kind: "vote", option: item.option }
-    : { id: item.id, prompt: item.prompt, kind: "text", text: item.text };
+    : { id: item.id, prompt: item.prompt, kind: item.kind, text: item.text };
   return new Promise((resolve) => {
     socket.timeout(SOCKET_TIMEOUT).emit("submit", payload, (err, ack) => {
       if (err) resolve({ outcome: "retry", reason: "the show didn't answer in time" });
@@ -486,11 +496,10 @@ function retryAfter(response) {
 const outbox = new Outbox({
   ready: (item) => {
     if (navigator.onLine === false) return false;
-    if (item.kind === "text" || item.kind === "vote") return socket.connected && joined;
+    if (OVER_SOCKET.includes(item.kind)) return socket.connected && joined;
     return Boolean(token);
   },
-  send: (item) => (item.kind === "text" || item.kind === "vote" ? sendOverSocket(item)
-                                                               : upload(item)),
+  send: (item) => (OVER_SOCKET.includes(item.kind) ? sendOverSocket(item) : upload(item)),
 });
 
 const settledWaiters = new Map();
@@ -509,6 +518,9 @@ const app = {
   online: () => navigator.onLine !== false && socket.connected,
   queueText: (prompt, text) => outbox.add({ id: submissionId(), prompt: prompt.id,
                                             question: prompt.question, kind: "text", text }),
+  queueQuestion: (prompt, text) => outbox.add({ id: submissionId(), prompt: prompt.id,
+                                                question: prompt.question, kind: "question",
+                                                text }),
   queueVote: (prompt, option) => outbox.add({ id: submissionId(), prompt: prompt.id,
                                               question: prompt.question, kind: "vote", option }),
   async queueUpload(prompt, kind, blob, name, meta = {}) {
@@ -527,6 +539,12 @@ const app = {
         callback(item);
       }
     });
+  },
+  questions: (promptId) => request(socket, "questions", { prompt: promptId }),
+  upvote: (question, up) => request(socket, "upvote", { question, up }),
+  async myQuestions(promptId) {
+    return (await db.all()).filter((i) => i.kind === "question" && i.prompt === promptId)
+      .map((i) => i.id);
   },
   async currentVote(promptId) {
     const votes = (await db.all()).filter((i) => i.kind === "vote" && i.prompt === promptId);

@@ -9,9 +9,10 @@ import { DrawingPad } from "./drawing.js";
 import { preparePhoto, thumbnail } from "./photo.js";
 import { audioDuration } from "./audio.js";
 import { icon } from "./icons.js";
+import { questionBoard } from "./questions.js";
 
 const KIND_LABEL = { text: "Write", photo: "Photo", drawing: "Draw", audio: "Sound",
-                     vote: "Vote" };
+                     vote: "Vote", question: "Q&A" };
 const AUDIO_MAX_BYTES = 20 << 20;
 
 /** Code points, like the server counts (after NFC and trimming). */
@@ -51,17 +52,24 @@ function filePicker(id, accept, capture, labelText, iconName) {
 }
 
 // ---- text -----------------------------------------------------------------------------
-function textView(prompt, app) {
+/**
+ * A box to write in, with its counter and send button: a text answer, or a Q&A question.
+ * `words`: the ids of the box, its counter and its button, the label, the button's word,
+ * `queue(text)` (keeps it in the outbox) and what to say once it is sent.
+ */
+function textForm(prompt, app, words) {
   const max = prompt.max_length || 280;
   const draftKey = `liveshow-draft-${prompt.id}`;
-  const area = h("textarea", { id: "answer-text", rows: 5, "aria-describedby": "text-count",
+  const { areaId, countId, sendId } = words;
+  const area = h("textarea", { id: areaId, rows: words.rows || 5, "aria-describedby": countId,
                                autocomplete: "off" });
   try { area.value = sessionStorage.getItem(draftKey) || ""; } catch { /* private mode */ }
-  const count = h("p", { id: "text-count", class: "counter" });
-  const send = h("button", { type: "submit", class: "primary", id: "send-text", text: "Send" });
+  const count = h("p", { id: countId, class: "counter" });
+  const send = h("button", { type: "submit", class: "primary", id: sendId,
+                             text: words.send });
   const line = note();
   const form = h("form", { class: "answer", novalidate: true },
-    h("label", { for: "answer-text", class: "field-label", text: "Your answer" }),
+    h("label", { for: areaId, class: "field-label", text: words.label }),
     area, count, send, line);
 
   function refresh() {
@@ -93,8 +101,8 @@ function textView(prompt, app) {
     area.value = "";            // at once: what is typed next belongs to the next answer
     refresh();
     try {
-      const item = await app.queueText(prompt, text);
-      follow(app, item, line, "Sent ✓ Write another if you like.");
+      const item = await words.queue(text);
+      follow(app, item, line, words.sent);
     } catch (err) {
       if (!area.value) area.value = text;
       refresh();
@@ -103,8 +111,31 @@ function textView(prompt, app) {
       send.disabled = false;
     }
   });
+  return { form, dirty: () => area.value.trim() !== "" };
+}
+
+function textView(prompt, app) {
+  const { form, dirty } = textForm(prompt, app, {
+    areaId: "answer-text", countId: "text-count", sendId: "send-text", label: "Your answer",
+    send: "Send",
+    queue: (text) => app.queueText(prompt, text), sent: "Sent ✓ Write another if you like." });
   return { el: h("section", { class: "prompt", "data-kind": "text" }, header(prompt), form),
-           dirty: () => area.value.trim() !== "" };
+           dirty };
+}
+
+// ---- question (Q&A) ---------------------------------------------------------------------
+// Ask (moderated like a text answer, kept in the outbox until acknowledged), then upvote the
+// room's approved questions below (questions.js).
+function questionView(prompt, app) {
+  const { form, dirty } = textForm(prompt, app, {
+    areaId: "question-text", countId: "question-count", sendId: "send-question",
+    label: "Your question", send: "Ask", rows: 3,
+    queue: (text) => app.queueQuestion(prompt, text),
+    sent: "Sent ✓ The crew reads every question first: once approved, it joins the list." });
+  const board = questionBoard(prompt, app);
+  return { el: h("section", { class: "prompt", "data-kind": "question" }, header(prompt), form,
+                 board.el),
+           dirty, onQuestions: board.update, onConnected: board.refresh };
 }
 
 // ---- photo ----------------------------------------------------------------------------
@@ -374,7 +405,7 @@ function voteView(prompt, app) {
 }
 
 const VIEWS = { text: textView, photo: photoView, drawing: drawingView, audio: audioView,
-                vote: voteView };
+                vote: voteView, question: questionView };
 
 export function promptView(prompt, app) {
   const make = VIEWS[prompt.kind];
