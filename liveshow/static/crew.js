@@ -11,6 +11,7 @@ import { installPreflight } from "./preflight.js";
 import { confirmAction, dialogOpen } from "./confirm.js";
 import { reportAck } from "./toast.js";
 import { Moderation } from "./moderation.js";
+import { questionBoard, questionSummary } from "./questions.js";
 import { Cameras } from "./cameras.js";
 import { SyncPanel } from "./sync.js";
 import { Sparklines } from "./sparklines.js";
@@ -93,7 +94,8 @@ function render() {
   const tally = prompt && state.tallies ? state.tallies[prompt.id] : null;
   const counted = tally && Array.isArray(tally.options)
     ? ` · votes so far: ${tally.options.map((o) => `${o.option} ${o.votes}`).join(", ")}` : "";
-  setText($("#prompt-open"), prompt ? `Prompt open (${prompt.kind || "?"}): ${prompt.question || prompt.id || ""}${counted}` : "");
+  const asked = prompt && prompt.kind === "question" ? questionSummary(questionBoard(state)) : "";
+  setText($("#prompt-open"), prompt ? `Prompt open (${prompt.kind || "?"}): ${prompt.question || prompt.id || ""}${counted}${asked}` : "");
   cueList.render(state);
   transport.render(state);
   editor.render(state);

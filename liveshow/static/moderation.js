@@ -6,6 +6,7 @@ import { mediaUrl } from "./shared/media.js";
 import { timeOfDay } from "./time.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
+import { questionBoard, questionList } from "./questions.js";
 
 export const STATUSES = ["pending", "approved", "featured", "rejected"];
 const STATUS_MARK = { pending: "●", approved: "✓", featured: "★", rejected: "✕" };
@@ -16,7 +17,7 @@ const ACTIONS = {
   ban: { label: "Ban", key: "X", status: "rejected" },
 };
 const KEY_ACTION = { a: "approve", f: "feature", r: "reject", x: "ban" };
-const KIND_GLYPH = { text: "Aa", photo: "◩", drawing: "✎", audio: "♪", vote: "▮" };
+const KIND_GLYPH = { text: "Aa", photo: "◩", drawing: "✎", audio: "♪", vote: "▮", question: "?" };
 // Statuses and kinds are shown as the server names them; only where our word differs is it here.
 const KIND_WORD = { audio: "sound" };
 const kindWord = (kind) => KIND_WORD[kind] || String(kind || "submission");
@@ -118,6 +119,7 @@ export class Moderation {
       .map((c) => ({ id: c.id, kind: c.prompt.kind, question: c.prompt.question || c.title || c.id }));
     this.openPrompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
     this.tallies = state.tallies && typeof state.tallies === "object" ? state.tallies : {};
+    this.board = questionBoard(state);
     this.joinUrl = typeof state.join_url === "string" ? state.join_url : this.joinUrl;
     this.renderSide();
   }
@@ -626,7 +628,8 @@ export class Moderation {
       const p = this.prompts.find((q) => q.id === id) || { id, kind: "?", question: id };
       return { ...p, counts: this.counts(id), tally: p.kind === "vote" ? (this.tallies || {})[id] || null : null };
     });
-    const signature = JSON.stringify([rows, total, this.filter.prompt, open && open.id]);
+    const board = this.board || null;
+    const signature = JSON.stringify([rows, total, this.filter.prompt, open && open.id, board]);
     if (signature === this.sideSignature) return;
     this.sideSignature = signature;
     const list = $("#mod-prompts");
@@ -642,6 +645,10 @@ export class Moderation {
           open && open.id === p.id ? h("span", { class: "mod-prompt-open", text: "● open" }) : null,
           h("span", { class: "mod-counts" }, h("span", { class: "c c-counted", text: `${p.tally ? p.tally.total : p.counts.counted || 0} votes` })),
           tallyList(p.tally)));
+      } else if (p.kind === "question") {
+        // Q&A: the approved questions under their prompt while its cue is on stage.
+        list.append(h("li", { class: "mod-prompt-qa" }, this.promptButton(p),
+          board && board.prompt === p.id ? questionList(board) : null));
       } else {
         list.append(h("li", {}, this.promptButton(p)));
       }
