@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from ..audience.answers import crew_item
 from ..audience.questions import Questions
-from ..audience.submissions import crew_item
 from ..events import (
     AudienceJoined,
     CameraPreview,
