@@ -37,6 +37,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import socketio
 from loadgen import report
 from loadgen.clients import Clients, Worker, _raise_file_limit
 from loadgen.phones import Phone
@@ -71,6 +72,32 @@ class SoakWorker(Worker):
             return sent, time.monotonic(), ok, None if ok else str(ack)[:120]
 
         return await asyncio.gather(*(one(p) for p in self.fleet.phones if p.connected))
+
+    async def cmd_join_paced(
+        self, terms_version: str, rate: float, timeout: float = 120.0
+    ) -> dict[str, Any]:
+        """loadgen's ``join``, but ``rate`` phones a second (an audience joins over a minute
+        or two, not in one instant: 5,000 joins at once stalled the server, see soak.md)."""
+        phones = [p for p in self.fleet.phones if p.connected]
+        start = time.monotonic()
+
+        async def one(k: int, phone: Phone) -> str | None:
+            await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
+            consent = {"accepted": True, "terms_version": terms_version}
+            try:
+                ack = await phone.call(
+                    "join", {"handle": f"P{phone.index}", "consent": consent}, timeout
+                )
+            except TimeoutError:
+                return "no acknowledgement"
+            if isinstance(ack, dict) and ack.get("ok"):
+                phone.token = ack.get("token")
+                return None
+            return str(ack)[:200]
+
+        answers = await asyncio.gather(*(one(k, p) for k, p in enumerate(phones)))
+        errors = [a for a in answers if a]
+        return {"ok": len(answers) - len(errors), "errors": errors[:5]}
 
     async def cmd_lost(self) -> list[str]:
         """Why each phone that is not connected lost its connection (its last error)."""
@@ -113,6 +140,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--processes", type=int, default=2, help="client processes")
     p.add_argument("--rate", type=float, default=500.0, help="new phones a second")
     p.add_argument("--timeout", type=float, default=60.0, help="per GO / vote round, seconds")
+    p.add_argument("--join-rate", type=float, default=100.0, help="phones joining a second")
     p.add_argument(
         "--max-connections",
         type=int,
@@ -143,6 +171,7 @@ class Soak:
         self.gos: list[dict[str, Any]] = []
         self.rounds: list[dict[str, Any]] = []
         self.activity = False  # a GO or vote in the current window
+        self.crew_drops = 0
         self.cpu0 = self.group.cpu_seconds()
         self.t0 = time.monotonic()
         self.started = self.t0
@@ -167,7 +196,25 @@ class Soak:
         )
         return row
 
+    def crew_back(self) -> None:
+        """The crew's socket, reconnected if the server dropped it (each drop counted: the
+        crew must never be starved by the audience)."""
+        if self.session.crew.connected and "/crew" in self.session.crew.namespaces:
+            return
+        self.crew_drops += 1
+        print(f"    the crew's socket was dropped ({self.crew_drops})", flush=True)
+        crew = socketio.Client(reconnection=False)
+        crew.connect(
+            self.session.target.url,
+            namespaces=["/crew"],
+            transports=["websocket"],
+            auth={"password": "bench"},
+            wait_timeout=30,
+        )
+        self.session.crew = crew
+
     def go(self) -> None:
+        self.crew_back()
         self.activity = True
         cue = "b" if self.session.cue == "a" else "a"
         result = self.session.go(cue, self.args.timeout)
@@ -177,6 +224,7 @@ class Soak:
 
     def vote_round(self) -> None:
         """The poll opens (a GO), every phone votes at once with new ids."""
+        self.crew_back()
         self.activity = True
         self.gos.append(self.session.go("ask-vote", self.args.timeout))
         started = time.monotonic()
@@ -228,6 +276,8 @@ class Soak:
                     self.go()
 
     def figures(self) -> dict[str, Any]:
+        if not self.samples:
+            return {"gos": len(self.gos), "crew_drops": self.crew_drops}
         base, end = self.samples[0], self.samples[-1]
         idle = [s["cpu_ms_per_s"] for s in self.samples[1:] if s["idle"]]
         busy = [s["cpu_ms_per_s"] for s in self.samples[1:] if not s["idle"]]
@@ -248,6 +298,7 @@ class Soak:
             "idle_ms": statistics.median(idle) if idle else float("nan"),
             "busy_ms": statistics.median(busy) if busy else float("nan"),
             "connected_end": end["connected"],
+            "crew_drops": self.crew_drops,
             "minutes": (time.monotonic() - self.started) / 60,
         }
 
@@ -272,8 +323,14 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | No
         print(f"  {ramp['ok']}/{args.phones} phones in {ramp['wall']:.1f} s", flush=True)
         terms = ((sample.get("welcome") or {}).get("terms") or {}).get("version", "")
         started = time.monotonic()
-        joined = clients.ask("join", terms_version=terms, timeout=max(120.0, args.timeout))
+        joined = clients.ask(
+            "join_paced",
+            terms_version=terms,
+            rate=args.join_rate / len(clients.conns),
+            timeout=max(120.0, args.timeout),
+        )
         head["joined"] = sum(a["ok"] for a in joined)
+        head["join_errors"] = flat([a["errors"] for a in joined])[:3]
         head["join_s"] = time.monotonic() - started
         print(f"  {head['joined']} joined in {head['join_s']:.1f} s", flush=True)
         head["rss_joined"] = target.group.rss_bytes() / MB
@@ -282,6 +339,9 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | No
             run.run()
         except KeyboardInterrupt:
             print("  interrupted: reporting what was seen", flush=True)
+        except Exception as exc:  # a server that falls over is a result too
+            print(f"  the run failed: {exc!r}", flush=True)
+            head["failed"] = repr(exc)[:300]
         head.update(run.figures())
         head["lost"] = flat(clients.ask("lost"))
         head["server_alive"] = target.proc.poll() is None
@@ -329,10 +389,16 @@ def write(head: dict[str, Any], run: Soak | None, load: str, args: argparse.Name
         f"| RSS max MB | {f.get('rss_max', 0):.0f} |",
         f"| idle CPU, median of idle 30 s windows ms/s | {f.get('idle_ms', float('nan')):.1f} |",
         f"| CPU in windows with a GO or vote, median ms/s | {f.get('busy_ms', float('nan')):.1f} |",
+        f"| the crew's socket dropped by the server | {f.get('crew_drops', '-')} |",
         f"| server still running | {'yes' if f.get('server_alive') else 'NO'} |",
+        *([f"| **the run failed** | {f['failed']} |"] if f.get("failed") else []),
     ]
-    if f.get("connect_errors") or f.get("vote_errors") or lost:
-        lines += ["", f"Problems: connect {f.get('connect_errors')}, votes {f.get('vote_errors')}"]
+    if f.get("connect_errors") or f.get("join_errors") or f.get("vote_errors") or lost:
+        lines += [
+            "",
+            f"Problems: connect {f.get('connect_errors')}, joins {f.get('join_errors')}, "
+            f"votes {f.get('vote_errors')}",
+        ]
         lines += [f", dropped phones (first 5): {lost[:5]}"]
     if run is not None:
         lines += [
