@@ -20,6 +20,7 @@ from .media.library import MediaLibrary
 from .realtime import guard
 from .realtime.fanout import tell
 from .realtime.guard import PacketJSON
+from .realtime.rooms import IndexedManager
 from .realtime.wire import PHONE_PING
 from .scaleout import roles
 from .show.demo import DEMO_SHOW, demo_media_ready, ensure_demo_media
@@ -72,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ping_timeout=PHONE_PING[1],
         max_http_buffer_size=1_000_000,
         json=PacketJSON,
-        **roles.queue_options(values),
+        **(roles.queue_options(values) or {"client_manager": IndexedManager()}),
     )
     guard.install(socketio.server, values["max_connections_per_address"])
     roles.install(app, values)

@@ -12,11 +12,13 @@ from typing import Any
 
 import socketio
 
+from ..realtime.rooms import RoomIndex
+
 AUDIENCE = "/audience"
 CHANNEL_PREFIX = "liveshow"
 
 
-class ShowQueue(socketio.RedisManager):  # type: ignore[misc]
+class ShowQueue(RoomIndex, socketio.RedisManager):  # type: ignore[misc]
     """RedisManager that keeps the newest audience ``state`` it delivered (by ``rev``)."""
 
     def __init__(self, url: str, channel: str) -> None:
