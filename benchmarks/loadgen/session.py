@@ -4,6 +4,7 @@ crew's socket; the measures every scenario shares (a GO's fan-out and CPU, idle 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import statistics
 import time
@@ -58,7 +59,10 @@ async def _probe(port: int, timeout: float = 10.0) -> dict[str, Any]:
 
 
 def probe(port: int) -> dict[str, Any]:
-    return asyncio.run(_probe(port))
+    """In a thread of its own: the caller's thread may already run an event loop (a test
+    process where Playwright's sync API has run one)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _probe(port)).result()
 
 
 @dataclass
