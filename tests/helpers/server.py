@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -17,12 +18,30 @@ import requests
 
 from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 
+PORTS_PER_WORKER = 4000
+FIRST_PORT = 20000  # below Linux's ephemeral range (32768-60999): see free_port
+
 
 def free_port() -> int:
-    """A TCP port nothing listens on right now (the OS picks it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port nothing listens on right now, for a server a test starts.
+
+    Not one the OS picks (bind to 0): those come from the ephemeral range that every
+    outgoing connection also takes its port from, and between this check and the server's
+    bind another pytest worker's server, or a client's connection, could take it (a test
+    then talked to another test's server). So: a random free port from a range of this
+    pytest-xdist worker's own, below the ephemeral range."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    low = FIRST_PORT + (index % 3) * PORTS_PER_WORKER
+    for _ in range(200):
+        port = random.randrange(low, low + PORTS_PER_WORKER)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {low} and {low + PORTS_PER_WORKER}")
 
 
 def stop_process(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
