@@ -5,12 +5,18 @@ projectors on the crew's list."""
 
 from __future__ import annotations
 
+import logging
+import queue
+import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from liveshow.realtime.wire import QUICK_PING, WireSocket
 from tests.helpers.crew import Crew
 from tests.helpers.server import ServerProcess
 from tests.helpers.wire import WireClient
@@ -119,3 +125,51 @@ def test_a_silent_projector_is_dropped_in_seconds_and_a_silent_phone_is_not(
     assert display.closed_within(14)  # pinged after 5 s, no answer in 5 s: closed
     phone.sock.settimeout(0.2)
     assert not phone.closed_within(1)  # the phone, just as silent, is still connected
+
+
+class _StubServer:
+    """What an Engine.IO socket asks of its server in a liveness check."""
+
+    ping_interval, ping_timeout = 25, 20
+    logger = logging.getLogger("test_wire")
+
+    class reason:  # noqa: N801 - engineio's name
+        PING_TIMEOUT = "ping timeout"
+        SERVER_DISCONNECT = "server disconnect"
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def create_queue(self) -> Any:
+        return queue.Queue()
+
+    def _trigger_event(self, *args: Any, **kwargs: Any) -> None:
+        self.events.append(args)
+
+    def start_background_task(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("pong_waiting", [True, False])
+def test_a_pong_the_busy_loop_has_not_read_yet_does_not_drop_the_dashboard(
+    pong_waiting: bool,
+) -> None:
+    """During a storm of joins or votes the loop may read a dashboard's pong later than its
+    5 s allowance: the bytes waiting in the kernel show the client answered. Without them,
+    the silent client is closed as before."""
+    server_end, client_end = socket.socketpair()
+    try:
+        server_end.setblocking(False)
+        sock = WireSocket(_StubServer(), "sid1")
+        sock.ws = SimpleNamespace(socket=SimpleNamespace(fd=server_end))
+        sock.heartbeat = QUICK_PING
+        sock.last_ping = time.time() - 60
+        if pong_waiting:
+            client_end.sendall(b"\x81\x813abc")  # a masked websocket frame, not read yet
+        assert sock.check_ping_timeout() is pong_waiting
+        assert sock.closed is not pong_waiting
+        if pong_waiting:  # nothing was consumed: the reader still gets the pong
+            assert server_end.recv(16) == b"\x81\x813abc"
+    finally:
+        server_end.close()
+        client_end.close()
