@@ -36,6 +36,10 @@ def cue_public(
         "credits": [c.to_dict() for c in cue.credits],
         "duration": engine.duration(cue),
         "media": engine.media.public(engine.media_of.get(cue.id)),
+        # the display fades the cue's picture and sound, and plays it at its level (dB)
+        "fade_in": cue.fade_in,
+        "fade_out": cue.fade_out,
+        "level": cue.level,
     }
     if cue.kind is CueKind.CREDITS:
         data["roll"] = credits_roll(engine)

@@ -36,6 +36,9 @@ def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any
         "take": c.take,
         "catalogue_record": c.catalogue_record,
         "osc": json.dumps([m.to_dict() for m in c.osc]) if c.osc else None,
+        "fade_in": c.fade_in,
+        "fade_out": c.fade_out,
+        "level": c.level,
     }
 
 
@@ -69,4 +72,7 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
         take=row["take"],
         catalogue_record=row.get("catalogue_record"),
         osc=[OscSend(**m) for m in json.loads(row["osc"])] if row.get("osc") else [],
+        fade_in=row.get("fade_in") or 0.0,
+        fade_out=row.get("fade_out") or 0.0,
+        level=row.get("level") or 0.0,
     )

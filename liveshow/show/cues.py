@@ -162,6 +162,9 @@ class Cue:
     catalogue_record: int | None = None  # record cues: a record pulled from the catalogue
     close_prompt: str | None = None  # any cue but a prompt: the prompt it closes as it starts
     osc: list[OscSend] = field(default_factory=list)  # sent as the cue starts
+    fade_in: float = 0.0  # seconds: picture and sound fade in as the cue starts
+    fade_out: float = 0.0  # seconds: ... and out as the next cue replaces it
+    level: float = 0.0  # dB, -60..0: the cue's audio level (before the master volume)
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
@@ -204,6 +207,9 @@ class Cue:
             out["close_prompt"] = self.close_prompt
         if self.osc:
             out["osc"] = [m.to_dict() for m in self.osc]
+        for key in ("fade_in", "fade_out", "level"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         return out
 
     def to_json(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .cue_osc import parse_osc
+from .cue_sound import parse_sound
 from .cues import (
     ID_PATTERN,
     TEXT_LIMIT,
@@ -65,6 +66,9 @@ CUE_FIELDS = {
     "record",
     "close_prompt",
     "osc",
+    "fade_in",
+    "fade_out",
+    "level",
 }
 # Cues that show the answers to a prompt cue, named by their `source`.
 ANSWER_KINDS = (CueKind.WALL, CueKind.POLL, CueKind.CLOUD)
@@ -201,6 +205,7 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
     _camera_fields(cue, raw, label)
     try:
         cue.osc = parse_osc(raw.get("osc", []))
+        cue.fade_in, cue.fade_out, cue.level = parse_sound(raw)
     except ValueError as exc:
         raise ShowFileError(f"{label}: {exc}") from None
     return cue

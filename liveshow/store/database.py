@@ -278,6 +278,14 @@ def m007_question_upvotes(db: sqlite_utils.Database) -> None:
     db.table("question_upvotes").create_index(["prompt"])
 
 
+@migration
+def m008_cue_fades_and_volume(db: sqlite_utils.Database) -> None:
+    """A cue's fade in/out (seconds) and audio level (dB); the crew's master volume (0..1)."""
+    for name in ("fade_in", "fade_out", "level"):
+        db.table("cues").add_column(name, float, not_null_default=0.0)
+    db.table("show_state").add_column("volume", float, not_null_default=1.0)
+
+
 class LockedDatabase(sqlite_utils.Database):
     """sqlite-utils on the one shared connection, with every statement under the store's
     lock. sqlite-utils 4 runs each ``query()`` inside a SAVEPOINT, which opens a transaction
