@@ -32,6 +32,7 @@ class EventKind(str, enum.Enum):
     FOLLOW_END = "follow-end"  # ... with no cue left to fire
     BLACKOUT = "blackout"
     PANIC = "panic"
+    VOLUME = "volume"  # the crew's master volume
     PAUSE = "pause"
     RESUME = "resume"
     MODE = "mode"

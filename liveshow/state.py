@@ -120,6 +120,7 @@ def public_state(
         "blackout": st.blackout,
         # a display fades a panic's blackout at the panic_fade speed
         "panic": st.blackout and last_blackout_was_panic(engine),
+        "volume": st.volume,  # the crew's master volume: every display plays at it
         "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,
         # the show's last cue has started: the end of the night (prompts closed with it)

@@ -23,6 +23,7 @@ let lastRev = 0;
 let freshConnection = true;  // the first snapshot on a connection is the truth, whatever its rev
 let take = 0;                // counts re-GOs of the same cue, so a restart dissolves in anew
 let panicFadeMs = BLACKOUT_MS; // the server's panic_fade (its `config` event)
+let masterVolume = 1;        // the crew's master volume (0..1), from the state
 const problems = new Map();  // source -> what is wrong, reported to the crew
 const CUE_PROBLEMS = ["media", "autoplay", "camera", "take"];   // belong to the cue on stage
 
@@ -36,7 +37,8 @@ function expectedPosition() {
 
 const ctx = {
   key,
-  master: new Ramp(1, () => stage.applyVolume()),
+  master: new Ramp(1, () => stage.applyVolume()),   // blackout and panic fade it
+  volume: () => masterVolume,                         // the crew's master volume
   state: () => state,
   target: (cue) => (state && state.cue && cue && state.cue.id === cue.id
     ? { position: expectedPosition(), playing: !state.paused } : null),
@@ -83,11 +85,20 @@ function onState(s) {
     CUE_PROBLEMS.forEach((source) => problems.delete(source));
   }
   stage.show(s.cue, layerKey(s));
+  setMasterVolume(s.volume);
   stage.setBlackout(Boolean(s.blackout), !prev,
     s.blackout && s.panic && Number.isFinite(panicFadeMs) ? panicFadeMs : BLACKOUT_MS);
   stage.checkMedia();
   preloader.want(s.next, s, s.pending ? s.pending.cue : null);
   scheduleStatus();
+}
+
+function setMasterVolume(value) {
+  const v = Number(value);
+  const next = Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 1;
+  if (next === masterVolume) return;
+  masterVolume = next;
+  stage.applyVolume();
 }
 
 // ---- reporting to the server ------------------------------------------------------------
@@ -171,6 +182,7 @@ window.liveshowDisplay = Object.freeze({
   get offset() { return clock.offset; },
   get rtt() { return clock.rtt; },
   get connected() { return socket.connected; },
+  get volume() { return masterVolume; },
   videoPosition() {
     const video = stage.video;
     return video ? video.currentTime : null;

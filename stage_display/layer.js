@@ -36,8 +36,28 @@ export class Layer {
     if (this.sync) this.sync.check();
   }
 
+  /** The layer's volume: its fade, times the cue's level, times the stage's (blackout and
+   *  the crew's master volume). */
+  level() {
+    return this.gain.value * cueGain(this.cue) * this.ctx.master.value * this.ctx.volume();
+  }
+
   applyVolume() {
-    if (this.media) this.media.volume = clamp(this.gain.value * this.ctx.master.value, 0, 1);
+    if (this.media) this.media.volume = clamp(this.level(), 0, 1);
+  }
+
+  /** A cue's own fade in, less what has already played (a reload does not fade again). */
+  fadeInMs() {
+    const seconds = fadeSeconds(this.cue, "fade_in");
+    const t = this.ctx.target(this.cue);
+    const played = t && Number.isFinite(t.position) ? t.position : 0;
+    return Math.max(0, seconds - played) * 1000;
+  }
+
+  /** How long the layer takes to go when the next cue replaces it: its fade out, if any. */
+  fadeOutMs(usual) {
+    const seconds = fadeSeconds(this.cue, "fade_out");
+    return seconds > 0 ? seconds * 1000 : usual;
   }
 
   /** Someone clicked the projector page: sound is allowed now. */
@@ -55,6 +75,9 @@ export class Layer {
       this.el.classList.add("cueing");
       this.gain.to(0, 0);
       setTimeout(() => this.sync && this.sync.reveal(), REVEAL_ANYWAY_MS);
+    } else if (this.fadeInMs() > 0) {
+      this.gain.to(0, 0);
+      this.gain.to(1, this.fadeInMs());
     }
     this.applyVolume();
     this.sync = new MediaSync(el, {
@@ -88,6 +111,17 @@ export class Layer {
     }
     this.el.remove();
   }
+}
+
+function fadeSeconds(cue, field) {
+  const seconds = cue ? Number(cue[field]) : 0;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+}
+
+/** A cue's level (dB, 0 or less) as a gain. */
+export function cueGain(cue) {
+  const db = cue ? Number(cue.level) : 0;
+  return Number.isFinite(db) && db < 0 ? 10 ** (db / 20) : 1;
 }
 
 export function lowerThird(title, ...lines) {

@@ -28,19 +28,27 @@ export class Stage {
     this.key = key;
     const old = this.layer;
     const layer = makeLayer(cue, this.ctx);
+    const inMs = layer.fadeInMs() || CROSSFADE_MS;
     layer.el.classList.add("entering");
+    layer.el.style.setProperty("--crossfade", `${inMs}ms`);
     this.root.append(layer.el);
     layer.layout();
     this.layer = layer;
     void layer.el.offsetWidth;                 // commit the transparent start of the fade
     layer.el.classList.remove("entering");
     if (old) {
+      // A cue with a fade out fades (picture and sound) under the one dissolving in over it.
+      const outMs = old.fadeOutMs(CROSSFADE_MS);
+      if (outMs !== CROSSFADE_MS) {
+        old.el.style.setProperty("--crossfade", `${outMs}ms`);
+        old.el.classList.add("fading-out");
+      }
       this.leaving.add(old);
-      old.leave(CROSSFADE_MS);
+      old.leave(outMs);
       setTimeout(() => {
         this.leaving.delete(old);
         old.dispose();
-      }, CROSSFADE_MS + 80);
+      }, Math.max(inMs, outMs) + 80);
     }
     return true;
   }

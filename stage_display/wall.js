@@ -66,7 +66,7 @@ export class WallLayer extends Layer {
       this.count);
     this.spotBox = h("div", { class: "wall-spot" });
     this.spot = new Spotlight(this.spotBox, {
-      level: () => this.gain.value * this.ctx.master.value,
+      level: () => this.level(),
       problem: this.ctx.problem,
       onFailed: (item) => this.failed(item, () => {}),
     });
@@ -74,7 +74,7 @@ export class WallLayer extends Layer {
     this.sounds = new WallSounds({
       tiles: () => this.slots.map((s) => s.tile).filter((t) => t && t.item.kind === "audio"),
       busy: () => Boolean(this.spotItem && this.spotItem.kind === "audio"),
-      level: () => this.gain.value * this.ctx.master.value,
+      level: () => this.level(),
       problem: this.ctx.problem,
     });
     this.invite = inviteLine("Add yours at");

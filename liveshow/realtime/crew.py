@@ -110,6 +110,9 @@ class CrewNamespace(Namespace):
     def on_blackout(self, data: Any = None) -> dict[str, Any]:
         return _act(lambda a: engine().set_blackout(a["on"]), data, "on")
 
+    def on_volume(self, data: Any = None) -> dict[str, Any]:
+        return _act(lambda a: engine().set_volume(a["level"]), data, "level")
+
     def on_panic(self, data: Any = None) -> dict[str, Any]:
         return _act(lambda a: engine().panic(), data)
 

@@ -39,6 +39,7 @@ class Playhead:
     pending: str | None = None  # a cue in its pre-wait
     pending_at: float | None = None  # when the pending cue starts
     followed: bool = False  # the current cue's auto-continue/follow has fired
+    volume: float = 1.0  # the crew's master volume, 0..1, on every display
 
 
 Listener = Callable[[ShowChanged], None]
@@ -178,6 +179,14 @@ class ShowEngine:
             self._commit(
                 replace(self.state, blackout=on), ShowChanged(EventKind.BLACKOUT, {"on": on}, actor)
             )
+
+    def set_volume(self, level: Any, actor: str = "crew") -> None:
+        """The master volume every display plays at (a cue's level is on top of it)."""
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 <= level <= 1:
+            raise CueError(f'volume needs {{"level": a number from 0 to 1}}, got {level!r}')
+        with self.lock:
+            new = replace(self.state, volume=float(level))
+            self._commit(new, ShowChanged(EventKind.VOLUME, {"level": float(level)}, actor))
 
     def panic(self, actor: str = "crew") -> None:
         """Fade to black, stop the running cue where it is, cancel every wait."""
@@ -384,6 +393,7 @@ class ShowEngine:
                 "paused": int(st.paused),
                 "paused_position": st.paused_position,
                 "blackout": int(st.blackout),
+                "volume": st.volume,
                 "last_go_at": st.last_go_at,
                 "heartbeat_at": self.clock(),
             },
@@ -412,7 +422,7 @@ class ShowEngine:
             self.save_cues()
             db.execute("update play_log set ended_at = ? where ended_at is null", [self.clock()])
             self.played = set()
-            new = Playhead(rev=self.state.rev, mode=self.state.mode)
+            new = Playhead(rev=self.state.rev, mode=self.state.mode, volume=self.state.volume)
             self._commit(
                 new,
                 ShowChanged(
@@ -466,6 +476,7 @@ class ShowEngine:
             paused=current is not None,
             paused_position=position,
             blackout=bool(row["blackout"]),
+            volume=row.get("volume", 1.0),
             last_go_at=None,
         )
         with self.lock:
