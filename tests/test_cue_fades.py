@@ -16,8 +16,9 @@ from liveshow.store.database import Store
 GOOD_CUE = "{id: a, kind: title, title: A}"
 
 
-def show_with(cue: str) -> str:
-    return f"title: T\ncues:\n  - {GOOD_CUE}\n  - {cue}\n"
+def with_cue_b(fields: str) -> str:
+    """A show whose second cue, ``b``, has ``fields`` (YAML flow mapping items)."""
+    return f"title: T\ncues:\n  - {GOOD_CUE}\n  - {{id: b, kind: title, title: B, {fields}}}\n"
 
 
 @pytest.mark.parametrize(
@@ -49,27 +50,27 @@ def test_a_bad_fade_or_level_names_the_cue_and_the_field(
     field: str, value: str, expected: str
 ) -> None:
     with pytest.raises(ShowFileError) as caught:
-        parse(show_with(f"{{id: b, kind: title, title: B, {field}: {value}}}"), name="s.yaml")
+        parse(with_cue_b(f"{field}: {value}"), name="s.yaml")
     message = str(caught.value)
     assert message.startswith("s.yaml: cue 2 (b): "), message
     assert expected in message
 
 
 def test_fades_and_level_are_read_and_default_to_nothing() -> None:
-    show = parse(show_with("{id: b, kind: title, fade_in: 1.5, fade_out: 30, level: -6}"))
+    show = parse(with_cue_b("fade_in: 1.5, fade_out: 30, level: -6"))
     plain, faded = show.cues
     assert (plain.fade_in, plain.fade_out, plain.level) == (0.0, 0.0, 0.0)
     assert (faded.fade_in, faded.fade_out, faded.level) == (1.5, 30.0, -6.0)
-    assert parse(show_with("{id: b, kind: title, level: -60, fade_in: 0}")).cues[1].level == -60
+    assert parse(with_cue_b("level: -60, fade_in: 0")).cues[1].level == -60
 
 
 def test_an_exported_show_keeps_them_and_a_plain_cue_stays_plain() -> None:
-    text = show_with("{id: b, kind: title, fade_in: 2, fade_out: 0.5, level: -12}")
+    text = with_cue_b("fade_in: 2, fade_out: 0.5, level: -12")
     exported = dump(parse(text))
     assert "fade_in: 2" in exported and "fade_out: 0.5" in exported and "level: -12" in exported
     again = parse(exported).cues
     assert (again[1].fade_in, again[1].fade_out, again[1].level) == (2.0, 0.5, -12.0)
-    assert "fade" not in dump(parse(show_with("{id: b, kind: title}")))
+    assert "fade" not in dump(parse(with_cue_b("")))
 
 
 def make_engine(folder: Path, text: str | None = None) -> ShowEngine:
@@ -83,9 +84,7 @@ def make_engine(folder: Path, text: str | None = None) -> ShowEngine:
 
 
 def test_displays_get_them_and_a_restart_keeps_them(tmp_path: Path) -> None:
-    engine = make_engine(
-        tmp_path, show_with("{id: b, kind: title, fade_in: 1, fade_out: 3, level: -6}")
-    )
+    engine = make_engine(tmp_path, with_cue_b("fade_in: 1, fade_out: 3, level: -6"))
     engine.goto("b")
     cue = public_state(engine)["cue"]
     assert (cue["fade_in"], cue["fade_out"], cue["level"]) == (1.0, 3.0, -6.0)
