@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.helpers.crew import crew_login
 from tests.helpers.sockets import SocketClient
 
 
@@ -59,3 +61,17 @@ def test_the_volume_reaches_displays_is_logged_and_survives_a_restart(
     again = server_factory(demo_show, data=tmp_path / "data")
     state = crew_of(again).wait_state(lambda s: "volume" in s, "a state after the restart")
     assert state["volume"] == 0.3
+
+
+def test_the_dashboard_slider_sets_the_volume_and_follows_the_server(
+    server: Any, crew_of: Any, page: Any
+) -> None:
+    crew = crew_of(server)
+    crew_login(page, server)
+    slider = page.locator("#master-volume")
+    expect(slider).to_have_value("100")
+    slider.fill("35")  # a range input: sets the value and fires input and change
+    crew.wait_state(lambda s: s["volume"] == 0.35, "the slider's volume on the server")
+    page.locator("#go").focus()  # off the slider: it follows the server again
+    assert crew.call("volume", {"level": 0.8})["ok"]
+    expect(slider).to_have_value("80")

@@ -4,6 +4,7 @@ import { clockTime, countdown } from "./time.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
 import { cueLabel, elapsedOf, kindLabel } from "./cuelist.js";
+import { MasterVolume } from "./volume.js";
 
 export class Transport {
   constructor({ connection, clock, cueList, getState }) {
@@ -21,6 +22,7 @@ export class Transport {
     $("#pause").addEventListener("click", () => this.pauseOrResume());
     $("#blackout").addEventListener("click", () => this.toggleBlackout());
     $("#panic").addEventListener("click", () => this.panic());
+    this.volume = new MasterVolume($(".transport-buttons"), connection);
   }
 
   coolingDown() {
@@ -122,6 +124,7 @@ export class Transport {
     const blackout = $("#blackout");
     blackout.setAttribute("aria-pressed", state.blackout ? "true" : "false");
     blackout.firstChild.textContent = state.blackout ? "Blackout ON " : "Blackout ";
+    this.volume.render(state);
     $("#back").disabled = !(state.pending || state.cue);
     this.goButton.disabled = !state.standby;
   }
