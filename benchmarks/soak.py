@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import shlex
 import statistics
 import sys
@@ -116,19 +115,8 @@ def _soak_worker_main(conn: Connection) -> None:
 class SoakClients(Clients):
     """loadgen's ``Clients``, with ``SoakWorker`` in each process."""
 
-    def __init__(self, processes: int = 2) -> None:  # as Clients, another worker
-        ctx = multiprocessing.get_context("spawn")
-        self.conns: list[Connection] = []
-        self.procs: list[Any] = []
-        self.ticket = 0
-        self.waiting: dict[int, Any] = {}
-        for _ in range(processes):
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_soak_worker_main, args=(child,), daemon=True)
-            proc.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
+    def __init__(self, processes: int = 2) -> None:
+        super().__init__(processes, _soak_worker_main)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -222,7 +222,8 @@ class Clients:
     """The parent's side: ``processes`` client processes (spawned: a fresh interpreter
     each, whatever threads the parent runs)."""
 
-    def __init__(self, processes: int = 2) -> None:
+    def __init__(self, processes: int = 2, worker_main: Any = None) -> None:
+        """``worker_main(conn)`` runs in each process (default: a plain ``Worker``)."""
         ctx = multiprocessing.get_context("spawn")
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
@@ -230,7 +231,7 @@ class Clients:
         self.waiting: dict[int, Any] = {}
         for _ in range(processes):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+            proc = ctx.Process(target=worker_main or _worker_main, args=(child,), daemon=True)
             proc.start()
             child.close()
             self.conns.append(parent)

@@ -62,9 +62,7 @@ def token_hash(token: str) -> str:
 
 
 class Audience:
-    def __init__(
-        self, store: Store, clock: Callable[[], float], commits: writer.Writer | None = None
-    ) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float], commits: writer.Writer) -> None:
         self.store = store
         self.clock = clock
         self.writer = commits
@@ -109,12 +107,9 @@ class Audience:
             "joined_at": known["joined_at"] if known else now,
             "claim_sha256": token_hash(claim),
         }
-        if self.writer is None:
-            with self.store.write() as db:
-                db.table("devices").upsert(row, pk="id")
-        else:  # a room joining at once: commits off the event loop, several joins in each
-            self.writer.start()
-            offload(self.writer.run, lambda conn: writer.upsert(conn, "devices", row, pk="id"))
+        # a room joining at once: commits off the event loop, several joins in each
+        self.writer.start()
+        offload(self.writer.run, lambda conn: writer.upsert(conn, "devices", row, pk="id"))
         return {"token": token, "handle": handle, "terms_version": TERMS_VERSION, "claim": claim}
 
     def device(self, device_id: str) -> dict[str, Any] | None:
