@@ -86,7 +86,7 @@ def test_the_crew_sees_what_waits_what_failed_and_why_and_retry_requeues_it(
         srv.start()
         wait_until(
             lambda: srv.rows("select 1 from outbox where status = 'failed'"),
-            30,
+            60,  # 30 s ran out once in CI with two test workers (cause not found)
             "the take failed on the restarted server",
         )
         # A fresh dashboard: a reconnect racing the server's first round may be sent the state
