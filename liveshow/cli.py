@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -163,15 +164,18 @@ def _start_demo_camera(overrides: dict[str, Any]) -> None:
     "--data",
     type=click.Path(path_type=Path),
     default=None,
-    help="Data directory whose pulled catalogue records to check (see `liveshow pull`).",
+    help="Data directory whose pulled catalogue records (see `liveshow pull`) and free "
+    "space (the min_free_mb setting) to check.",
 )
 def preflight(show_path: Path | None, data: Path | None) -> None:
     """Check a show file and its media before doors open; exit 1 on errors."""
     from .show.demo import DEMO_SHOW
-    from .show.preflight import Severity, preflight_file
+    from .show.preflight import Severity, disk_problems, preflight_file
 
     path = show_path or DEMO_SHOW
     problems = preflight_file(path, data)
+    if data is not None:  # the data folder's free space too
+        problems += disk_problems(data, settings.load()["min_free_mb"])
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.severity is Severity.ERROR for p in problems)
@@ -291,6 +295,14 @@ def qr(data: str | None, public_url: str | None, port: int | None, out: Path) ->
     show_default=True,
     help="Where takes are recorded and wait until the server has them.",
 )
+@click.option(
+    "--min-free-mb",
+    type=click.IntRange(min=0),
+    default=500,
+    show_default=True,
+    help="Refuse to start a take with less free space than this in --takes; stop one "
+    "cleanly at half of it.",
+)
 @click.option("--duration", type=float, default=None, help="Stop after this many seconds.")
 def camera(
     server: str,
@@ -301,6 +313,7 @@ def camera(
     height: int,
     fps: float,
     takes_dir: Path,
+    min_free_mb: int,
     duration: float | None,
 ) -> None:
     """Run a camera agent: capture, preview, keying, takes (OpenCV, in its own process)."""
@@ -320,6 +333,7 @@ def camera(
             height=height,
             fps=fps,
             takes_dir=takes_dir,
+            min_free_mb=min_free_mb,
         )
     )
     signal.signal(signal.SIGTERM, lambda *_: agent.stop())
@@ -349,6 +363,25 @@ def _green(async_mode: str) -> None:
         monkey.patch_all()
 
 
+def temporary_files_in(folder: Path) -> None:
+    """Temporary files (uploads, sound conversions) go to ``folder``, on the disk the crew
+    watches, not /tmp; what a killed server left there over an hour ago is cleared."""
+    import shutil
+    import tempfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for left in folder.iterdir():
+        try:
+            stale = time.time() - left.stat().st_mtime > 3600
+            if stale and left.is_dir():
+                shutil.rmtree(left)
+            elif stale:
+                left.unlink()
+        except OSError:
+            pass  # another worker's, or gone already
+    tempfile.tempdir = str(folder)
+
+
 def run_server(overrides: dict[str, Any]) -> None:
     values = settings.load(overrides)
     if values["workers"] > 1:  # nginx, the show worker and phone workers, as child processes
@@ -367,36 +400,44 @@ def run_server(overrides: dict[str, Any]) -> None:
     except ShowFileError as exc:
         raise click.ClickException(str(exc)) from None
     rt = app.extensions["liveshow"]
+    temporary_files_in(rt.data_dir / "tmp")
     show_worker = not values["show_worker"]  # a phone worker runs no part of the show
     if show_worker:
         click.echo(banner(rt))
         start_osc(app, socketio)
     host, port = values["host"], values["port"]
+    listener = None
     if values["async_mode"] == "eventlet":
         # Our own listener: eventlet.listen() sets SO_REUSEPORT by default, so a second
         # server on a busy port would start silently and split the clients between shows.
         import eventlet
 
+        from .serving.limits import LISTEN_BACKLOG
+
         try:
-            listener = eventlet.listen((host, port), reuse_port=False, backlog=1024)
+            listener = eventlet.listen((host, port), reuse_port=False, backlog=LISTEN_BACKLOG)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-        _raise_file_limit(values["max_connections"] + 200)
-        if show_worker:
-            socketio.start_background_task(clock_loop, app, socketio)
-            socketio.start_background_task(sync_loop, app, socketio)
+    else:
+        _check_port_free(host, port)
+    _raise_file_limit(values["max_connections"] + 200)
+    if show_worker:
+        socketio.start_background_task(clock_loop, app, socketio)
+        socketio.start_background_task(sync_loop, app, socketio)
+    if listener is not None:
         from .eventlet_fixes import serve
 
         serve(listener, app, values)
         return
-    _check_port_free(host, port)
-    if show_worker:
-        socketio.start_background_task(clock_loop, app, socketio)
-        socketio.start_background_task(sync_loop, app, socketio)
-    kwargs: dict[str, Any] = {"host": host, "port": port, "log_output": False}
-    if values["async_mode"] == "threading":
-        kwargs["allow_unsafe_werkzeug"] = True
-    socketio.run(app, **kwargs)
+    # gevent's and werkzeug's servers, with the limits eventlet's has (liveshow/serving)
+    if values["async_mode"] == "gevent":
+        from .serving import gevent_server
+
+        gevent_server.serve(app, values)
+    else:
+        from .serving import threading_server
+
+        threading_server.serve(app, values)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from .serving.limits import (
+    AddressLimits,
+    BodyTimeout,
+    DeadlineFile,
+    HeadTimeout,
+    body_allowance,
+    host_of,
+    limits_of,
+    refuse,
+)
+
 
 def apply_mask(data: Any, mask: Any, length: int | None = None, offset: int = 0) -> bytes:
     """Same contract as eventlet.websocket.RFC6455WebSocket._apply_mask, fast."""
@@ -54,45 +65,7 @@ def deflate_terms(config: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # ---- limits on what one address can hold (eventlet's WSGI server has none) --------------
 
-FEW = 4  # an address holding fewer connections than this (a crew laptop, a projector) ...
-RESERVE = 64  # ... may use these connections past max_connections
-MIN_BODY_RATE = 16 * 1024  # bytes a second a request body must average, after the grace
 CONNECTION_BUFFER = 2048  # bytes: each connection's read and write buffers (GuardedProtocol)
-
-
-class AddressLimits:
-    """Connections open per address: a cap per address, a total, and a reserve so an
-    address with only a few connections (the crew, the projectors) is never starved."""
-
-    def __init__(self, total: int, per_address: int, reserve: int = RESERVE) -> None:
-        self.total = total
-        self.per_address = per_address
-        self.reserve = reserve
-        self.held: dict[str, int] = {}
-        self.open = 0
-        self.refused = 0
-
-    @property
-    def pool_size(self) -> int:
-        return self.total + self.reserve + 16  # slack: a released greenlet ends a moment later
-
-    def admit(self, address: str) -> bool:
-        held = self.held.get(address, 0)
-        room = self.total if held >= FEW else self.total + self.reserve
-        if held >= self.per_address or self.open >= room:
-            self.refused += 1
-            return False
-        self.held[address] = held + 1
-        self.open += 1
-        return True
-
-    def release(self, address: str) -> None:
-        self.open -= 1
-        left = self.held.get(address, 1) - 1
-        if left > 0:
-            self.held[address] = left
-        else:
-            self.held.pop(address, None)
 
 
 class GuardedListener:
@@ -104,25 +77,14 @@ class GuardedListener:
         self.limits = limits
 
     def accept(self) -> tuple[Any, Any]:
-        import socket
-        import struct
-
         while True:
             conn, address = self._sock.accept()
-            if self.limits.admit(_host(address)):
+            if self.limits.admit(host_of(address)):
                 return conn, address
-            try:  # a reset, not a FIN: nothing lingers in TIME_WAIT for the refused
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            except OSError:
-                pass
-            conn.close()
+            refuse(conn)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
-
-
-def _host(address: Any) -> str:
-    return str(address[0]) if isinstance(address, tuple) else str(address)
 
 
 def guarded_protocol(limits: AddressLimits, header_timeout: float, body_timeout: float) -> type:
@@ -145,7 +107,7 @@ def guarded_protocol(limits: AddressLimits, header_timeout: float, body_timeout:
             except (HeadTimeout, BodyTimeout):
                 pass  # the connection is closed by the server loop
             finally:
-                limits.release(_host(conn_state[0]))
+                limits.release(host_of(conn_state[0]))
 
         def handle_one_request(self) -> None:
             self._head_timer = Timeout(header_timeout, HeadTimeout())
@@ -164,66 +126,11 @@ def guarded_protocol(limits: AddressLimits, header_timeout: float, body_timeout:
             environ: dict[str, Any] = super().get_environ()
             body = environ.get("wsgi.input")
             if body is not None and hasattr(body, "rfile"):
-                length = body.content_length or 0
-                body.rfile = _DeadlineFile(self, body.rfile, body_timeout + length / MIN_BODY_RATE)
+                allowance = body_allowance(body_timeout, body.content_length or 0)
+                body.rfile = DeadlineFile(self, body.rfile, allowance, Timeout)
             return environ
 
     return GuardedProtocol
-
-
-class HeadTimeout(Exception):
-    """A request's line and headers did not arrive in time."""
-
-
-def _body_timeout_error() -> type[Exception]:
-    from werkzeug.exceptions import RequestTimeout
-
-    class _BodyTimeout(RequestTimeout, OSError):  # type: ignore[misc]
-        """408 to the app (werkzeug answers it); an OSError to eventlet (it closes)."""
-
-    return _BodyTimeout
-
-
-BodyTimeout = _body_timeout_error()
-
-
-class _DeadlineFile:
-    """A request body's file with one deadline for all its reads: a body trickled a byte at
-    a time cannot hold its connection (or an upload slot) for longer than its allowance."""
-
-    def __init__(self, protocol: Any, raw: Any, allowance: float) -> None:
-        import time
-
-        self._protocol = protocol
-        self._raw = raw
-        self._clock = time.monotonic
-        self._deadline = time.monotonic() + allowance
-        self._expired = False
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from eventlet import Timeout
-
-        if self._expired:
-            return b""
-        # Past the deadline a read still gets bytes that already arrived (a body waiting in
-        # the kernel's buffer is not slow); only a read that has to wait for more fails.
-        left = max(self._deadline - self._clock(), 0.001)
-        try:
-            with Timeout(left, BodyTimeout("the request body arrived too slowly")):
-                return getattr(self._raw, method)(*args)
-        except BodyTimeout:
-            self._expired = True
-            self._protocol.close_connection = 1
-            raise
-
-    def read(self, *args: Any) -> Any:
-        return self._call("read", *args)
-
-    def readline(self, *args: Any) -> Any:
-        return self._call("readline", *args)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
 
 
 def serve(listener: Any, app: Any, values: dict[str, Any]) -> None:
@@ -231,7 +138,7 @@ def serve(listener: Any, app: Any, values: dict[str, Any]) -> None:
     connections per address (with room kept for the crew), head and body deadlines."""
     from eventlet import wsgi
 
-    limits = AddressLimits(values["max_connections"], values["max_connections_per_address"])
+    limits = limits_of(values)
     wsgi.server(
         GuardedListener(listener, limits),
         app,

@@ -33,6 +33,7 @@ class EventKind(str, enum.Enum):
     BLACKOUT = "blackout"
     PANIC = "panic"
     VOLUME = "volume"  # the crew's master volume
+    STOP_CUE = "stop-cue"  # the crew stopped one cue on stage (the playhead stays)
     PAUSE = "pause"
     RESUME = "resume"
     MODE = "mode"
@@ -150,6 +151,21 @@ class CameraPreview(Event):
 
     camera: str
     jpeg: bytes
+
+
+@dataclass(frozen=True)
+class CameraKeyPreview(Event):
+    """A frame of the crew's key preview: trial key settings, not on air (to the crew
+    socket that asked for it)."""
+
+    camera: str
+    jpeg: bytes
+    crew: str  # the socket id of the dashboard previewing
+
+
+@dataclass(frozen=True)
+class KeyPreviewChanged(Event):
+    """The crew started or stopped a key preview: tally lights may change."""
 
 
 @dataclass(frozen=True)

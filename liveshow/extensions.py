@@ -8,6 +8,7 @@ without a cycle (the factory in ``app.py`` imports them all). Views reach the ru
 from __future__ import annotations
 
 import secrets
+import shutil
 import threading
 import time
 from collections import defaultdict, deque
@@ -20,7 +21,7 @@ from flask import current_app
 from flask_socketio import SocketIO
 
 from . import settings, state, workers
-from .audience import joining
+from .audience import joining, profanity
 from .audience.devices import Audience
 from .audience.limits import AUDIENCE_LIMITS, RateLimiter
 from .audience.prompts import Prompts
@@ -33,7 +34,7 @@ from .media.library import MediaLibrary
 from .show.cues import Cue, CueKind
 from .show.displays import DisplayRegistry
 from .show.engine import ShowEngine
-from .show.preflight import preflight
+from .show.preflight import MB, disk_problems, preflight
 from .store import outbox
 from .store.database import Store
 from .store.outbox import OutboxKind
@@ -78,7 +79,12 @@ class Runtime:
         commits = Writer(self.store.path)  # joins, answers, votes, uploads: off the loop
         self.audience = Audience(self.store, clock, commits)
         self.prompts = Prompts(self.store, clock, record)
-        self.submissions = Submissions(self.store, self.media, self.prompts, clock, record, commits)
+        if self.settings["flag_text"]:
+            profanity.load()  # about a second, at start-up: never mid-show
+        score_text = profanity.score if self.settings["flag_text"] else profanity.no_score
+        self.submissions = Submissions(
+            self.store, self.media, self.prompts, clock, record, commits, score_text
+        )
         self.takes = Takes(self.store, self.media, clock, record)
         self.uploads = Uploads(self.store, self.media, self.data_dir / "uploads")
         # the outbox's sender; realtime/sync.py gives it a green sleep and runs it
@@ -117,11 +123,22 @@ class Runtime:
             public or self.public_state(),
             self.submissions,
             self.sync.status(),
+            self.disk(),
         )
+
+    def disk(self) -> dict[str, int] | None:
+        """The data folder's free space and the min_free_mb floor, in bytes (None: unknown)."""
+        try:
+            free = shutil.disk_usage(self.data_dir).free
+        except OSError:
+            return None
+        return {"free": free, "floor": self.settings["min_free_mb"] * MB}
 
     def preflight(self) -> list[dict[str, Any]]:
         cameras = {c.name for c in self.cameras.connected()}
-        return [p.to_json() for p in preflight(self.engine, self.displays.names(), cameras)]
+        found = preflight(self.engine, self.displays.names(), cameras)
+        found += disk_problems(self.data_dir, self.settings["min_free_mb"])
+        return [p.to_json() for p in found]
 
     def join_url(self) -> str:
         return joining.join_url(self.settings)

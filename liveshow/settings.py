@@ -187,7 +187,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_connections",
         5000,
-        "Most concurrent connections the eventlet server accepts "
+        "Most concurrent connections the server accepts, under every async mode "
         "(eventlet's own default is 1,024).",
         int,
     ),
@@ -218,6 +218,21 @@ SETTINGS: tuple[Setting, ...] = (
         "The server is reached over https (behind a TLS proxy): crew cookies are Secure "
         "and every answer carries Strict-Transport-Security.",
         _bool,
+    ),
+    Setting(
+        "flag_text",
+        True,
+        "Flag phones' texts for the moderators with an English profanity model (advice, "
+        "never a rejection); false for a night in another language, where its flags mislead "
+        "(the server then also starts about a second sooner).",
+        _bool,
+    ),
+    Setting(
+        "min_free_mb",
+        1000,
+        "Megabytes the data folder should have free before doors (photos, sounds and takes "
+        "are stored there): pre-flight says so when it has less.",
+        int,
     ),
     Setting(
         "panic_fade",

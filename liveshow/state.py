@@ -12,8 +12,9 @@ from .audience.questions import Questions
 from .audience.submissions import Submissions
 from .events import EventKind
 from .filming.takes import Takes
-from .show.cues import Cue, CueKind, PromptKind
+from .show.cues import Cue, CueKind, CueState, PromptKind
 from .show.engine import ShowEngine
+from .show.stopping import stopped_on_stage
 
 
 def cue_public(
@@ -41,6 +42,8 @@ def cue_public(
         "fade_out": cue.fade_out,
         "level": cue.level,
     }
+    if cue.children:  # a group: its cues start together, each as a display plays it
+        data["children"] = [cue_public(engine, c, submissions, takes) for c in cue.children]
     if cue.kind is CueKind.CREDITS:
         data["roll"] = credits_roll(engine)
         data["audience"] = submissions.contributors() if submissions else []
@@ -53,6 +56,8 @@ def cue_public(
             "name": cue.camera,
             "keyed": cue.keyed,
             "live_url": f"/camera/{cue.camera}/live.mjpg",
+            # how the picture comes on: a fade over the picture before, or a cut
+            "transition": cue.transition.value,
         }
     if cue.kind is CueKind.REPLAY and takes is not None:
         if cue.camera:
@@ -121,6 +126,8 @@ def public_state(
         # a display fades a panic's blackout at the panic_fade speed
         "panic": st.blackout and last_blackout_was_panic(engine),
         "volume": st.volume,  # the crew's master volume: every display plays at it
+        # cues of the showing on stage the crew stopped: displays fade them out and keep them so
+        "stopped": stopped_on_stage(engine.cue(st.current), st.stopped),
         "prompt": submissions.prompts.public() if submissions else None,
         "join_url": join_url,
         # the show's last cue has started: the end of the night (prompts closed with it)
@@ -154,6 +161,8 @@ def audience_state(public: dict[str, Any]) -> dict[str, Any]:
                 "kind": cue["kind"],
                 "title": cue["title"],
                 "subtitle": cue["subtitle"],
+                # the crew stopped it whole: nothing of it is on the projector any more
+                "stopped": cue["id"] in public["stopped"],
             }
             if cue
             else None
@@ -167,43 +176,68 @@ def crew_state(
     public: dict[str, Any],
     submissions: Submissions | None = None,
     sync: dict[str, Any] | None = None,
+    disk: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The public state (built once per change and shared) plus what only the crew sees."""
     state = dict(public)
-    standby = engine.standby()
-    cues = []
-    for cue in engine.cues:
-        item = cue.to_json()
-        item["state"] = engine.cue_state(cue).value
-        item["effective_duration"] = engine.duration(cue)
-        info = engine.media.info(engine.media_of.get(cue.id))
-        item["media_info"] = (
-            {
-                "sha256": info["sha256"],
-                "mime": info["mime"],
-                "playable": bool(info["playable"]),
-                "problems": json.loads(info["problems"]),
-            }
-            if info
-            else None
-        )
-        cues.append(item)
+    # One cue list throughout: an edit swaps the list between two readings of it otherwise
+    # (a connecting dashboard and the refresh poll build this outside any change).
+    with engine.lock:
+        standby = engine.standby()
+        states, infos = engine.cue_states(), engine.media.infos(engine.media_of.values())
+        cues = [crew_cue(engine, cue, states, infos) for cue in engine.cues]
+        follow_at, last_go_at = engine.follow_due(), engine.state.last_go_at
     state.update(
         {
             "cues": cues,
             "standby": standby.id if standby else None,
-            "follow_at": engine.follow_due(),
+            "follow_at": follow_at,
             "min_go_interval": engine.min_go_interval,
-            "last_go_at": engine.state.last_go_at,
+            "last_go_at": last_go_at,
             "source_path": engine.source_path,
             "displays": displays,
             "expected_displays": list(engine.show.displays),
             "stats": submissions.stats() if submissions else None,
             "sync": sync,
+            "disk": disk,
             "tallies": vote_tallies(engine, submissions),
         }
     )
     return state
+
+
+def crew_cue(
+    engine: ShowEngine,
+    cue: Cue,
+    states: dict[str, CueState],
+    infos: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """A row of the crew's cue list: the cue, its state and media; a group's cues under it.
+    ``states`` and ``infos``: every cue's state and every media row, read once per list."""
+    item = cue.to_json()
+    item["state"] = states[cue.id].value
+    item["effective_duration"] = engine.duration(cue, infos)
+    info = infos.get(engine.media_of.get(cue.id) or "")
+    item["media_info"] = (
+        {
+            "sha256": info["sha256"],
+            "mime": info["mime"],
+            "playable": bool(info["playable"]),
+            "problems": json.loads(info["problems"]),
+        }
+        if info
+        else None
+    )
+    if cue.catalogue_record is not None:  # what it screens: the pulled record's words
+        shown = engine.screened(cue)
+        item["screened"] = {
+            "title": shown.title,
+            "type": shown.type.value if shown.type else None,
+            "credits": [c.to_dict() for c in shown.credits],
+        }
+    if cue.children:
+        item["children"] = [crew_cue(engine, c, states, infos) for c in cue.children]
+    return item
 
 
 def vote_tallies(engine: ShowEngine, submissions: Submissions | None) -> dict[str, Any]:

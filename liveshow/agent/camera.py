@@ -9,6 +9,8 @@ uploads finished takes through a durable outbox.
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from .capture.take import TakeResult
 from .outbox import TakeOutbox
 
 log = logging.getLogger("liveshow.camera")
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class AgentConfig:
     fps: float = 30.0
     takes_dir: Path = Path("./liveshow-takes")
     program_fps: float = 30.0
+    # MB free a take needs to start; one still recording is stopped at half of it and
+    # finished (in place when there is no room for the usual copy: recorder.recover).
+    min_free_mb: int = 500
 
 
 class CameraAgent:
@@ -55,6 +61,7 @@ class CameraAgent:
         self.program_on = False
         self.state = "retrying"
         self.problem: str | None = "starting"
+        self.disk_problem: str | None = None  # a take stopped for want of space
         self.keyed = False
         # what the keyer shows behind the performer: reported, so a reloaded dashboard knows
         self.backgrounds: list[str] = []
@@ -73,7 +80,12 @@ class CameraAgent:
             on_preview=self._send("preview"),
             on_program=self._program,
             on_take=self._take,
+            on_key_preview=self._send("key_preview"),
         )
+        self.tally = "off"  # the server's word: on_air, preview or off (see tally())
+        self.tally_seq = 0  # the newest tally message's number (it restarts with the server)
+        self._tally_lock = threading.Lock()
+        self._pictures: dict[str, np.ndarray] = {}  # downloaded backgrounds, by URL
         self.outbox = TakeOutbox(
             config.takes_dir,
             config.server,
@@ -81,6 +93,8 @@ class CameraAgent:
             on_status=lambda s, d: log.info("outbox %s: %s", s, d),
         )
         self.sio.on("command", self.on_command, namespace="/camera")
+        self.sio.on("tally", self.on_tally, namespace="/camera")
+        self.sio.on("disconnect", self.on_server_lost, namespace="/camera")
         self.sio.on("connect", lambda: self.report(), namespace="/camera")
 
     # ---- running --------------------------------------------------------------------------
@@ -99,6 +113,10 @@ class CameraAgent:
         started = time.monotonic()
         try:
             while not self._stop.wait(1.0):
+                try:
+                    self.watch_disk()
+                except Exception:  # noqa: BLE001 - a failed check must not stop the camera
+                    log.exception("checking the free space for takes failed")
                 self.report()
                 if duration is not None and time.monotonic() - started >= duration:
                     break
@@ -142,18 +160,61 @@ class CameraAgent:
         self.outbox.stop()
         self.sio.disconnect()
 
+    def disk_free(self) -> int | None:
+        """Bytes free where takes are recorded (None if it cannot be read)."""
+        try:
+            return shutil.disk_usage(self.config.takes_dir).free
+        except OSError:
+            return None
+
+    def room_for_a_take(self) -> None:
+        """Raises RuntimeError (the crew's answer) when the takes folder is nearly full."""
+        free = self.disk_free()
+        if free is not None and free < self.config.min_free_mb * MB:
+            raise RuntimeError(
+                f"only {free / MB:.0f} MB free for takes (at least {self.config.min_free_mb} MB "
+                f"needed): free space in {self.config.takes_dir.resolve()} on the camera's "
+                "machine (a take whose .json says uploaded is on the server already)"
+            )
+
+    def watch_disk(self) -> None:
+        """Tells the crew (the status's problem) when takes are short of space, and stops a
+        take still recording at half the floor, while it can still be finished (in place,
+        without the usual copy, if need be: see recorder.recover)."""
+        free = self.disk_free()
+        floor = self.config.min_free_mb * MB
+        if free is None or free >= floor:
+            self.disk_problem = None
+            return
+        left = f"only {free / MB:.0f} MB free for takes"
+        recording = self.pipeline.stats().recording is not None
+        if recording and free < floor // 2:
+            self.disk_problem = f"the take was stopped: {left}"
+            log.warning("%s", self.disk_problem)
+            # finished in a thread of its own: the status goes out at once, not after it
+            self.pipeline.stop_take_soon("stopped: the disk is nearly full")
+        elif recording:
+            self.disk_problem = f"{left}: the take stops at {floor // 2 // MB} MB"
+        elif self.disk_problem is not None and self.disk_problem.startswith("the take was"):
+            self.disk_problem = f"the take was stopped: {left}"  # the figure kept up to date
+        else:
+            self.disk_problem = f"{left}: free space before the next take"
+
     def report(self) -> None:
         stats = self.pipeline.stats()
+        free = self.disk_free()
         self._emit(
             "status",
             {
+                # a filesystem that reports an "unlimited" figure must not lose the status
+                **({"disk_free": min(free, 2**53)} if free is not None else {}),
                 "state": self.state,
                 "fps": round(stats.fps_in, 1),
                 "dropped": stats.frames_dropped,
                 "recording": stats.recording is not None,
                 "keyed": stats.keying,
                 "source": self.config.source,
-                "problem": self.problem or "",
+                "problem": self.problem or self.disk_problem or "",
                 "backgrounds": list(self.backgrounds),
                 "background_period": self.background_period,
             },
@@ -166,6 +227,7 @@ class CameraAgent:
         action = data.get("action")
         try:
             if action == "record":
+                self.room_for_a_take()
                 return {"ok": True, "take": self.pipeline.start_take()}
             if action == "stop":
                 result = self.pipeline.stop_take()
@@ -188,6 +250,8 @@ class CameraAgent:
                 return (
                     {"ok": True, "jpeg": jpeg} if jpeg else {"ok": False, "error": "no picture yet"}
                 )
+            if action == "preview":
+                return self._key_preview(data)
             if action == "program":
                 self.program_on = bool(data.get("on"))
                 return {"ok": True}
@@ -195,16 +259,70 @@ class CameraAgent:
             return {"ok": False, "error": str(exc)}
         return {"ok": False, "error": f"unknown action {action!r}"}
 
-    def _download(self, images: Any) -> list[tuple[str, np.ndarray]]:
+    def on_tally(self, data: Any) -> None:
+        """The server says whether this camera is on air (red), in the crew's key preview
+        (green) or neither: the operator sees it on this machine's terminal."""
+        tally = data.get("tally") if isinstance(data, dict) else None
+        if tally not in TALLY_LINES or tally == "unknown":
+            return
+        seq = data.get("seq")
+        with self._tally_lock:  # each message is handled in a thread of its own
+            if isinstance(seq, int) and not isinstance(seq, bool):
+                if seq <= self.tally_seq:
+                    return  # an older message than one already shown: a quick cut's "on"
+                self.tally_seq = seq
+            if tally == self.tally:
+                return
+            self.tally = tally
+            cue = data.get("cue") if isinstance(data.get("cue"), str) else None
+            show_tally(self.config.name, tally, cue)
+
+    def on_server_lost(self, *reason: Any) -> None:
+        """Cut off from the server, the agent cannot know whether it is on air: a stale red
+        light is worse than none. The server tells it again as it reconnects."""
+        self.pipeline.key_preview.set(None)  # nobody is left to see it: stop keying it
+        with self._tally_lock:
+            self.tally_seq = 0  # a restarted server numbers its messages from 1 again
+            if self.tally != "unknown":
+                self.tally = "unknown"
+                show_tally(self.config.name, "unknown", None)
+
+    def _key_preview(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Key the crew's trial settings over their trial backgrounds, beside the programme;
+        answers with the first keyed picture."""
+        if not data.get("on"):
+            self.pipeline.key_preview.set(None)
+            return {"ok": True}
+        settings = key_settings(data.get("settings") or {})
+        images = data.get("images")
+        backgrounds = self._download(images, cache=True) if images else None
+        self.pipeline.key_preview.set(
+            settings, backgrounds, float(data.get("period") or 0), time.monotonic()
+        )
+        jpeg = self.pipeline.key_preview_still()
+        return {"ok": True, "jpeg": jpeg} if jpeg else {"ok": False, "error": "no picture yet"}
+
+    def _download(self, images: Any, cache: bool = False) -> list[tuple[str, np.ndarray]]:
+        """Fetch and decode the backgrounds; ``cache``: the key preview's, asked for again as
+        a slider moves, are downloaded once."""
         out = []
         for item in images if isinstance(images, list) else []:
+            if cache and item["url"] in self._pictures:
+                out.append((str(item["submission"]), self._pictures[item["url"]]))
+                continue
             response = requests.get(self.config.server.rstrip("/") + item["url"], timeout=15)
             response.raise_for_status()
             image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_UNCHANGED)
             if image is None:
                 raise ValueError(f"background {item['submission']} is not a picture")
             image = flatten_for_background(image)
+            if cache:
+                self._pictures[item["url"]] = image
             out.append((str(item["submission"]), image))
+        if cache:  # keep only this preview's pictures: a night of previews does not pile up
+            wanted = {item["url"] for item in images}
+            for url in set(self._pictures) - wanted:
+                del self._pictures[url]
         return out
 
     # ---- from the pipeline (capture threads) ------------------------------------------------
@@ -250,6 +368,24 @@ class CameraAgent:
                 ],
             }
         )
+
+
+TALLY_LINES = {
+    "on_air": ("\x1b[1;37;41m", "ON AIR", "the projector shows this camera"),
+    "preview": ("\x1b[1;30;42m", "PREVIEW", "the crew is tuning a key on it"),
+    "off": ("\x1b[2m", "off air", "not shown"),
+    "unknown": ("\x1b[1;33m", "not connected", "the server cannot say whether it is on air"),
+}
+
+
+def show_tally(camera: str, tally: str, cue: str | None) -> None:
+    """The agent's own tally light: a line on its terminal (red ON AIR, green PREVIEW), in
+    colour when it is a terminal, and in its log either way."""
+    colour, word, why = TALLY_LINES[tally]
+    line = f"TALLY {camera}: {word} ({why}{f', cue {cue}' if cue else ''})"
+    if sys.stderr.isatty():
+        print(f"\n{colour} ● {line} \x1b[0m", file=sys.stderr, flush=True)
+    log.log(logging.WARNING if tally == "on_air" else logging.INFO, line)
 
 
 def key_settings(raw: dict[str, Any]) -> KeySettings:

@@ -123,8 +123,14 @@ class TakeOutbox:
         head = self.session.head(url, timeout=15)
         if head.status_code == 200:
             return
+        if head.status_code != 404:
+            # 404: not there yet, send it. Anything else (another request finishing it, a
+            # 503 while ffmpeg cannot run) is "not yet": ask again later, never carry on to
+            # register a take whose file the server does not have.
+            raise UploadRefused(f"{path.name}: {head.status_code} {_error(head) or 'try again'}")
         offset = int(head.headers.get("Upload-Offset", "0"))
         total = path.stat().st_size
+        finished = False
         with path.open("rb") as handle:
             while offset < total:
                 handle.seek(offset)
@@ -138,11 +144,14 @@ class TakeOutbox:
                 )
                 if response.status_code in (201, 202):
                     offset = int(response.headers.get("Upload-Offset", end + 1))
+                    finished = response.status_code == 201
                 elif response.status_code == 409 and "Upload-Offset" in response.headers:
                     offset = int(response.headers["Upload-Offset"])  # resume where it is
                 else:
                     raise UploadRefused(f"{path.name}: {response.status_code} {_error(response)}")
                 self._report("uploading", f"{path.name} {offset}/{total}")
+        if not finished:  # every byte is there, but the server has not said it has the file
+            raise UploadRefused(f"{path.name}: sent, not yet finished by the server: try again")
 
     def _report(self, state: str, detail: str) -> None:
         if self.on_status is not None:

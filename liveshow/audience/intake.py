@@ -135,9 +135,12 @@ def place(media: MediaLibrary, kind: PromptKind, data: bytes, max_seconds: float
 
 
 def rows_of(
-    submission: dict[str, Any], placed: list[Placed]
+    submission: dict[str, Any],
+    placed: list[Placed],
+    extra: Callable[[sqlite3.Connection], None] | None = None,
 ) -> Callable[[sqlite3.Connection], None]:
-    """The writer's change that stores a submission (numbered next) and its media rows."""
+    """The writer's change that stores a submission (numbered next), its media rows and
+    ``extra`` (e.g. a vote's tally) in one commit."""
 
     def store(conn: sqlite3.Connection) -> None:
         seq = conn.execute("select coalesce(max(seq), 0) + 1 from submissions").fetchone()[0]
@@ -145,5 +148,7 @@ def rows_of(
         for p in placed:
             row = placed_row(p.sha, p.size, p.mime, p.media_type, p.width, p.height, p.duration)
             writer.upsert(conn, "media", row, pk="sha256")
+        if extra is not None:
+            extra(conn)
 
     return store

@@ -5,6 +5,7 @@ an upvote can be taken back. The board orders the approved questions by their up
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..show.cues import PromptKind, SubmissionStatus
@@ -17,6 +18,16 @@ BOARD_LIMIT = 30  # questions the room sees: a projector's worth
 VISIBLE = (SubmissionStatus.APPROVED.value, SubmissionStatus.FEATURED.value)
 
 
+@dataclass(frozen=True)
+class Upvoted:
+    """An upvote given or taken back: the question, its prompt, its upvotes now."""
+
+    question: str
+    prompt: str
+    votes: int
+    up: bool
+
+
 class Questions:
     """A view over the submissions of question prompts and their upvotes (no state of its
     own: made where needed)."""
@@ -27,10 +38,11 @@ class Questions:
         self.submissions = submissions
         self.clock: Callable[[], float] = submissions.clock
 
-    def upvote(self, device: dict[str, Any], data: Any) -> dict[str, Any]:
+    def upvote(self, device: dict[str, Any], data: Any) -> Upvoted:
         """``{"question": id, "up": true|false}``: upvote an approved question of someone
         else's while its prompt is open, or take the upvote back. Asking twice changes
-        nothing. Returns the question's id, its upvotes and whether this phone's counts."""
+        nothing. Returns the question, its prompt, its upvotes and whether this phone's
+        counts (the question's row is read once)."""
         if device["banned"]:
             raise AudienceError("this phone can no longer take part tonight", 403)
         if not isinstance(data, dict):
@@ -60,7 +72,7 @@ class Questions:
                     "delete from question_upvotes where question = ? and device = ?",
                     [question, device["id"]],
                 )
-        return {"question": question, "votes": self.votes(question), "up": up}
+        return Upvoted(question, str(row["prompt"]), self.votes(question), up)
 
     def votes(self, question: str) -> int:
         row = self.store.db.execute(

@@ -55,8 +55,10 @@ class Submissions(Listings):
         clock: Callable[[], float],
         record: Recorder,
         commits: writer.Writer | None = None,
+        score_text: Callable[[str], float | None] = profanity.score,
     ) -> None:
         self.store = store
+        self.score_text = score_text  # advice for the moderators (the flag_text setting)
         self.media = media
         self.prompts = prompts
         self.clock = clock
@@ -98,16 +100,14 @@ class Submissions(Listings):
         """Store a new submission (numbered next) and ``extra`` in one commit, made by the
         writer: with ``offload``, its fsync happens off the event loop, and a room voting
         at once shares a few commits instead of holding the loop once a vote."""
+        return self._commit(row, intake.rows_of(row, [], extra), offload)
 
-        def store(conn: sqlite3.Connection) -> None:
-            seq = conn.execute("select coalesce(max(seq), 0) + 1 from submissions").fetchone()[0]
-            writer.insert(conn, "submissions", {**row, "seq": seq})
-            if extra is not None:
-                extra(conn)
-
+    def _commit(self, row: dict[str, Any], change: writer.Change, offload: Offload) -> Answer:
+        """Commit ``change`` (the row and what goes with it) through the writer, its fsync off
+        the event loop with ``offload``; answered only once it is durable."""
         self.writer.start()  # from the loop's thread: the writer's thread takes its priority
         try:
-            offload(self.writer.run, store)
+            offload(self.writer.run, change)
         except sqlite3.IntegrityError:
             # The same id arrived twice at once: answer the loser like any repeat.
             repeat = self._repeat(row["id"], {"id": row["device"]}, row["body_sha256"])
@@ -155,7 +155,7 @@ class Submissions(Listings):
         repeat = self._repeat(sub_id, device, body_sha)
         if repeat is not None:
             return repeat
-        score = profanity.score(text)  # ~4 ms; the model was loaded at start-up
+        score = self.score_text(text)  # ~4 ms; the model was loaded at start-up
         row = self._base(device, sub_id, data["prompt"], kind, body_sha, SubmissionStatus.PENDING)
         row.update(text=text, flag_score=score, flagged=int(profanity.flagged(score)))
         return self._insert(row, offload=offload)
@@ -211,7 +211,8 @@ class Submissions(Listings):
             staged = self._stage_media(device, form.fields, form.data, offload, form.digest)
         if isinstance(staged, Answer):
             return staged
-        return self._commit_media(*staged, offload)
+        row, placed = staged
+        return self._commit(row, intake.rows_of(row, placed), offload)
 
     def _stage_media(
         self,
@@ -261,21 +262,6 @@ class Submissions(Listings):
             duration=main.duration,
         )
         return row, placed
-
-    def _commit_media(self, row: dict[str, Any], placed: list[Placed], offload: Offload) -> Answer:
-        """Commit the row and its media rows through the writer (its fsync off the event
-        loop); answered only once they are durable."""
-        self.writer.start()  # from this thread: the writer's thread takes its priority
-        try:
-            offload(self.writer.run, intake.rows_of(row, placed))
-        except sqlite3.IntegrityError:
-            # The same id arrived twice at once: answer the loser like any repeat.
-            repeat = self._repeat(row["id"], {"id": row["device"]}, row["body_sha256"])
-            if repeat is None:
-                raise
-            return repeat
-        stored = self.get(row["id"])
-        return Answer(201, {"id": row["id"], "status": row["status"]}, stored)
 
     def add_snapshot(
         self, camera: str, prompt: str, jpeg: bytes, offload: Offload = direct

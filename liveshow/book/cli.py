@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .. import settings
+from .claims import claimed_names
 from .layout import Options
 from .night import NoNight, Order
 
@@ -88,8 +89,6 @@ def book(
 
 def claimed(folder: Path, catalogue_url: str | None) -> dict[str, str]:
     """Claimed names from the catalogue, saying what happened; {} when it cannot tell."""
-    from .claims import claimed_names
-
     if not catalogue_url:
         click.echo("claims: no catalogue_url set: handles as typed", err=True)
         return {}

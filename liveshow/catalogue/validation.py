@@ -89,7 +89,8 @@ def number(value: Any, where: str, minimum: float = 0.0, maximum: float = 1e9) -
     # bool is an int in Python; true as a time offset is a bug in the sender
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadInput(f"{where} must be a number")
-    if not math.isfinite(value) or not minimum <= value <= maximum:
+    # an int is finite (and math.isfinite cannot take one too big for a float)
+    if (isinstance(value, float) and not math.isfinite(value)) or not minimum <= value <= maximum:
         raise BadInput(f"{where} must be a finite number from {minimum:g} to {maximum:g}")
     return float(value)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..audience.prompts import Prompts
+from ..show import stopping
 from ..show.cues import Cue
 from ..show.engine import CueError, ShowEngine
 
@@ -34,7 +35,17 @@ def _back(engine: ShowEngine, prompts: Prompts, args: dict[str, Any], actor: str
 def _goto(engine: ShowEngine, prompts: Prompts, args: dict[str, Any], actor: str) -> dict[str, Any]:
     if not isinstance(args.get("cue"), str):
         raise ControlError('goto needs "cue": the id of a cue')
-    return {"cue": engine.goto(args["cue"], actor).id}
+    return {"cue": engine.goto(args["cue"], actor, args.get("at")).id}
+
+
+def _stop_cue(
+    engine: ShowEngine, prompts: Prompts, args: dict[str, Any], actor: str
+) -> dict[str, Any]:
+    try:
+        cue = stopping.stop_target(args.get("cue"))
+    except stopping.StopError as exc:  # bad input (400), in the words the crew gets
+        raise ControlError(str(exc)) from None
+    return {"cue": cue, "stopped": engine.stop_cue(cue, actor)}
 
 
 def _blackout(
@@ -87,13 +98,19 @@ ACTIONS: dict[str, Action] = {
     "go": _go,
     "back": _back,
     "goto": _goto,
+    "stop_cue": _stop_cue,
     "blackout": _blackout,
     "panic": _panic,
     "pause": _pause,
     "resume": _resume,
     "prompt_close": _prompt_close,
 }
-ARGUMENTS: dict[str, set[str]] = {"goto": {"cue"}, "blackout": {"on"}, "prompt_close": {"prompt"}}
+ARGUMENTS: dict[str, set[str]] = {
+    "goto": {"cue", "at"},  # at: load to time, seconds into the cue (90 or "1:30")
+    "stop_cue": {"cue"},
+    "blackout": {"on"},
+    "prompt_close": {"prompt"},
+}
 
 
 def perform(
@@ -161,6 +178,7 @@ def _cue(engine: ShowEngine, cue: Cue) -> dict[str, Any]:
     return {
         "id": cue.id,
         "number": None if number is None else number + 1,
+        "cue_number": cue.number,  # the cue number from the show file ("4.5"), if it has one
         "kind": cue.kind.value,
         "title": engine.screened(cue).title,
         "pre_wait": cue.pre_wait,

@@ -1,9 +1,11 @@
 """OSC packets in and out, with python-osc's message and bundle parsers (not its blocking
 server: the listener in ``realtime/osc.py`` reads a green socket on the server's loop).
 
-In: ``/liveshow/go``, ``/liveshow/back``, ``/liveshow/cue/<id>/start``, ``/liveshow/blackout
-<0|1>``, ``/liveshow/panic``, ``/liveshow/pause``, ``/liveshow/resume``,
-``/liveshow/prompt/<id>/close`` and ``/liveshow/status``. Each is answered QLab-style:
+In: ``/liveshow/go``, ``/liveshow/back``, ``/liveshow/cue/<id or number>/start [seconds]``
+(the optional argument: load to time), ``/liveshow/blackout <0|1>``, ``/liveshow/panic``,
+``/liveshow/pause``, ``/liveshow/resume``, ``/liveshow/prompt/<id>/close``,
+``/liveshow/cue/<id>/stop`` (stops that one cue on stage) and
+``/liveshow/status``. Each is answered QLab-style:
 ``/reply/<address>`` with one JSON string ``{"address", "status": "ok"|"error", "data"}``."""
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ SIMPLE = {
     "/liveshow/status": "status",
 }
 CUE_START = re.compile(r"/liveshow/cue/([^/]{1,64})/start\Z")
+CUE_STOP = re.compile(r"/liveshow/cue/([^/]{1,64})/stop\Z")
 PROMPT_CLOSE = re.compile(r"/liveshow/prompt/([^/]{1,64})/close\Z")
 
 
@@ -101,8 +104,14 @@ def command(address: str, args: list[Any]) -> Command:
     if address == "/liveshow/blackout":
         return Command(address, "blackout", {"on": _flag(args)})
     match = CUE_START.match(address)
+    if match:  # the cue's id or number; one argument: load to time, seconds into the cue
+        if len(args) > 1:
+            raise OscInputError(f"{address[:120]} takes at most one argument, seconds in")
+        at = {"at": args[0]} if args else {}
+        return Command(address, "goto", {"cue": match.group(1), **at})
+    match = CUE_STOP.match(address)
     if match:
-        return Command(address, "goto", {"cue": match.group(1)})
+        return Command(address, "stop_cue", {"cue": match.group(1)})
     match = PROMPT_CLOSE.match(address)
     if match:
         return Command(address, "prompt_close", {"prompt": match.group(1)})

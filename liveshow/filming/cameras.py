@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .tally import tally_message
+
 
 class CameraState(str, enum.Enum):
     """A camera as the crew sees it. The agent reports the first four (its source's state);
@@ -43,8 +45,10 @@ class CameraInfo:
     keyed: bool = False
     source: str = ""
     problem: str | None = None
+    disk_free: int | None = None  # bytes free for takes on the agent's machine
     backgrounds: list[str] = field(default_factory=list)  # submissions behind the performer
     background_period: float = 0.0  # seconds each stays up when they take turns
+    tally: str = "off"  # the tally light it was last told: on_air, preview, off (tally.py)
     updated_at: float = field(default_factory=time.time)
 
 
@@ -55,6 +59,10 @@ class CameraRegistry:
         self.previews: dict[str, bytes] = {}
         self._changed = threading.Condition()
         self.viewers: dict[str, int] = {}
+        self.previewing: dict[str, str] = {}  # camera -> the crew socket previewing its key
+        # camera -> how many key preview commands (on or off) it has been sent: an "on" whose
+        # answer comes back after a later command was sent does not own the preview
+        self.preview_commands: dict[str, int] = {}
 
     def connect(self, name: str, sid: str, address: str) -> CameraInfo:
         info = CameraInfo(name=name, sid=sid, address=address)
@@ -88,6 +96,17 @@ class CameraRegistry:
             }
             for c in sorted(self._cameras.values(), key=lambda c: c.name)
         ]
+
+    def retally(self, live: dict[str, str]) -> list[tuple[CameraInfo, dict[str, Any]]]:
+        """Each connected camera whose tally light changed, with what to tell it (and it is
+        taken as told). ``live``: camera -> the cue putting it on air (tally.on_air)."""
+        changed = []
+        for info in self.connected():
+            message = tally_message(info.name, live, self.previewing)
+            if message["tally"] != info.tally:
+                info.tally = message["tally"]
+                changed.append((info, message))
+        return changed
 
     def put_frame(self, name: str, jpeg: bytes) -> None:
         with self._changed:

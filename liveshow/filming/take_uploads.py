@@ -52,6 +52,9 @@ class Uploads:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self._busy: set[str] = set()  # files a request is appending to or finishing
+        # parts whose hash matched (by size and mtime) while ffmpeg could not probe them: a
+        # retry probes again without hashing gigabytes again on a machine already too busy
+        self._hashed: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
         self._swept = 0.0
         self.sweep()
@@ -91,6 +94,8 @@ class Uploads:
         """The upload's status, first finishing a part whose every byte arrived (a server
         killed while it hashed the last chunk) and dropping one longer than its total."""
         now = self.status(sha)
+        if now.complete and self.media.info(sha) is None:
+            return self._adopt(sha, now, offload)
         if now.complete or now.total is None or now.offset < now.total:
             return now
         with self._only_one(sha, now):
@@ -101,6 +106,26 @@ class Uploads:
                 self._partial(sha).unlink()
                 return Progress(False, 0, now.total)
             return self._finish(sha, now.total, offload)
+
+    def _adopt(self, sha: str, now: Progress, offload: Callable[..., Any]) -> Progress:
+        """A file in the media folder without its media row: the server was killed between
+        publishing it and recording it. It was hashed before it was moved there; probe and
+        record it now (else a take naming it is refused as never uploaded, for ever)."""
+        with self._only_one(sha, now):
+            if self.media.info(sha) is not None:
+                return now
+            target = self.media.root / sha
+            try:
+                found = offload(probe.probe, target)
+            except probe.ProbeUnavailable as exc:  # the file may be fine: ask again later
+                raise UploadError(f"{exc}: try again", 503, now.offset) from None
+            except probe.ProbeError:
+                target.unlink()
+                with self.store.write() as db:
+                    db.table("uploads").delete_where("sha256 = ?", [sha])
+                return self.status(sha)
+            self._record(sha, found)
+        return now
 
     @contextlib.contextmanager
     def _only_one(self, sha: str, now: Progress) -> Iterator[None]:
@@ -177,8 +202,9 @@ class Uploads:
     def _finish(self, sha: str, total: int, offload: Callable[..., Any]) -> Progress:
         outcome = offload(self._verify, sha)  # hashing gigabytes: off the event loop
         if isinstance(outcome, UploadError):
-            with self.store.write() as db:
-                db.table("uploads").delete(sha)
+            if outcome.status != 503:  # refused for good; a 503 keeps the part to finish later
+                with self.store.write() as db:
+                    db.table("uploads").delete(sha)
             raise outcome
         self._publish(sha, outcome)
         return Progress(True, total, total)
@@ -217,22 +243,33 @@ class Uploads:
     def _verify(self, sha: str) -> probe.ProbeResult | UploadError:
         """Hash and probe the whole file (in a worker thread: no database here)."""
         part = self._partial(sha)
-        if sha256_file(part) != sha:
-            part.unlink()
-            return UploadError(
-                "the file's SHA-256 does not match its name: upload it again", 422, 0
-            )
+        seen = part.stat()
+        if self._hashed.get(sha) != (seen.st_size, seen.st_mtime_ns):
+            if sha256_file(part) != sha:
+                part.unlink()
+                return UploadError(
+                    "the file's SHA-256 does not match its name: upload it again", 422, 0
+                )
         try:
-            return probe.probe(part)
+            found = probe.probe(part)
+        except probe.ProbeUnavailable as exc:  # the file may be fine: kept, asked again later
+            self._hashed[sha] = (seen.st_size, seen.st_mtime_ns)
+            return UploadError(f"{exc}: try again", 503, seen.st_size)
         except probe.ProbeError:
             part.unlink()
             return UploadError("not a media file ffmpeg can read", 415, 0)
+        self._hashed.pop(sha, None)
+        return found
 
     def _publish(self, sha: str, found: probe.ProbeResult) -> None:
         part = self._partial(sha)
         target = self.media.root / sha
         os.replace(part, target)
         fsync_dir(self.media.root)
+        self._record(sha, found)
+
+    def _record(self, sha: str, found: probe.ProbeResult) -> None:
+        target = self.media.root / sha
         self.media.record(
             sha,
             target.stat().st_size,
@@ -243,4 +280,4 @@ class Uploads:
             found.duration,
         )
         with self.store.write() as db:
-            db.table("uploads").delete(sha)
+            db.table("uploads").delete_where("sha256 = ?", [sha])

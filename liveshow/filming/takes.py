@@ -14,6 +14,7 @@ from ..audience.devices import AudienceError, clean_text
 from ..events import Actor, EventKind, Recorder, TakesChanged
 from ..media.library import MediaLibrary
 from ..show.cues import Cue
+from ..show.finite import finite_in
 from ..store import outbox
 from ..store.database import Store
 from ..store.outbox import OutboxKind
@@ -221,7 +222,7 @@ def _seconds(value: Any, what: str, most: float = float("inf")) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TakeError(f"'{what}' must be a number of seconds")
-    if not math.isfinite(value) or not 0 <= value <= most:
+    if not finite_in(value, 0, most):
         raise TakeError(f"'{what}' must be a finite number of seconds, 0 to {most:g}")
     return float(value)
 
@@ -229,6 +230,4 @@ def _seconds(value: Any, what: str, most: float = float("inf")) -> float | None:
 def _finite(value: Any) -> float | None:
     """A stored number as it may be sent: a non-finite one (from an older version, or
     written by another tool) goes out as null."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
+    return float(value) if finite_in(value, -math.inf, math.inf) else None

@@ -4,6 +4,8 @@ Chromium whatever the phone recorded with (3GP/AMR, WebM/Opus, M4A, MP3, WAV...)
 
 from __future__ import annotations
 
+import errno
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -50,6 +52,8 @@ def clean_audio(data: bytes, max_seconds: float) -> CleanAudio:
         source.write_bytes(data)
         try:
             found = probe.probe(source)
+        except probe.ProbeUnavailable:  # the show's trouble, not the recording's
+            raise UploadRejected("the show is busy reading recordings: try again", 503) from None
         except probe.ProbeError:
             raise UploadRejected("the recording is damaged or could not be read") from None
         if found.audio_codec is None:
@@ -95,7 +99,24 @@ def clean_audio(data: bytes, max_seconds: float) -> CleanAudio:
             subprocess.run(
                 cmd, stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=60
             )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        except subprocess.CalledProcessError as exc:
+            if out_of_space(exc):  # the server's fault, not the recording's: try again
+                raise OSError(errno.ENOSPC, "no space left to convert the recording") from None
             raise UploadRejected("the recording could not be converted (damaged?)") from None
-        result = probe.probe(out)
+        except subprocess.TimeoutExpired:  # a busy machine: it is tried again, not given up
+            raise UploadRejected("the show is busy converting recordings: try again", 503) from None
+        try:
+            result = probe.probe(out)
+        except probe.ProbeUnavailable:
+            raise UploadRejected("the show is busy reading recordings: try again", 503) from None
+        except probe.ProbeError:
+            raise UploadRejected("the recording could not be converted (damaged?)") from None
         return CleanAudio(data=out.read_bytes(), mime="audio/mp4", duration=result.duration or 0.0)
+
+
+def out_of_space(exc: subprocess.CalledProcessError) -> bool:
+    """ffmpeg failed for want of space to write (a full disk, or a file-size limit, which
+    ends it by SIGXFSZ), not because of what it was given."""
+    said = (exc.stderr or b"").decode(errors="replace")
+    full = ("No space left on device", "File too large", "Disk quota exceeded")
+    return exc.returncode == -signal.SIGXFSZ or any(words in said for words in full)

@@ -11,11 +11,12 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..filming.takes import TakeError
+from ..filming.transitions import set_transition
 from ..show import editing
 from ..show.engine import CueError, ShowEngine
 from ..web.auth import crew_session_room, password_attempt
 from .acks import error, ok
-from .camera import crew_camera_action
+from .camera import crew_camera_action, stop_key_previews
 from .sync import crew_sync_retry
 
 
@@ -105,7 +106,12 @@ class CrewNamespace(Namespace):
         return _act(lambda a: {"cue": engine().back().id}, data)
 
     def on_goto(self, data: Any = None) -> dict[str, Any]:
-        return _act(lambda a: {"cue": engine().goto(a["cue"]).id}, data, "cue")
+        return _act(lambda a: {"cue": engine().goto(a["cue"], at=a.get("at")).id}, data, "cue")
+
+    def on_stop_cue(self, data: Any = None) -> dict[str, Any]:
+        return _act(
+            lambda a: {"cue": a["cue"], "stopped": engine().stop_cue(a["cue"])}, data, "cue"
+        )
 
     def on_blackout(self, data: Any = None) -> dict[str, Any]:
         return _act(lambda a: engine().set_blackout(a["on"]), data, "on")
@@ -160,7 +166,18 @@ class CrewNamespace(Namespace):
     def on_camera(self, data: Any = None) -> dict[str, Any]:
         if not isinstance(data, dict):
             return error('camera needs {"camera", "action"}')
-        return crew_camera_action(data)
+        return crew_camera_action(data, request.sid)  # type: ignore[attr-defined]
+
+    def on_camera_transition(self, data: Any = None) -> dict[str, Any]:
+        return _act(
+            lambda a: set_transition(engine(), a["cue"], a["transition"], a.get("seconds", 0)),
+            data,
+            "cue",
+            "transition",
+        )
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        stop_key_previews(request.sid)  # type: ignore[attr-defined]
 
     def on_take_credit(self, data: Any = None) -> dict[str, Any]:
         return _act(_take_credit, data, "take")

@@ -17,6 +17,7 @@ from ..audience.answers import crew_item
 from ..audience.questions import Questions
 from ..events import (
     AudienceJoined,
+    CameraKeyPreview,
     CameraPreview,
     CamerasChanged,
     CameraWatched,
@@ -24,6 +25,7 @@ from ..events import (
     DisplayReported,
     DisplaysChanged,
     Event,
+    KeyPreviewChanged,
     QuestionsChanged,
     Reacted,
     ShowChanged,
@@ -34,6 +36,7 @@ from ..events import (
     TakesChanged,
 )
 from ..extensions import Runtime, socketio
+from ..filming.tally import on_air
 from ..show.cues import CueKind, PromptKind, SubmissionStatus
 from ..state import audience_state
 
@@ -222,6 +225,23 @@ def preview_to_crew(event: CameraPreview, app: Flask) -> None:
     socketio.emit("preview", {"camera": event.camera, "jpeg": event.jpeg}, namespace=CREW)
 
 
+def key_preview_to_crew(event: CameraKeyPreview, app: Flask) -> None:
+    """Only to the dashboard tuning the key (it is big, and nobody else asked)."""
+    socketio.emit(
+        "key_preview", {"camera": event.camera, "jpeg": event.jpeg}, to=event.crew, namespace=CREW
+    )
+
+
+def tally_to_cameras(event: Event, app: Flask) -> None:
+    """Tally lights: each camera whose light changed is told (the `tally` event), and the
+    dashboards' camera tiles follow."""
+    changed = _rt(app).cameras.retally(on_air(_rt(app).engine))
+    for info, message in changed:
+        socketio.emit("tally", message, to=info.sid, namespace=CAMERA)
+    if changed:
+        cameras_to_crew(event, app)
+
+
 def osc_to_targets(event: ShowChanged, app: Flask) -> None:
     """OSC out (QLab, a lighting desk, Companion): cue starts with a cue's own messages,
     prompts, blackout, panic. UDP after the commit; a failure here never fails the GO."""
@@ -262,7 +282,8 @@ def _poll_refresh(app: Flask, rt: Runtime) -> None:
 
 
 def _stats_refresh(app: Flask, rt: Runtime) -> None:
-    socketio.emit("stats", rt.submissions.stats(), namespace=CREW)
+    # with the data folder's free space: phones' photos and sounds are what fills it
+    socketio.emit("stats", {**rt.submissions.stats(), "disk": rt.disk()}, namespace=CREW)
 
 
 def _soon(app: Flask, name: str, send: Callable[[Flask, Runtime], None]) -> None:
@@ -284,8 +305,14 @@ def _soon(app: Flask, name: str, send: Callable[[Flask, Runtime], None]) -> None
 # ---- the table --------------------------------------------------------------------------
 
 ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
-    ShowChanged: (osc_to_targets, state_to_everyone),
-    CueStarted: (osc_to_targets, state_to_everyone, keying_to_camera, shown_to_phones),
+    ShowChanged: (osc_to_targets, state_to_everyone, tally_to_cameras),
+    CueStarted: (
+        osc_to_targets,
+        state_to_everyone,
+        keying_to_camera,
+        tally_to_cameras,
+        shown_to_phones,
+    ),
     SubmissionModerated: (
         state_to_everyone,
         featured_to_phone,
@@ -302,7 +329,9 @@ ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
     DisplayReported: (state_to_crew_soon,),
     CamerasChanged: (cameras_to_crew,),
     CameraPreview: (preview_to_crew,),
-    CameraWatched: (programme_to_camera,),
+    CameraKeyPreview: (key_preview_to_crew,),
+    KeyPreviewChanged: (tally_to_cameras,),
+    CameraWatched: (programme_to_camera, cameras_to_crew),  # the tiles show viewers
     SyncChanged: (state_to_crew,),
     Reacted: (reaction_to_displays,),
     QuestionsChanged: (upvoted_to_everyone,),

@@ -9,11 +9,15 @@ acknowledgement, instead of being dropped without one.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import math
+import sqlite3
 from typing import Any
 
+import flask
+from flask_socketio import ConnectionRefusedError
 from socketio.packet import ACK
 
 from ..audience.limits import Limit, RateLimiter
@@ -166,3 +170,38 @@ def _cap_sessions(server: Any, per_address: int) -> None:
 
     server.eio.on("connect", connect)
     server.eio.on("disconnect", disconnect)
+
+
+def failed_event(exc: Exception) -> dict[str, Any]:
+    """Flask-SocketIO's handler for an event whose handler raised (``on_error_default``): the
+    traceback goes to the log and the client gets an acknowledgement it can act on (a phone
+    keeps its work queued and sends it again), instead of none. A database that cannot write
+    (a full disk) is the case met on a show night. A connection whose check raised is
+    refused, never let in unchecked."""
+    event = getattr(flask.request, "event", None) or {}
+    name = event.get("message") if isinstance(event, dict) else None
+    namespace = getattr(flask.request, "namespace", None)
+    log.error("%s %r failed", namespace, name, exc_info=exc)
+    message = failure_message(exc)
+    if name == "connect":
+        raise ConnectionRefusedError(message, {"retry": True})
+    return error(message, retry=True)
+
+
+# A file write refused for want of space (EFBIG: a file-size limit, as the tests set one).
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL
+
+
+def failure_message(exc: BaseException) -> str:
+    """What a client is told of a request that failed inside the server (socket or HTTP)."""
+    if isinstance(exc, sqlite3.Error):
+        return f"the show could not save it ({exc}): try again"
+    if disk_full(exc):
+        assert isinstance(exc, OSError)
+        return f"the show could not save it (its disk is full: {exc.strerror}): try again"
+    # what went wrong is in the server's log; phones are not shown its insides
+    return "the show hit a problem on its side (it is in the server's log): try again"

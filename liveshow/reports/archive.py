@@ -128,7 +128,9 @@ def write_show(folder: Path, database: Path) -> None:
     if stored is None:
         return
     data = stored.show.to_showfile()
-    for cue in data["cues"]:
+    # Every cue with media, a group's cues too (else the archived show does not load).
+    cues = [*data["cues"], *(c for g in data["cues"] for c in g.get("cues", []))]
+    for cue in cues:
         sha = stored.media_of.get(cue.get("id", ""))
         if "media" in cue and sha:
             cue["media"] = f"../media/{sha}"

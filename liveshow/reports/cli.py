@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from .. import settings
+from .snapshot import NoShow
 
 
 def setting_option(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -31,7 +32,6 @@ def setting_option(name: str) -> Callable[[Callable[..., Any]], Callable[..., An
 def report(data: str | None, out: Path | None) -> None:
     """Write the show report: an HTML page, its figures (PNG) and their numbers (CSV)."""
     from .report import build_report
-    from .snapshot import NoShow
 
     folder = Path(settings.load({"data": data})["data"])
     try:
@@ -59,7 +59,6 @@ def report(data: str | None, out: Path | None) -> None:
 def archive(data: str | None, licence: str | None, out: Path | None, check: Path | None) -> None:
     """Pack the night as a BagIt bag (database, media, show file, report, PROV-O lineage)."""
     from .archive import ArchiveError, make_archive, verify
-    from .snapshot import NoShow
 
     if check is not None:
         problem = verify(check)

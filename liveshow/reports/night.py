@@ -106,7 +106,8 @@ def read_night(conn: sqlite3.Connection) -> Night:
         on_screen=count["approved"] + count["featured"],
         rejected=count["rejected"],
         pending=count["pending"],
-        screened=scalar(conn, "select count(*) from play_log"),
+        # A group's own row is not a cue the room saw: its cues each have theirs.
+        screened=scalar(conn, "select count(*) from play_log where kind != 'group'"),
         tables={t.name: t for t in tables},
     )
 

@@ -28,6 +28,7 @@ import click
 from .. import settings
 from ..audience.joining import public_url
 from ..show.demo import die_with_parent
+from ..show.showfile import write_atomic
 from . import nginx
 
 START_TIMEOUT = 60.0
@@ -143,7 +144,19 @@ def serve_cluster(values: dict[str, Any]) -> int:
         return _run(cluster, values, count, data, folder)
     finally:
         cluster.stop()
+        forget_where(data)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def forget_where(data: Path) -> None:
+    """Remove ``cluster.json`` once this command's cluster is gone (it names dead ports and a
+    removed nginx folder), unless another run has written its own since."""
+    path = data / "cluster.json"
+    try:
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
 
 
 def _run(cluster: Cluster, values: dict[str, Any], count: int, data: Path, folder: Path) -> int:
@@ -179,10 +192,6 @@ def _run(cluster: Cluster, values: dict[str, Any], count: int, data: Path, folde
         values["max_connections"] * count,
         values["max_connections_per_address"],
     )
-    try:
-        cluster.adopt("nginx", nginx.start(folder / "nginx", text, preexec_fn=die_with_parent))
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from None
     where = {
         "public": f"http://{listen}",
         "show_worker": show_url,
@@ -191,7 +200,13 @@ def _run(cluster: Cluster, values: dict[str, Any], count: int, data: Path, folde
         "nginx": str(folder / "nginx" / "nginx.conf"),
         "pid": os.getpid(),
     }
-    (data / "cluster.json").write_text(json.dumps(where, indent=2) + "\n")
+    # written (whole, by rename) before nginx listens: whoever finds the public address
+    # answering finds the file too
+    write_atomic(data / "cluster.json", json.dumps(where, indent=2) + "\n")
+    try:
+        cluster.adopt("nginx", nginx.start(folder / "nginx", text, preexec_fn=die_with_parent))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(
         f"liveshow: {count} workers behind nginx on {listen} (show worker {show_url}; "
         f"message queue {queue}; see {data / 'cluster.json'})"

@@ -9,7 +9,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .cues import ContinueMode, Credit, Cue, CueKind, OscSend, PromptSpec, RecordType
+from .cues import (
+    ContinueMode,
+    Credit,
+    Cue,
+    CueKind,
+    OscSend,
+    PromptSpec,
+    RecordType,
+    Transition,
+)
 
 
 def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any]:
@@ -33,12 +42,14 @@ def cue_to_row(c: Cue, position: int, media_sha256: str | None) -> dict[str, Any
         "source": c.source,
         "camera": c.camera,
         "keyed": int(c.keyed),
+        "transition": c.transition.value,
         "take": c.take,
         "catalogue_record": c.catalogue_record,
         "osc": json.dumps([m.to_dict() for m in c.osc]) if c.osc else None,
         "fade_in": c.fade_in,
         "fade_out": c.fade_out,
         "level": c.level,
+        "number": c.number,
     }
 
 
@@ -69,10 +80,12 @@ def cue_from_row(row: dict[str, Any]) -> Cue:
         source=row["source"],
         camera=row["camera"],
         keyed=bool(row["keyed"]),
+        transition=Transition(row.get("transition") or Transition.FADE.value),
         take=row["take"],
         catalogue_record=row.get("catalogue_record"),
         osc=[OscSend(**m) for m in json.loads(row["osc"])] if row.get("osc") else [],
         fade_in=row.get("fade_in") or 0.0,
         fade_out=row.get("fade_out") or 0.0,
         level=row.get("level") or 0.0,
+        number=row.get("number"),
     )

@@ -6,8 +6,10 @@ through the browser's ``volume`` (0..1), which cannot make a file louder than it
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from .cues import CueKind, Transition
+from .finite import is_finite
 
 MAX_FADE = 30.0  # seconds
 MIN_LEVEL = -60.0  # dB: as good as silent
@@ -16,7 +18,7 @@ MAX_LEVEL = 0.0  # dB: the file as it is
 
 def fade_seconds(value: Any, field: str) -> float:
     """A fade time, 0 to 30 s; ValueError names the field and says what is wrong."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite(value):
         raise ValueError(f"'{field}' must be a number of seconds, got {value!r}")
     if not 0 <= value <= MAX_FADE:
         raise ValueError(f"'{field}' must be between 0 and {MAX_FADE:.0f} seconds, got {value!r}")
@@ -25,13 +27,28 @@ def fade_seconds(value: Any, field: str) -> float:
 
 def level_db(value: Any) -> float:
     """A cue's audio level in dB, -60 to 0 (0 plays the file as it is)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite(value):
         raise ValueError(f"'level' must be a number of dB (e.g. -6), got {value!r}")
     if not MIN_LEVEL <= value <= MAX_LEVEL:
         raise ValueError(
             f"'level' must be between {MIN_LEVEL:.0f} and {MAX_LEVEL:.0f} dB, got {value!r}"
         )
     return float(value)
+
+
+def parse_transition(value: Any, kind: CueKind, fade_in: float) -> Transition:
+    """A camera cue's ``transition``: fade (over its fade_in) or cut (so no fade_in)."""
+    if value is None:
+        return Transition.FADE
+    if kind is not CueKind.CAMERA:
+        raise ValueError("'transition' belongs on camera cues")
+    try:
+        transition = Transition(value)
+    except ValueError:
+        raise ValueError(f"'transition' must be fade or cut, got {value!r}") from None
+    if transition is Transition.CUT and fade_in:
+        raise ValueError("a cut has no fade: leave out 'fade_in' or use fade")
+    return transition
 
 
 def parse_sound(raw: dict[str, Any]) -> tuple[float, float, float]:

@@ -20,6 +20,16 @@ class CueKind(str, enum.Enum):
     CLOUD = "cloud"  # a word cloud of a text prompt's approved answers, live
     CAMERA = "camera"  # a stage camera's live picture (optionally the keyed composite)
     REPLAY = "replay"  # screens a take: the latest, or a chosen one
+    GROUP = "group"  # its cues (a picture, a sound under it, a title over it) start together
+
+
+class Transition(str, enum.Enum):
+    """How a camera cue's picture comes on, as OBS's transitions: ``fade`` dissolves it in
+    over the picture before (over the cue's ``fade_in``, or the usual 0.4 s), ``cut``
+    switches at once; either waits for the camera's first frame."""
+
+    FADE = "fade"
+    CUT = "cut"
 
 
 class PromptKind(str, enum.Enum):
@@ -74,6 +84,7 @@ class CueState(str, enum.Enum):
     PRE_WAIT = "pre-wait"
     RUNNING = "running"
     PAUSED = "paused"
+    STOPPED = "stopped"  # the crew stopped it (one cue of a group, or the cue on stage)
     DONE = "done"
 
 
@@ -158,6 +169,7 @@ class Cue:
     source: str | None = None  # wall and poll cues: the prompt cue they show
     camera: str | None = None  # camera cues (and replay cues: only this camera's takes)
     keyed: bool = False  # camera cues: show the keyed composite
+    transition: Transition = Transition.FADE  # camera cues: how the picture comes on
     take: str | None = None  # replay cues: a take id, or None for the latest
     catalogue_record: int | None = None  # record cues: a record pulled from the catalogue
     close_prompt: str | None = None  # any cue but a prompt: the prompt it closes as it starts
@@ -165,10 +177,15 @@ class Cue:
     fade_in: float = 0.0  # seconds: picture and sound fade in as the cue starts
     fade_out: float = 0.0  # seconds: ... and out as the next cue replaces it
     level: float = 0.0  # dB, -60..0: the cue's audio level (before the master volume)
+    number: str | None = None  # the cue number the crew sees and types ("4.5"), not the id
+    children: list[Cue] = field(default_factory=list)  # group cues: the cues it runs together
 
     def to_showfile(self) -> dict[str, Any]:
         """The cue as a show file writes it: only fields that say something."""
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind.value}
+        out: dict[str, Any] = {"id": self.id}
+        if self.number is not None:
+            out["number"] = self.number
+        out["kind"] = self.kind.value
         if self.title:
             out["title"] = self.title
         if self.subtitle:
@@ -199,6 +216,8 @@ class Cue:
             out["camera"] = self.camera
         if self.keyed:
             out["keyed"] = True
+        if self.transition is not Transition.FADE:
+            out["transition"] = self.transition.value
         if self.take:
             out["take"] = self.take
         if self.catalogue_record is not None:
@@ -210,6 +229,8 @@ class Cue:
         for key in ("fade_in", "fade_out", "level"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
+        if self.children:
+            out["cues"] = [c.to_showfile() for c in self.children]
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -217,7 +238,9 @@ class Cue:
         data["kind"] = self.kind.value
         data["type"] = self.type.value if self.type else None
         data["continue"] = data.pop("continue_mode").value
+        data["transition"] = self.transition.value
         data["prompt"] = self.prompt.to_dict() if self.prompt else None
+        data.pop("children")  # a group's cues: state.crew_state lists them with their states
         return data
 
 

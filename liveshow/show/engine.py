@@ -10,36 +10,25 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..events import Actor, CueStarted, EventKind, ShowChanged
 from ..media.library import MediaLibrary
 from ..store.database import Store
-from . import loading
+from . import loading, stopping
+from .cue_groups import all_cues, group_length
+from .cue_numbers import numbered
 from .cues import ContinueMode, Cue, CueKind, CueState, ShowMode
+from .finite import finite_in
+from .load_to_time import start_offset
+from .playhead import Playhead, save_playhead
 from .showfile import Show
 
 
 class CueError(Exception):
     """An operator action that cannot be done; the message is shown to the crew."""
-
-
-@dataclass(frozen=True)
-class Playhead:
-    rev: int = 0
-    mode: ShowMode = ShowMode.EDIT
-    current: str | None = None  # the cue on stage
-    started_at: float | None = None  # server time the current cue started (after pre-wait)
-    paused: bool = False
-    paused_position: float = 0.0
-    blackout: bool = False
-    last_go_at: float | None = None
-    pending: str | None = None  # a cue in its pre-wait
-    pending_at: float | None = None  # when the pending cue starts
-    followed: bool = False  # the current cue's auto-continue/follow has fired
-    volume: float = 1.0  # the crew's master volume, 0..1, on every display
 
 
 Listener = Callable[[ShowChanged], None]
@@ -99,10 +88,15 @@ class ShowEngine:
             return None
         return self.cues[i + 1]
 
-    def duration(self, cue: Cue) -> float | None:
+    def duration(self, cue: Cue, infos: Mapping[str, dict[str, Any]] | None = None) -> float | None:
+        """The cue's length: its own, its group's longest, or its media's. ``infos``: the
+        media rows already read (MediaLibrary.infos), so a whole cue list asks once."""
         if cue.duration is not None:
             return cue.duration
-        info = self.media.info(self.media_of.get(cue.id))
+        if cue.children:
+            return group_length(self.duration(c, infos) for c in cue.children)
+        sha = self.media_of.get(cue.id)
+        info = self.media.info(sha) if infos is None else infos.get(sha or "")
         return info["duration"] if info else None
 
     def position(self, now: float | None = None) -> float | None:
@@ -119,6 +113,8 @@ class ShowEngine:
         cue = self.cue(st.current)
         if cue is None or st.paused or st.followed or st.started_at is None or st.pending:
             return None
+        if cue.id in stopping.stopped_on_stage(cue, st.stopped):
+            return None  # as QLab: a cue the crew stopped (every cue of a group) follows nothing
         if cue.continue_mode is ContinueMode.AUTO_CONTINUE:
             return st.started_at + cue.post_wait
         if cue.continue_mode is ContinueMode.AUTO_FOLLOW:
@@ -127,13 +123,30 @@ class ShowEngine:
         return None
 
     def cue_state(self, cue: Cue) -> CueState:
+        """One cue's state (a walk over the list: for many, :meth:`cue_states`)."""
+        return self.cue_states()[cue.id]
+
+    def cue_states(self) -> dict[str, CueState]:
+        """Every cue's state by id, a group's cues too, in one pass over the list."""
+        standby = self.standby()
+        standby_id = standby.id if standby is not None else None
+        states: dict[str, CueState] = {}
+        for cue in self.cues:
+            states[cue.id] = own = self._state_of(cue, standby_id)
+            for inner in cue.children:  # running, paused, stopped with its group
+                states[inner.id] = stopping.inner_state(own, inner.id in self.state.stopped)
+        return states
+
+    def _state_of(self, cue: Cue, standby_id: str | None) -> CueState:
+        """The state of a cue of the list itself (not one inside a group)."""
         st = self.state
+        if cue.id == st.current and cue.id in stopping.stopped_on_stage(cue, st.stopped):
+            return CueState.STOPPED
         if cue.id == st.current:
             return CueState.PAUSED if st.paused else CueState.RUNNING
         if cue.id == st.pending:
             return CueState.PRE_WAIT
-        standby = self.standby()
-        if standby is not None and standby.id == cue.id:
+        if cue.id == standby_id:
             return CueState.STANDBY
         return CueState.DONE if cue.id in self.played else CueState.IDLE
 
@@ -160,17 +173,41 @@ class ShowEngine:
             self._fire(cue, now, EventKind.BACK, actor, use_pre_wait=False)
             return cue
 
-    def goto(self, cue_id: Any, actor: str = "crew") -> Cue:
+    def goto(self, cue_id: Any, actor: str = "crew", at: Any = None) -> Cue:
+        """Start a cue named by its id or its number, now; ``at`` starts it that many
+        seconds in (load to time)."""
         with self.lock:
             if not isinstance(cue_id, str):
                 raise CueError('goto needs {"cue": "<cue id>"}')
-            cue = self.cue(cue_id)
+            is_id = stopping.find(self.cues, cue_id) is not None  # an id wins, a group's cues' too
+            if not is_id and (named := numbered(self.cues, cue_id)) is not None:
+                cue_id = named.id
+            cue = self.cue(cue_id) or stopping.group_of(self.cues, cue_id)  # lands on a group
             if cue is None:
                 raise CueError(f"no cue with id {cue_id!r}")
+            try:
+                offset = 0.0 if at is None else start_offset(at, self.duration(cue), cue.id)
+            except ValueError as exc:
+                raise CueError(str(exc)) from None
             now = self.clock()
             self._check_go_interval(now)
-            self._fire(cue, now, EventKind.GOTO, actor, use_pre_wait=False)
+            self._fire(cue, now, EventKind.GOTO, actor, use_pre_wait=False, offset=offset)
             return cue
+
+    def stop_cue(self, cue_id: Any, actor: str = "crew") -> list[str]:
+        """Stop one cue on stage (a group's sound, its picture, or the whole cue) where it is;
+        the playhead stays. Returns every cue stopped in this showing."""
+        with self.lock:
+            st = self.state
+            try:
+                stopped = stopping.plan_stop(self.cues, self.cue(st.current), st.stopped, cue_id)
+            except stopping.StopError as exc:
+                raise CueError(str(exc)) from None
+            new, now, db = stopped[len(st.stopped) :], self.clock(), self.store.db
+            event = ShowChanged(EventKind.STOP_CUE, {"cue": cue_id, "stopped": list(new)}, actor)
+            ended = lambda: stopping.log_stop(db, new, now)  # noqa: E731
+            self._commit(replace(st, stopped=stopped), event, ended)
+            return list(stopped)
 
     def set_blackout(self, on: Any, actor: str = "crew") -> None:
         if not isinstance(on, bool):
@@ -182,7 +219,7 @@ class ShowEngine:
 
     def set_volume(self, level: Any, actor: str = "crew") -> None:
         """The master volume every display plays at (a cue's level is on top of it)."""
-        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 <= level <= 1:
+        if not finite_in(level, 0, 1):
             raise CueError(f'volume needs {{"level": a number from 0 to 1}}, got {level!r}')
         with self.lock:
             new = replace(self.state, volume=float(level))
@@ -306,6 +343,7 @@ class ShowEngine:
         actor: str,
         use_pre_wait: bool,
         base: Playhead | None = None,
+        offset: float = 0.0,
     ) -> None:
         st = replace(
             base or self.state,
@@ -317,29 +355,36 @@ class ShowEngine:
                 new, ShowChanged(kind, {"cue": cue.id, "starts_at": at + cue.pre_wait}, actor)
             )
         else:
-            self._start(cue, at, kind, actor, st)
+            self._start(cue, at, kind, actor, st, offset)
 
-    def _start(self, cue: Cue, at: float, kind: EventKind, actor: str, base: Playhead) -> None:
+    def _start(
+        self, cue: Cue, at: float, kind: EventKind, actor: str, base: Playhead, offset: float = 0.0
+    ) -> None:
+        """``offset``: the cue starts that far in (load to time); its play log says ``at``."""
         new = replace(
             base,
             current=cue.id,
-            started_at=at,
+            started_at=at - offset,
             paused=False,
             paused_position=0.0,
             blackout=False if cue.kind is not CueKind.BLACKOUT else base.blackout,
             pending=None,
             pending_at=None,
             followed=False,
+            stopped=(),
         )
 
         def log() -> None:
-            self._log_play(cue, at)
-            for hook in self.start_hooks:
-                hook(cue, at)
+            shown = [self.screened(c) for c in all_cues([cue])]
+            stopping.log_play(self.store.db, cue, shown, self.media_of, at)
+            self.played.update(c.id for c in shown if cue.kind is not CueKind.BLACKOUT)
+            for started in all_cues([cue]):  # a group's cues start with it
+                for hook in self.start_hooks:
+                    hook(started, at)
 
         started = CueStarted(
             kind,
-            {"cue": cue.id, "started_at": at},
+            {"cue": cue.id, "started_at": at - offset, **({"at": offset} if offset else {})},
             actor,
             cue=cue.id,
             cue_kind=cue.kind.value,
@@ -348,57 +393,28 @@ class ShowEngine:
         )
         self._commit(new, started, log=log)
 
-    def _log_play(self, cue: Cue, at: float) -> None:
-        db = self.store.db
-        db.execute("update play_log set ended_at = ? where ended_at is null", [at])
-        if cue.kind is CueKind.BLACKOUT:
-            return
-        shown = self.screened(cue)
-        db.table("play_log").insert(
-            {
-                "cue_id": cue.id,
-                "kind": cue.kind.value,
-                "title": shown.title,
-                "media_sha256": self.media_of.get(cue.id),
-                "credits": json.dumps([c.to_dict() for c in shown.credits]),
-                "started_at": at,
-                "ended_at": None,
-            }
-        )
-        self.played.add(cue.id)
-
     def _commit(
         self, new: Playhead, event: ShowChanged, log: Callable[[], None] | None = None
     ) -> None:
-        """Write the event and the new state in one transaction, then tell the listeners."""
+        """Write the event and the new state in one transaction, then tell the listeners; what
+        ``log`` changed in memory is put back if the write fails (memory = the database)."""
         new = replace(new, rev=self.state.rev + 1)
-        with self.store.write():
-            self.store.append_event(
-                new.rev, event.kind.value, event.data, event.actor, self.clock()
-            )
-            self._save_state(new)
-            if log is not None:
-                log()
+        kept = self.show, self.show.cues, dict(self.media_of), dict(self.pulled), self.source_path
+        played = set(self.played)
+        try:
+            with self.store.write():
+                self.store.append_event(
+                    new.rev, event.kind.value, event.data, event.actor, self.clock()
+                )
+                save_playhead(self.store, new, self.clock())
+                if log is not None:
+                    log()
+        except BaseException:
+            self.show, self.show.cues, self.media_of, self.pulled, self.source_path = kept
+            self.played = played
+            raise
         self.state = new
         self.notify(event)
-
-    def _save_state(self, st: Playhead) -> None:
-        self.store.db.table("show_state").upsert(
-            {
-                "id": 1,
-                "rev": st.rev,
-                "mode": st.mode.value,
-                "current_cue": st.current,
-                "cue_started_at": st.started_at,
-                "paused": int(st.paused),
-                "paused_position": st.paused_position,
-                "blackout": int(st.blackout),
-                "volume": st.volume,
-                "last_go_at": st.last_go_at,
-                "heartbeat_at": self.clock(),
-            },
-            pk="id",
-        )
 
     def record(self, event: ShowChanged, change: Callable[[], None] | None = None) -> None:
         """Log an event that is not a playhead change (moderation...) and tell everyone.
@@ -416,21 +432,17 @@ class ShowEngine:
     ) -> None:
         """Replace the cue list with ``show``: copy its media in, reset the playhead."""
         media_of = loading.ingest_media(show, self.media)
-        with self.lock, self.store.write() as db:
+
+        def write() -> None:
             loading.write_show(self.store, show, source_path, source_sha, self.clock())
             self.show, self.media_of, self.source_path = show, media_of, source_path
             self.save_cues()
-            db.execute("update play_log set ended_at = ? where ended_at is null", [self.clock()])
             self.played = set()
+
+        with self.lock:
             new = Playhead(rev=self.state.rev, mode=self.state.mode, volume=self.state.volume)
-            self._commit(
-                new,
-                ShowChanged(
-                    EventKind.SHOW_LOADED,
-                    {"title": show.title, "cues": len(show.cues), "source": source_path},
-                    actor,
-                ),
-            )
+            loaded = {"title": show.title, "cues": len(show.cues), "source": source_path}
+            self._commit(new, ShowChanged(EventKind.SHOW_LOADED, loaded, actor), log=write)
 
     def save_cues(self) -> None:
         self.resolve_records()
@@ -438,8 +450,8 @@ class ShowEngine:
 
     def resolve_records(self) -> None:
         """Point the cues that name a catalogue record at its pulled copy (no network)."""
-        media_of, self.pulled = loading.resolve(self.cues, self.store, self.media)
-        for cue in self.cues:
+        media_of, self.pulled = loading.resolve(list(all_cues(self.cues)), self.store, self.media)
+        for cue in all_cues(self.cues):
             if cue.catalogue_record is not None:
                 self.media_of.pop(cue.id, None)
         self.media_of.update(media_of)
@@ -477,6 +489,7 @@ class ShowEngine:
             paused_position=position,
             blackout=bool(row["blackout"]),
             volume=row.get("volume", 1.0),
+            stopped=tuple(json.loads(row.get("stopped_cues") or "[]")) if current else (),
             last_go_at=None,
         )
         with self.lock:

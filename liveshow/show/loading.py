@@ -17,6 +17,7 @@ from typing import Any
 
 from ..media.library import MediaLibrary
 from ..store.database import Store
+from .cue_groups import all_cues
 from .cue_rows import cue_from_row, cue_to_row
 from .cues import Credit, Cue, RecordType
 from .showfile import Show
@@ -116,13 +117,19 @@ def screened(cue: Cue, pulled: PulledRecord | None) -> Cue:
 
 def ingest_media(show: Show, media: MediaLibrary) -> dict[str, str]:
     """Copy the show file's media into the cache: cue id → sha256."""
-    return {c.id: media.ingest(show.base_dir / c.media)["sha256"] for c in show.cues if c.media}
+    return {
+        c.id: media.ingest(show.base_dir / c.media)["sha256"]
+        for c in all_cues(show.cues)
+        if c.media
+    }
 
 
 def write_show(
     store: Store, show: Show, source_path: str | None, source_sha: str | None, now: float
 ) -> None:
-    """The ``show`` row (inside the caller's transaction); the cues go with :func:`write_cues`."""
+    """The ``show`` row (inside the caller's transaction), and what played of the show before
+    ends now; the cues go with :func:`write_cues`."""
+    store.db.execute("update play_log set ended_at = ? where ended_at is null", [now])
     store.db.table("show").upsert(
         {
             "id": 1,
@@ -139,11 +146,15 @@ def write_show(
 
 
 def write_cues(store: Store, cues: list[Cue], media_of: dict[str, str]) -> None:
+    """The cue list, in order; a group's cues follow it, their ``group_id`` naming it."""
+    rows: list[dict[str, Any]] = []
+    for cue in cues:
+        for c in all_cues([cue]):
+            row = cue_to_row(c, len(rows), media_of.get(c.id))
+            rows.append({**row, "group_id": cue.id if c is not cue else None})
     with store.write() as db:
         db.execute("delete from cues")
-        db.table("cues").insert_all(
-            (cue_to_row(c, i, media_of.get(c.id)) for i, c in enumerate(cues)), pk="id"
-        )
+        db.table("cues").insert_all(rows, pk="id")
 
 
 def stored_source(store: Store) -> tuple[str | None, str | None]:
@@ -157,7 +168,12 @@ def read_show(store: Store) -> StoredShow | None:
     if not rows:
         return None
     meta = rows[0]
-    cues = [cue_from_row(r) for r in store.db.query("select * from cues order by position")]
+    cues: list[Cue] = []
+    for r in store.db.query("select * from cues order by position"):
+        if r.get("group_id") and cues and cues[-1].id == r["group_id"]:
+            cues[-1].children.append(cue_from_row(r))
+        else:
+            cues.append(cue_from_row(r))
     show = Show(
         title=meta["title"],
         cues=cues,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,11 @@ from ..media import probe
 from ..media.library import MediaLibrary
 from ..store.database import Store
 from . import loading, showfile
+from .cue_groups import group_length
 from .cues import ContinueMode, Cue, CueKind, RecordType
 from .engine import ShowEngine
+
+MB = 1024 * 1024
 
 
 class Severity(str, enum.Enum):
@@ -99,16 +103,18 @@ def preflight(
     with engine.lock:
         engine.resolve_records()  # a `liveshow pull` run while the server was up counts
         cues = [engine.screened(c) for c in engine.cues]
+        inner = [engine.screened(c) for group in engine.cues for c in group.children]
     media: dict[str, dict[str, Any] | None] = {}
     problems: list[Problem] = []
-    for cue in cues:
+    rows = engine.media.infos(engine.media_of.values())  # one query, not one a cue
+    for cue in cues + inner:
         if cue.catalogue_record is not None and cue.id not in engine.pulled:
             problems.append(_not_pulled(cue))
         elif cue.media or cue.catalogue_record is not None and cue.type is not RecordType.TEXT:
-            row = engine.media.info(engine.media_of.get(cue.id))
+            row = rows.get(engine.media_of.get(cue.id) or "")
             media[cue.id] = {**row, "problems": json.loads(row["problems"])} if row else None
-    durations = {c.id: engine.duration(c) for c in cues}
-    problems += check_cues(cues, media, durations)
+    durations = {c.id: engine.duration(c) for c in cues + inner}
+    problems += check_cues(cues, media, durations) + check_cues(inner, media, durations)
     for name in engine.show.displays:
         if name not in connected:
             problems.append(Problem(Severity.ERROR, None, f"display {name!r} is not connected"))
@@ -118,6 +124,24 @@ def preflight(
                 Problem(Severity.ERROR, cue.id, f"camera {cue.camera!r} is not connected")
             )
     return problems
+
+
+def disk_problems(folder: Path, min_free_mb: int) -> list[Problem]:
+    """The data folder short of space for the night's photos, sounds and takes."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        return [Problem(Severity.ERROR, None, f"cannot read the free space of {folder}: {exc}")]
+    if free >= min_free_mb * MB:
+        return []
+    return [
+        Problem(
+            Severity.ERROR if free < min_free_mb * MB // 2 else Severity.WARNING,
+            None,
+            f"the data folder {folder} has only {free // MB} MB free (at least {min_free_mb} MB "
+            "wanted: the night's photos, sounds and takes are stored there)",
+        )
+    ]
 
 
 def preflight_file(path: Path, data: Path | None = None) -> list[Problem]:
@@ -132,9 +156,10 @@ def preflight_file(path: Path, data: Path | None = None) -> list[Problem]:
     except showfile.ShowFileError as exc:
         return [Problem(Severity.ERROR, None, str(exc))]
     media: dict[str, dict[str, Any] | None] = {}
-    durations: dict[str, float | None] = {c.id: c.duration for c in show.cues}
-    problems = _records_pulled(show.cues, data)
-    for cue in show.cues:
+    inner = [c for group in show.cues for c in group.children]
+    durations: dict[str, float | None] = {c.id: c.duration for c in show.cues + inner}
+    problems = _records_pulled(show.cues + inner, data)
+    for cue in show.cues + inner:
         if not cue.media:
             continue
         try:
@@ -152,7 +177,10 @@ def preflight_file(path: Path, data: Path | None = None) -> list[Problem]:
             "duration": found.duration,
         }
         durations[cue.id] = cue.duration or found.duration
-    return problems + check_cues(show.cues, media, durations)
+    for group in show.cues:
+        if group.children and group.duration is None:
+            durations[group.id] = group_length(durations.get(c.id) for c in group.children)
+    return problems + check_cues(show.cues, media, durations) + check_cues(inner, media, durations)
 
 
 def _records_pulled(cues: list[Cue], data: Path | None) -> list[Problem]:

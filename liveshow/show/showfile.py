@@ -10,8 +10,10 @@ from typing import Any
 
 import yaml
 
+from .cue_groups import all_cues, parse_children
+from .cue_numbers import cue_number, duplicate
 from .cue_osc import parse_osc
-from .cue_sound import parse_sound
+from .cue_sound import parse_sound, parse_transition
 from .cues import (
     ID_PATTERN,
     TEXT_LIMIT,
@@ -25,6 +27,7 @@ from .cues import (
     RecordType,
     slug,
 )
+from .finite import finite_in
 
 EXTENSION_TYPES = {
     ".mp4": RecordType.VIDEO,
@@ -46,6 +49,7 @@ EXTENSION_TYPES = {
 }
 CUE_FIELDS = {
     "id",
+    "number",
     "kind",
     "title",
     "subtitle",
@@ -62,6 +66,7 @@ CUE_FIELDS = {
     "source",
     "camera",
     "keyed",
+    "transition",
     "take",
     "record",
     "close_prompt",
@@ -69,6 +74,7 @@ CUE_FIELDS = {
     "fade_in",
     "fade_out",
     "level",
+    "cues",  # group cues: the cues it runs together
 }
 # Cues that show the answers to a prompt cue, named by their `source`.
 ANSWER_KINDS = (CueKind.WALL, CueKind.POLL, CueKind.CLOUD)
@@ -145,9 +151,10 @@ def parse(
     seen: set[str] = set()
     for number, raw in enumerate(raw_cues, start=1):
         cue = parse_cue(raw, f"{name}: cue {number}", base if check_media else None, seen)
-        seen.add(cue.id)
+        seen.update(c.id for c in all_cues([cue]))
         cues.append(cue)
     check_sources(cues, name)
+    check_numbers(cues, name)
     return Show(
         title=title, cues=cues, displays=list(displays), min_go_interval=interval, base_dir=base
     )
@@ -183,6 +190,11 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
         cue.duration = _seconds(raw["duration"], f"{label}: 'duration'")
         if cue.duration <= 0:
             raise ShowFileError(f"{label}: 'duration' must be more than 0 seconds")
+    if raw.get("number") is not None:
+        try:
+            cue.number = cue_number(raw["number"])
+        except ValueError as exc:
+            raise ShowFileError(f"{label}: {exc}") from None
     cue.credits = _credits(raw.get("credits", []), label)
     if kind is CueKind.RECORD:
         _record_fields(cue, raw, label, base_dir)
@@ -206,8 +218,15 @@ def parse_cue(raw: Any, where: str, base_dir: Path | None, taken: set[str]) -> C
     try:
         cue.osc = parse_osc(raw.get("osc", []))
         cue.fade_in, cue.fade_out, cue.level = parse_sound(raw)
+        cue.transition = parse_transition(raw.get("transition"), kind, cue.fade_in)
     except ValueError as exc:
         raise ShowFileError(f"{label}: {exc}") from None
+    try:
+        cue.children = parse_children(raw, kind, label, base_dir, taken | {cue_id}, parse_cue)
+    except ShowFileError:
+        raise
+    except ValueError as exc:
+        raise ShowFileError(str(exc)) from None
     return cue
 
 
@@ -327,6 +346,17 @@ def check_sources(cues: list[Cue], name: str) -> None:
             )
 
 
+def check_numbers(cues: list[Cue], name: str) -> None:
+    """A cue number names one cue: a second cue with it is refused, naming both."""
+    twice = duplicate(cues)
+    if twice is not None:
+        first, second = twice
+        raise ShowFileError(
+            f"{name}: cue {second.id!r} has number {second.number!r}, "
+            f"which cue {first.id!r} already has: cue numbers must all be different"
+        )
+
+
 def _record_fields(cue: Cue, raw: dict[str, Any], label: str, base_dir: Path | None) -> None:
     media, text = raw.get("media"), raw.get("text")
     given = [key for key in ("media", "text", "record") if raw.get(key) is not None]
@@ -412,7 +442,7 @@ def _text(value: Any, where: str, limit: int, required: bool = False) -> str:
 def _seconds(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ShowFileError(f"{where} must be a number of seconds, got {value!r}")
-    if not 0 <= value <= MAX_WAIT or value != value:
+    if not finite_in(value, 0, MAX_WAIT):
         raise ShowFileError(f"{where} must be between 0 and {MAX_WAIT:.0f} seconds")
     return float(value)
 
@@ -435,7 +465,7 @@ def _unique(base: str, taken: set[str]) -> str:
 def dump(show: Show, relative_to: Path | None = None) -> str:
     data = show.to_showfile()
     if relative_to is not None and relative_to.resolve() != show.base_dir.resolve():
-        for cue in data["cues"]:
+        for cue in [c for top in data["cues"] for c in [top, *top.get("cues", [])]]:
             if "media" in cue:
                 cue["media"] = os.path.relpath(show.base_dir / cue["media"], relative_to)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

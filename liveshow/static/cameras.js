@@ -8,6 +8,8 @@ import { reportAck, toast } from "./toast.js";
 import { Previews } from "./previews.js";
 import { mediaUrl, safeImage } from "./shared/media.js";
 import { Takes } from "./takes.js";
+import { KeyPreview } from "./keypreview.js";
+import { CameraTransitions } from "./camtransitions.js";
 
 const KEY_DEFAULTS = { screen: "green", similarity: 0.45, smoothness: 0.25, spill: 0.8, key_colour: null };
 const HEX = /^#[0-9a-f]{6}$/;
@@ -68,7 +70,10 @@ function makeScreen(previews, name, className) {
     h("span", { class: "cam-nopic-text", text: "no picture" }),
     h("span", { class: "cam-nopic-why" }));
   const badge = h("span", { class: "cam-badge" });
-  const onair = h("span", { class: "cam-onair", text: "ON AIR", hidden: true, title: "A projector is showing this camera" });
+  // The tally: red ON AIR while a camera cue shows it, green PREVIEW while a key is previewed
+  const onair = h("span", { class: "cam-onair", text: "ON AIR", hidden: true, title: "The projector is showing this camera" });
+  const previewing = h("span", { class: "cam-tally-preview", text: "PREVIEW", hidden: true,
+    title: "The crew is previewing a key on this camera (not on the projector)" });
   const keyed = h("span", { class: "cam-keyed-tag", text: "KEYED", hidden: true });
   const rec = h("div", { class: "cam-rec", hidden: true },
     h("span", { class: "cam-rec-dot", "aria-hidden": "true" }),
@@ -76,9 +81,9 @@ function makeScreen(previews, name, className) {
     h("span", { class: "cam-rec-time" }));
   const box = h("div", { class: className },
     img, nopic,
-    h("div", { class: "cam-overlay" }, badge, onair, keyed),
+    h("div", { class: "cam-overlay" }, badge, onair, previewing, keyed),
     rec);
-  const screen = { box, img, nopic, badge, onair, keyed, rec, recTime: rec.querySelector(".cam-rec-time") };
+  const screen = { box, img, nopic, badge, onair, previewing, keyed, rec, recTime: rec.querySelector(".cam-rec-time") };
   screen.tile = previews.attach(name, img, (stale) => {
     nopic.hidden = !stale;
     box.classList.toggle("no-picture", stale);
@@ -91,13 +96,20 @@ function fillScreen(screen, view) {
   setText(screen.badge, label);
   screen.badge.dataset.state = view.state;
   screen.badge.title = view.problem ? `${label}: ${view.problem}` : label;
-  screen.onair.hidden = !(view.viewers > 0) || view.state === "disconnected";
+  screen.onair.hidden = view.tally !== "on_air";
+  screen.previewing.hidden = view.tally !== "preview";
   screen.keyed.hidden = !view.keyed;
   screen.rec.hidden = !view.recording;
   const why = view.state === "disconnected" ? "the camera agent is not connected"
     : view.state === "lost" || view.state === "retrying" ? (view.problem || view.state)
       : view.state === "stopped" ? "the camera stopped" : "";
   setText(screen.nopic.querySelector(".cam-nopic-why"), why);
+}
+
+/** Free space for takes, as the crew reads it: "12.3 GB", "480 MB". */
+function formatFree(bytes) {
+  const gb = bytes / 1024 ** 3;
+  return gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.floor(bytes / 1024 ** 2)} MB`;
 }
 
 function placeInOrder(parent, nodes) {
@@ -155,6 +167,7 @@ class CameraCard {
       recording: Boolean(this.effective("recording")) && state !== "disconnected",
       keyed: Boolean(this.effective("keyed")),
       viewers: typeof this.info.viewers === "number" ? this.info.viewers : 0,
+      tally: state === "disconnected" ? "off" : String(this.info.tally || "off"),
     };
   }
 
@@ -164,6 +177,9 @@ class CameraCard {
 
   update(info) {
     this.info = info;
+    // Previewing here, yet the camera's tally is off: the server lost the preview (this
+    // dashboard reconnected, or the server restarted): ask again.
+    if (this.keyPreview.on && info.tally === "off" && !this.keyPreview.sending) this.keyPreview.changed();
     // What the camera really keys over (it says so in its status): right after a reload too.
     if (Array.isArray(info.backgrounds)) {
       const ids = info.backgrounds.filter((id) => typeof id === "string");
@@ -196,6 +212,8 @@ class CameraCard {
     this.keyButton = h("button", { type: "button", class: "btn btn-small cam-key-toggle", "aria-pressed": "false",
       dataset: { action: "key" }, title: "Chroma key on or off" }, "Key ", h("span", { class: "cam-key-state", text: "OFF" }));
 
+    this.keyPreview = new KeyPreview(this);
+    this.transitions = new CameraTransitions(this);
     const screenName = `screen-${this.uid}`;
     const screens = h("div", { class: "cam-screen-choice", role: "radiogroup", "aria-label": "Screen colour" },
       ...["green", "blue"].map((colour) => h("label", { class: `cam-radio cam-radio-${colour}` },
@@ -221,7 +239,7 @@ class CameraCard {
     const keyBox = h("fieldset", { class: "cam-key" },
       h("legend", { class: "visually-hidden", text: `Keying for ${name}` }),
       h("div", { class: "cam-key-top" }, this.keyButton, screens),
-      h("div", { class: "cam-key-colour" }, this.dropper, this.swatch, this.autoColour),
+      h("div", { class: "cam-key-colour" }, this.dropper, this.swatch, this.autoColour, this.keyPreview.toggle),
       ...sliders);
     this.renderColour();
 
@@ -249,12 +267,14 @@ class CameraCard {
         h("div", { class: "cam-title" },
           h("h3", { class: "cam-name", text: name }),
           h("span", { class: "cam-stats" },
-            h("span", { class: "cam-fps" }), h("span", { class: "cam-dropped" })),
+            h("span", { class: "cam-fps" }), h("span", { class: "cam-dropped" }),
+            h("span", { class: "cam-disk" })),
           h("span", { class: "cam-source" })),
         h("p", { class: "cam-problem", role: "status" }),
         h("div", { class: "cam-buttons", role: "group", "aria-label": `Record ${name}` },
           this.recButton, this.stopButton, this.snapButton),
-        keyBox),
+        keyBox, this.transitions.box),
+      this.keyPreview.box,
       bgBox);
 
     this.card.addEventListener("click", (e) => this.onClick(e));
@@ -292,6 +312,7 @@ class CameraCard {
   remove() {
     this.owner.previews.detach(this.screen.tile);
     this.owner.previews.detach(this.stripScreen.tile);
+    this.keyPreview.release();
     this.card.remove();
     this.strip.remove();
   }
@@ -311,7 +332,9 @@ class CameraCard {
     for (const [root, screen] of [[this.card, this.screen], [this.strip, this.stripScreen]]) {
       root.dataset.state = view.state;
       root.classList.toggle("recording", view.recording);
-      root.classList.toggle("on-air", view.viewers > 0 && view.state !== "disconnected");
+      root.classList.toggle("on-air", view.tally === "on_air");
+      root.classList.toggle("tally-preview", view.tally === "preview");
+      root.dataset.tally = view.tally;
       fillScreen(screen, view);
     }
     const fps = typeof this.info.fps === "number" ? this.info.fps : 0;
@@ -321,9 +344,15 @@ class CameraCard {
     setText(droppedNode, `${dropped} dropped`);
     droppedNode.classList.toggle("has-dropped", dropped > 0);
     setText(this.card.querySelector(".cam-source"), typeof this.info.source === "string" ? this.info.source : "");
+    const disk = this.card.querySelector(".cam-disk");
+    const free = this.info.disk_free;
+    setText(disk, this.connected && Number.isFinite(free) ? `${formatFree(free)} free` : "");
+    // A live agent's problem is only ever its disk: takes short of space.
+    disk.classList.toggle("low-disk", this.connected && view.state === "live" && Boolean(view.problem));
     const problem = this.card.querySelector(".cam-problem");
-    const problemText = view.problem && view.state !== "live" ? view.problem
-      : view.state === "disconnected" ? "The camera agent is not connected." : "";
+    // A dead agent's last word (a disk warning, a lost source) is not news: that it is gone is.
+    const problemText = view.state === "disconnected" ? "The camera agent is not connected."
+      : view.problem || "";
     setText(problem, problemText);
     problem.hidden = !problemText;
 
@@ -371,6 +400,7 @@ class CameraCard {
     else if (action === "background") this.setBackground();
     else if (action === "dropper") this.setPicking(!this.picking);
     else if (action === "auto-colour") this.useColour(null);
+    else if (action === "key-preview" || action === "key-apply") this.keyPreview.onAction(action);
     else if (action === "unpick") {
       this.picks = [];
       this.renderPicks();
@@ -494,7 +524,7 @@ class CameraCard {
   }
 
   async sendKey() {
-    if (!this.connected) return;
+    if (!this.connected || this.keyPreview.changed()) return;   // previewing: not on air
     if (this.keySending) {
       this.keyAgain = true;
       return;
@@ -518,6 +548,7 @@ class CameraCard {
     else if (this.picks.length < MAX_PICKS) this.picks.push(id);
     else toast(`At most ${MAX_PICKS} backgrounds at once.`, "error");
     this.renderPicks();
+    if (this.keyPreview.changed()) this.keyPreview.render();
   }
 
   async setBackground() {
@@ -590,12 +621,14 @@ export class Cameras {
     this.shownCandidates = [];
     this.prompt = null;                // the open prompt (state.prompt)
     this.previews = new Previews();
+    this.keyPreviews = new Previews();     // the crew's key previews (keypreview.js)
     this.takes = new Takes({ connection });
     this.list = $("#cam-list");
     this.stripBox = $("#cam-strip");
 
     connection.on("cameras", (data) => this.onCameras(data));
     connection.on("preview", (data) => this.previews.onPreview(data));
+    connection.on("key_preview", (data) => this.keyPreviews.onPreview(data));
     connection.on("submissions", (data) => this.onSubmissions(data));
     connection.on("submission", (item) => this.onSubmission(item));
     for (const [id, action] of [["#cam-record-all", "record"], ["#cam-stop-all", "stop"]]) {
@@ -619,6 +652,7 @@ export class Cameras {
       if (!card) {
         card = new CameraCard(this, info);
         this.cards.set(info.name, card);
+        card.transitions.update(this.cues || []);
         card.renderPicks();
       }
       card.update(info);
@@ -667,6 +701,8 @@ export class Cameras {
   /** Called with every crew `state`. */
   onState(state) {
     this.prompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
+    this.cues = Array.isArray(state.cues) ? state.cues : this.cues || [];
+    for (const card of this.cards.values()) card.transitions.update(this.cues);
     this.renderHead();
   }
 

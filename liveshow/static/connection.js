@@ -20,6 +20,11 @@ export class CrewConnection {
         return;
       }
       onStatus("reconnecting");
+      // A refusal the server marks {retry: true} (its check failed, e.g. on a full disk)
+      // stops socket.io retrying by itself: try again, as the projector does.
+      if (!this.socket.active && err && err.data && err.data.retry) {
+        setTimeout(() => this.socket.connect(), 3000);
+      }
     });
     this.socket.on("state", onState);
   }

@@ -1,9 +1,10 @@
 // The crew dashboard: renders the server's `state` and sends operator actions on /crew.
 import { $, clear, h, isTyping, setText } from "./shared/dom.js";
 import { ServerClock } from "./shared/clock.js";
-import { clockTime, timeOfDay } from "./time.js";
+import { clockTime, fadesLine, timeOfDay } from "./time.js";
 import { CrewConnection } from "./connection.js";
-import { CueList, cueLabel, kindLabel } from "./cuelist.js";
+import { CueList } from "./cuelist.js";
+import { creditsOf, creditsTooltip, cueLabel, kindLabel } from "./cuenames.js";
 import { Transport } from "./transport.js";
 import { CueEditor } from "./editor.js";
 import { renderDisplays } from "./displays.js";
@@ -34,6 +35,7 @@ const clock = new ServerClock();
 const getState = () => state;
 
 const connection = new CrewConnection({ onState, onStatus });
+connection.on("stats", (stats) => showDisk(stats && stats.disk));
 const cueList = new CueList({
   onSelect: (cue) => {
     renderSelected(cue);
@@ -75,6 +77,14 @@ function onState(next) {
   render();
 }
 
+/** The data folder short of space (under min_free_mb): said before a full disk refuses work.
+ *  From every state, and from `stats`, which phones' uploads (what fills it) bring. */
+function showDisk(disk) {
+  const short = Boolean(disk) && Number.isFinite(disk.free) && disk.free < disk.floor;
+  $("#disk-badge").hidden = !short;
+  setText($("#disk-badge"), short ? `Disk ${Math.floor(disk.free / 1024 ** 2)} MB free` : "");
+}
+
 function render() {
   const title = (state.show && state.show.title) || "Untitled show";
   setText($("#show-title"), title);
@@ -86,6 +96,7 @@ function render() {
     radio.checked = radio.value === state.mode;
   }
   $("#blackout-badge").hidden = !state.blackout;
+  showDisk(state.disk);
   const joined = state.stats && typeof state.stats.joined === "number" ? state.stats.joined : null;
   $("#audience-stat").hidden = joined === null;
   setText($("#audience-stat"), joined === null ? "" : `Phones ${joined}`);
@@ -100,7 +111,7 @@ function render() {
   transport.render(state);
   editor.render(state);
   editor.afterRender();
-  renderDisplays(state);
+  renderDisplays(state, cueList.numbers);
   moderation.onState(state);
   cameras.onState(state);
   syncPanel.render(state);
@@ -160,9 +171,8 @@ function renderSelected(cue) {
     box.append(h("dd", { class: "muted", text: "No cue selected." }));
     return;
   }
-  const i = cueList.indexOf(cue.id);
   const rows = [
-    ["Cue", cueLabel(cue, i + 1)],
+    ["Cue", cueLabel(cue, cueList.numberOf(cue.id))],
     ["Id", cue.id],
     ["Kind", kindLabel(cue)],
   ];
@@ -174,15 +184,18 @@ function renderSelected(cue) {
     if (cue.prompt.options && cue.prompt.options.length) rows.push(["Options", cue.prompt.options.join("\n")]);
   }
   if (cue.source) {
-    const j = cueList.indexOf(cue.source);
-    rows.push(["Answers to", j >= 0 ? cueLabel(cueList.cues[j], j + 1) : cue.source]);
+    const source = cueList.cue(cue.source);
+    rows.push(["Answers to", source ? cueLabel(source, cueList.numberOf(source.id)) : cue.source]);
   }
   if (cue.effective_duration) rows.push(["Length", clockTime(cue.effective_duration) + (cue.duration === null ? " (from the file)" : "")]);
-  if (cue.credits && cue.credits.length) rows.push(["Credits", cue.credits.map((c) => `${c.role}: ${c.name}`).join("\n")]);
+  const credits = creditsOf(cue);  // a catalogue record's pulled credits too
+  if (credits.length) rows.push(["Credits", creditsTooltip(credits)]);
   if (cue.media_info) {
     const info = cue.media_info;
     rows.push(["Media check", info.playable && !info.problems.length ? `✓ plays (${info.mime})` : `✗ ${info.problems.join("; ") || "does not play"}`]);
   }
+  const sound = fadesLine(cue);
+  if (sound) rows.push(["Fades", sound]);
   if (cue.notes) rows.push(["Notes", cue.notes]);
   for (const [term, value] of rows) {
     box.append(h("dt", { text: term }), h("dd", { text: value, class: term === "Notes" ? "notes" : "" }));

@@ -1,6 +1,8 @@
 // The cue list table: one keyed row per cue, the playhead marks, selection and drag-reorder.
 import { $, h, setText } from "./shared/dom.js";
-import { clockTime, countdown, waitTime } from "./time.js";
+import { clockTime, countdown, fadesLine, waitTime } from "./time.js";
+import { CueGroups } from "./cuegroups.js";
+import { creditsOf, creditsSummary, creditsTooltip, cueLabel, kindLabel, rowTitle, shownNumbers } from "./cuenames.js";
 
 const STATE_MARK = {
   standby: "▶ standby",
@@ -12,27 +14,13 @@ const STATE_MARK = {
 };
 const CONTINUE_LABEL = { none: "", "auto-continue": "↳ continue", "auto-follow": "⤓ follow" };
 
-export function kindLabel(cue) {
-  return cue.kind === "record" ? (cue.type || "record") : cue.kind;
-}
-
-export function cueLabel(cue, number) {
-  const name = cue.title || cue.kind;
-  return number ? `${number} · ${name}` : name;
-}
-
-export function creditsSummary(credits, max = 2) {
-  if (!credits || !credits.length) return "";
-  const names = credits.slice(0, max).map((c) => c.name);
-  const more = credits.length - max;
-  return names.join(", ") + (more > 0 ? ` +${more}` : "");
-}
-
 export class CueList {
   constructor({ onSelect, onActivate, onMove }) {
     this.body = $("#cue-rows");
+    this.groups = new CueGroups(this.body);   // a group's cues, indented under it
     this.rows = new Map();
     this.cues = [];
+    this.numbers = new Map();                  // cue id -> what the number column shows
     this.selectedId = null;
     this.lastStandby = null;
     this.editable = false;
@@ -59,12 +47,18 @@ export class CueList {
     return this.cues.find((c) => c.id === id) || null;
   }
 
+  /** The number the list shows for a cue ("" for an unnumbered cue in a numbered show). */
+  numberOf(id) {
+    return this.numbers.get(id) ?? "";
+  }
+
   get selected() {
     return this.cue(this.selectedId);
   }
 
   render(state) {
     this.cues = state.cues || [];
+    this.numbers = shownNumbers(this.cues);
     this.editable = state.mode === "edit";
     const keep = new Set(this.cues.map((c) => c.id));
     for (const [id, row] of this.rows) {
@@ -73,15 +67,19 @@ export class CueList {
         this.rows.delete(id);
       }
     }
-    this.cues.forEach((cue, i) => {
+    let slot = 0;                              // the row index: a group's cues follow it
+    this.groups.begin();
+    this.cues.forEach((cue) => {
       let row = this.rows.get(cue.id);
       if (!row) {
         row = this.makeRow(cue.id);
         this.rows.set(cue.id, row);
       }
-      this.fillRow(row, cue, i + 1);
-      if (this.body.children[i] !== row) this.body.insertBefore(row, this.body.children[i] || null);
+      this.fillRow(row, cue);
+      if (this.body.children[slot] !== row) this.body.insertBefore(row, this.body.children[slot] || null);
+      slot += 1 + this.groups.place(cue, row);
     });
+    this.groups.end();
     // Selection follows the playhead unless the operator has put it somewhere else; after a
     // go-to of the selected cue it moves on to the new standby, as the playhead does.
     const wentTo = this.followAfter && state.cue && state.cue.id === this.followAfter;
@@ -105,21 +103,22 @@ export class CueList {
     return row;
   }
 
-  fillRow(row, cue, number) {
+  fillRow(row, cue) {
     const [state, num, id, kind, title, credits, pre, duration, post, cont] = row.children;
     row.dataset.state = cue.state;
     row.draggable = this.editable;
     row.classList.toggle("draggable", this.editable);
     setText(state, STATE_MARK[cue.state] ?? cue.state);
-    setText(num, number);
+    setText(num, this.numberOf(cue.id));
     setText(id, cue.id);
     setText(kind, kindLabel(cue));
     kind.dataset.kind = kindLabel(cue);
-    setText(title.querySelector(".title-text"), cue.title || (cue.kind === "blackout" ? "Blackout" : ""));
-    setText(title.querySelector(".subtitle-text"), secondLine(cue, this.cues));
+    setText(title.querySelector(".title-text"), rowTitle(cue));
+    setText(title.querySelector(".subtitle-text"), this.secondLine(cue));
     title.title = [cue.title, cue.subtitle, cue.media, cue.text].filter(Boolean).join("\n");
-    setText(credits, creditsSummary(cue.credits));
-    credits.title = (cue.credits || []).map((c) => `${c.role}: ${c.name}`).join("\n");
+    const names = creditsOf(cue);
+    setText(credits, creditsSummary(names));
+    credits.title = creditsTooltip(names);
     if (cue.state !== "pre-wait") setText(pre, waitTime(cue.pre_wait));
     setText(duration.querySelector(".duration-text"), waitTime(cue.effective_duration));
     duration.classList.toggle("from-media", cue.duration === null && cue.effective_duration !== null);
@@ -129,6 +128,17 @@ export class CueList {
     const problems = cue.media_info && (!cue.media_info.playable || cue.media_info.problems.length);
     row.classList.toggle("has-problem", Boolean(problems));
     row.title = problems ? `Media problem: ${cue.media_info.problems.join("; ") || "not playable"}` : "";
+  }
+
+  /** What to show after the title: a subtitle, a prompt's question, a wall's prompt. */
+  secondLine(cue) {
+    if (cue.prompt) return `${cue.prompt.kind}: ${cue.prompt.question}`;
+    if (cue.source) {
+      const source = this.cue(cue.source);
+      return `answers to ${source ? cueLabel(source, this.numberOf(source.id)) : cue.source}`;
+    }
+    // what the cue editor set is seen in the list: the fades and level, as a group's cues show
+    return [cue.subtitle, fadesLine(cue)].filter(Boolean).join(" · ");
   }
 
   /** After a go-to: once the state shows `id` on stage, select the new standby. */
@@ -228,16 +238,6 @@ export class CueList {
       this.dragId = null;
     });
   }
-}
-
-/** What to show after the title: a subtitle, a prompt's question, a wall's prompt. */
-function secondLine(cue, cues) {
-  if (cue.prompt) return `${cue.prompt.kind}: ${cue.prompt.question}`;
-  if (cue.source) {
-    const i = cues.findIndex((c) => c.id === cue.source);
-    return `answers to ${i >= 0 ? `${i + 1} · ${cues[i].title || cues[i].id}` : cue.source}`;
-  }
-  return cue.subtitle || "";
 }
 
 export function elapsedOf(state, now) {

@@ -1,21 +1,24 @@
 // The displays panel: every expected and connected projector, and whether it is ready.
 import { $, clear, h } from "./shared/dom.js";
+import { cueLabel } from "./cuenames.js";
 
-export function renderDisplays(state) {
+/** `numbers`: each cue's number as the cue list shows it (by id). */
+export function renderDisplays(state, numbers) {
   const list = $("#displays");
   const connected = state.displays || [];
   const expected = state.expected_displays || [];
   const cues = state.cues || [];
-  const label = (id) => {
-    if (!id) return "nothing";
-    const i = cues.findIndex((c) => c.id === id);
-    return i < 0 ? id : `${i + 1} · ${cues[i].title || cues[i].kind}`;
-  };
   const names = [...new Set([...expected, ...connected.map((d) => d.name)])].sort();
   // Rebuilt only when something changed: the list is a live region, and states arrive often.
-  const signature = JSON.stringify([names, connected, state.standby, cues.map((c) => [c.id, c.title])]);
+  // A cue's label is its number and its name, so a renumbered or renamed cue rebuilds it.
+  const labels = cues.map((c) => cueLabel(c, numbers.get(c.id)));
+  const signature = JSON.stringify([names, connected, state.standby, labels]);
   if (list.dataset.signature === signature) return;
   list.dataset.signature = signature;
+  const label = (id) => {
+    const cue = id ? cues.find((c) => c.id === id) : null;
+    return !id ? "nothing" : cue ? cueLabel(cue, numbers.get(id)) : id;
+  };
   clear(list);
   if (!names.length) {
     list.append(h("li", { class: "muted", text: "No displays expected or connected." }));

@@ -2,9 +2,10 @@
 import { $, h } from "./shared/dom.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
-import { cueLabel } from "./cuelist.js";
+import { cueLabel } from "./cuenames.js";
 
-const NUMBER_FIELDS = [["duration", "Duration"], ["pre_wait", "Pre-wait"], ["post_wait", "Post-wait"]];
+const NUMBER_FIELDS = [["duration", "Duration"], ["pre_wait", "Pre-wait"], ["post_wait", "Post-wait"],
+  ["fade_in", "Fade in"], ["fade_out", "Fade out"]];
 
 /** "role: name" lines -> [{role, name}]; throws with the line number of a bad line. */
 export function parseCredits(text) {
@@ -96,11 +97,11 @@ export class CueEditor {
     const select = this.f.source;
     const keep = select.value || select.dataset.want || "";
     select.replaceChildren(h("option", { value: "", text: "choose a prompt cue…" }));
-    this.cueList.cues.forEach((cue, i) => {
+    this.cueList.cues.forEach((cue) => {
       if (cue.kind !== "prompt" || !cue.prompt) return;
       if (kind === "poll" && cue.prompt.kind !== "vote") return;
       if (kind === "cloud" && cue.prompt.kind !== "text") return;
-      select.append(h("option", { value: cue.id, text: `${cueLabel(cue, i + 1)} (${cue.prompt.kind})` }));
+      select.append(h("option", { value: cue.id, text: `${cueLabel(cue, this.cueList.numberOf(cue.id))} (${cue.prompt.kind})` }));
     });
     select.value = keep;
     if (select.value !== keep) select.value = "";
@@ -146,6 +147,10 @@ export class CueEditor {
     f.pre_wait.value = cue.pre_wait || "";
     f.post_wait.value = cue.post_wait || "";
     f.continue.value = cue.continue || "none";
+    f.number.value = cue.number || "";
+    f.fade_in.value = cue.fade_in || "";
+    f.fade_out.value = cue.fade_out || "";
+    f.level.value = cue.level || "";
     f.notes.value = cue.notes || "";
     const prompt = cue.prompt || {};
     f.prompt_kind.value = prompt.kind || "text";
@@ -158,7 +163,7 @@ export class CueEditor {
     f.camera.value = cue.camera || "";
     f.keyed.checked = Boolean(cue.keyed);
     f.take.value = cue.take || "";
-    this.open(`Edit cue ${cueLabel(cue, this.cueList.indexOf(cue.id) + 1)}`, "Save changes");
+    this.open(`Edit cue ${cueLabel(cue, this.cueList.numberOf(cue.id))}`, "Save changes");
   }
 
   /** The visible fields as cue fields. Adding omits empty ones; editing clears them (null). */
@@ -216,6 +221,11 @@ export class CueEditor {
       if (!Number.isFinite(value) || value < 0) throw new Error(`${label} must be a number of seconds (0 or more)`);
       cue[name] = value;
     }
+    // The server checks the ranges (fades 0-30 s, level -60-0 dB) and says what is wrong.
+    const level = f.level.value.trim();
+    if (level && !Number.isFinite(Number(level))) throw new Error("Level must be a number of dB (e.g. -6)");
+    cue.level = level ? Number(level) : empty;
+    cue.number = text(f.number);
     cue.continue = f.continue.value;
     cue.notes = f.notes.value.trim() || (editing ? "" : undefined);
     return Object.fromEntries(Object.entries(cue).filter(([, v]) => v !== undefined));
@@ -296,7 +306,7 @@ export class CueEditor {
   async remove() {
     const cue = this.cueList.selected;
     if (!this.editable || !cue) return;
-    const label = cueLabel(cue, this.cueList.indexOf(cue.id) + 1);
+    const label = cueLabel(cue, this.cueList.numberOf(cue.id));
     const sure = await confirmAction({
       title: "Delete cue?",
       message: `Delete cue ${label} (${cue.id})? Export or save first if you may want it back.`,

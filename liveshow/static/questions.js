@@ -1,10 +1,7 @@
 // Q&A for the crew: the approved questions of the question cue on stage, most upvoted first
 // (the projector's order), from the crew state. Questions are people's text: text only.
 import { h } from "./shared/dom.js";
-
-const valid = (q) => Boolean(q) && typeof q === "object" && typeof q.id === "string"
-  && typeof q.text === "string";
-const votesOf = (q) => Number(q.votes) || 0;
+import { validQuestion, votesOf } from "./shared/questions.js";
 
 /** {prompt, questions} when the cue on stage is a question prompt, else null. */
 export function questionBoard(state) {
@@ -12,7 +9,7 @@ export function questionBoard(state) {
   if (!cue || !cue.prompt || cue.prompt.kind !== "question" || !Array.isArray(cue.questions)) {
     return null;
   }
-  return { prompt: cue.id, questions: cue.questions.filter(valid) };
+  return { prompt: cue.id, questions: cue.questions.filter(validQuestion) };
 }
 
 /** The board as a list for the moderation rail (under its prompt). */

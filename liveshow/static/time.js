@@ -22,6 +22,12 @@ export function waitTime(seconds) {
   return clockTime(seconds);
 }
 
+/** A cue's fades and level as the cue list shows them: "-9 dB · fade in 2 s · fade out 3 s". */
+export function fadesLine(cue) {
+  return [cue.level ? `${cue.level} dB` : "", cue.fade_in ? `fade in ${cue.fade_in} s` : "",
+    cue.fade_out ? `fade out ${cue.fade_out} s` : ""].filter(Boolean).join(" · ");
+}
+
 /** Seconds counting down, e.g. "3.2 s". */
 export function countdown(seconds) {
   return `${Math.max(0, seconds).toFixed(1)} s`;

@@ -3,7 +3,8 @@ import { $, setText } from "./shared/dom.js";
 import { clockTime, countdown } from "./time.js";
 import { confirmAction } from "./confirm.js";
 import { reportAck, toast } from "./toast.js";
-import { cueLabel, elapsedOf, kindLabel } from "./cuelist.js";
+import { elapsedOf } from "./cuelist.js";
+import { creditsOf, cueLabel, cueName, kindLabel } from "./cuenames.js";
 import { MasterVolume } from "./volume.js";
 
 export class Transport {
@@ -19,10 +20,20 @@ export class Transport {
     });
     $("#back").addEventListener("click", () => this.back());
     $("#goto").addEventListener("click", () => this.gotoSelected());
+    $("#jump").addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.jump();
+    });
     $("#pause").addEventListener("click", () => this.pauseOrResume());
     $("#blackout").addEventListener("click", () => this.toggleBlackout());
     $("#panic").addEventListener("click", () => this.panic());
     this.volume = new MasterVolume($(".transport-buttons"), connection);
+    cueList.body.addEventListener("stop-cue", (e) => this.stopCue(e.detail.cue));
+  }
+
+  /** Stop one running cue (a group's sound, or the cue on stage); the cue list stays put. */
+  async stopCue(id) {
+    return reportAck(await this.connection.request("stop_cue", { cue: id }), `Stop ${id}`);
   }
 
   coolingDown() {
@@ -53,26 +64,45 @@ export class Transport {
     return reportAck(ack, "Back");
   }
 
+  /** Go to a cue; with the load-to-time field filled (90, 1:30), that far into it. */
   async gotoCue(id) {
     const state = this.getState();
     const i = this.cueList.indexOf(id);
     if (i < 0) return null;
-    const label = cueLabel(this.cueList.cues[i], i + 1);
+    const at = $("#jump-at").value.trim();
+    const label = cueLabel(this.cueList.cues[i], this.cueList.numberOf(id)) + (at ? ` at ${at}` : "");
     if (state && state.mode === "show") {
       const sure = await confirmAction({
         title: "Jump the show?",
         message: `Go to cue ${label} now? The audience sees it immediately.`,
-        confirmLabel: `Go to cue ${i + 1}`,
+        confirmLabel: `Go to cue ${this.cueList.numberOf(id) || id}`,
         danger: true,
       });
       if (!sure) return null;
     }
-    const ack = await this.connection.request("goto", { cue: id });
+    const ack = await this.connection.request("goto", at ? { cue: id, at } : { cue: id });
     if (ack.ok) {
       this.startCooldown();
+      $("#jump-at").value = "";  // a one-off: the next GO TO starts at the top again
       if (id === this.cueList.selectedId) this.cueList.followPlayheadAfter(id, this.getState());
     }
     return reportAck(ack, `Go to cue ${label}`);
+  }
+
+  /** The jump field: a typed cue number (or id, looked up first, as the server does); empty,
+   *  the selected cue. A cue inside a group goes to its group. */
+  async jump() {
+    const typed = $("#jump-cue").value.trim();
+    if (!typed) return this.gotoSelected();
+    const owner = (test) => this.cueList.cues.find((c) => test(c) || (c.children || []).some(test));
+    const cue = owner((c) => c.id === typed) || owner((c) => c.number === typed);
+    if (!cue) {
+      toast(`No cue numbered ${typed}.`, "error");
+      return null;
+    }
+    const ack = await this.gotoCue(cue.id);
+    if (ack && ack.ok) $("#jump-cue").value = "";
+    return ack;
   }
 
   gotoSelected() {
@@ -101,19 +131,21 @@ export class Transport {
 
   render(state) {
     const cues = state.cues || [];
-    const byId = new Map(cues.map((c, i) => [c.id, [c, i + 1]]));
+    const numbers = this.cueList.numbers;  // the cue list's, rendered from this state first
+    const byId = new Map(cues.map((c) => [c.id, [c, numbers.get(c.id)]]));
     const standby = byId.get(state.standby);
     setText($("#standby-number"), standby ? standby[1] : "");
-    setText($("#standby-title"), standby ? standby[0].title || kindLabel(standby[0]) : "End of the cue list");
+    setText($("#standby-title"), standby ? cueName(standby[0]) : "End of the cue list");
     setText($("#standby-meta"), standby ? metaLine(standby[0]) : "");
     setText($("#standby-notes"), standby ? standby[0].notes || "" : "");
 
     const current = state.cue ? byId.get(state.cue.id) : null;
     const pending = state.pending ? byId.get(state.pending.cue) : null;
     setText($("#running-number"), current ? current[1] : "");
-    setText($("#running-title"), current ? current[0].title || kindLabel(current[0]) : "Nothing running");
+    setText($("#running-title"), current ? cueName(current[0]) : "Nothing running");
     $("#running-box").dataset.state = current ? current[0].state : "idle";
-    setText($("#running-label"), current && state.paused ? "Paused" : "Running");
+    const stopped = Boolean(current && current[0].state === "stopped");
+    setText($("#running-label"), stopped ? "Stopped" : current && state.paused ? "Paused" : "Running");
     this.pendingLabel = pending ? cueLabel(pending[0], pending[1]) : null;
     const nextAfter = standby ? cueLabel(standby[0], standby[1]) : null;
     this.followLabel = nextAfter;
@@ -134,8 +166,9 @@ export class Transport {
     const now = this.clock.now();
     const current = state.cue ? (state.cues || []).find((c) => c.id === state.cue.id) : null;
     const elapsed = elapsedOf(state, now);
-    const total = current ? current.effective_duration : null;
-    setText($("#elapsed"), current ? clockTime(elapsed) : "–");
+    // A cue the crew stopped whole plays no more: no clock runs on for it.
+    const total = current && current.state !== "stopped" ? current.effective_duration : null;
+    setText($("#elapsed"), current && current.state !== "stopped" ? clockTime(elapsed) : "–");
     setText($("#remaining"), current && total ? clockTime(Math.max(0, total - elapsed)) : "–");
     const fill = $("#running-progress");
     fill.style.width = current && total ? `${Math.min(100, (100 * elapsed) / total)}%` : "0%";
@@ -166,6 +199,7 @@ function metaLine(cue) {
   if (cue.effective_duration) parts.push(clockTime(cue.effective_duration));
   if (cue.pre_wait) parts.push(`pre-wait ${clockTime(cue.pre_wait)}`);
   if (cue.continue !== "none") parts.push(cue.continue + (cue.post_wait ? ` +${clockTime(cue.post_wait)}` : ""));
-  if (cue.credits && cue.credits.length) parts.push(cue.credits.map((c) => c.name).join(", "));
+  const credits = creditsOf(cue);
+  if (credits.length) parts.push(credits.map((c) => c.name).join(", "));
   return parts.join(" · ");
 }

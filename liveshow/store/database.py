@@ -286,6 +286,27 @@ def m008_cue_fades_and_volume(db: sqlite_utils.Database) -> None:
     db.table("show_state").add_column("volume", float, not_null_default=1.0)
 
 
+@migration
+def m009_cue_groups(db: sqlite_utils.Database) -> None:
+    """Group cues: a cue inside a group names it (``group_id``) and follows it in position;
+    the cues the crew stopped in the showing on stage (JSON list of ids)."""
+    db.table("cues").add_column("group_id", str)
+    db.table("show_state").add_column("stopped_cues", str, not_null_default="[]")
+
+
+@migration
+def m010_cue_numbers(db: sqlite_utils.Database) -> None:
+    """A cue's number as the crew sees and types it ("4.5"; text, as written), apart from
+    its id."""
+    db.table("cues").add_column("number", str)
+
+
+@migration
+def m011_camera_transitions(db: sqlite_utils.Database) -> None:
+    """How a camera cue's picture comes on: fade (over its fade_in) or cut."""
+    db.table("cues").add_column("transition", str, not_null_default="fade")
+
+
 class LockedDatabase(sqlite_utils.Database):
     """sqlite-utils on the one shared connection, with every statement under the store's
     lock. sqlite-utils 4 runs each ``query()`` inside a SAVEPOINT, which opens a transaction
@@ -356,10 +377,20 @@ class Store:
             try:
                 yield self.db
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # a statement that failed on a full disk may have rolled it all back already:
+                # a ROLLBACK then would raise, and hide the real error
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
+                try:
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    # SQLite rolls back by itself on most failed commits (a full disk); where
+                    # it does not, the transaction must not stay open for the next write
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
             finally:
                 self._depth = 0
 

@@ -29,6 +29,7 @@ import click
 from .. import settings
 from ..media import probe
 from ..media.library import MediaLibrary, sha256_file
+from ..show.cue_groups import all_cues
 from ..show.demo import DEMO_SHOW
 from ..show.loading import KIND_TYPES
 from ..show.showfile import ShowFileError, load_file
@@ -242,7 +243,7 @@ def show_record_ids(store: Store, show_file: str | None) -> list[int]:
             "select distinct catalogue_record from cues where catalogue_record is not null"
         )
         return sorted(row["catalogue_record"] for row in rows)
-    cues = load_file(Path(show_file or DEMO_SHOW)).cues
+    cues = all_cues(load_file(Path(show_file or DEMO_SHOW)).cues)  # a group's cues too
     return sorted({c.catalogue_record for c in cues if c.catalogue_record is not None})
 
 

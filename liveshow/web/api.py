@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hmac
+import sqlite3
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from werkzeug.exceptions import InternalServerError
 
 from ..audience import intake, joining, results
 from ..audience.devices import AudienceError
 from ..extensions import runtime
 from ..realtime.fanout import tell
+from ..realtime.guard import disk_full, failure_message
 from ..show.editing import export_text
 from .auth import crew_required, is_crew
 
@@ -92,6 +95,8 @@ def submissions() -> Any:
     try:
         answer = rt.submissions.submit_upload(device, body, rt.offload, rt.upload_slots)
     except AudienceError as exc:
+        if exc.status == 503:  # the show's trouble (ffmpeg could not run): kept, sent again
+            return {"error": str(exc), "retry": True}, 503, {"Retry-After": "5"}
         return {"error": str(exc)}, exc.status
     for event in answer.events:
         tell(event)
@@ -101,6 +106,27 @@ def submissions() -> Any:
 @bp.app_errorhandler(413)
 def too_large(exc: Exception) -> Any:
     return {"error": "the upload is too big"}, 413
+
+
+@bp.app_errorhandler(sqlite3.Error)
+def not_saved(exc: sqlite3.Error) -> Any:
+    """A database that cannot write (a full disk): 503, which phones and agents retry, in
+    JSON like every other refusal (the traceback goes to the log)."""
+    current_app.logger.error("%s %s failed", request.method, request.path, exc_info=exc)
+    body = {"error": failure_message(exc), "retry": True}
+    return body, 503, {"Retry-After": "5"}
+
+
+@bp.app_errorhandler(500)
+def failed(exc: InternalServerError) -> Any:
+    """Any other failure inside the server, in JSON: a file that could not be written for
+    want of space is a 503 like the database's (retried); anything else a 500 that says
+    what failed (also retried: phones and agents keep the work). Flask has logged it."""
+    cause = exc.original_exception or exc
+    if disk_full(cause):
+        body = {"error": failure_message(cause), "retry": True}
+        return body, 503, {"Retry-After": "5"}
+    return {"error": failure_message(cause), "retry": True}, 500
 
 
 @bp.get("/crew/show.yaml")

@@ -36,6 +36,12 @@ def camera_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def _headers(exc: UploadError) -> dict[str, str]:
+    """Where to resume, and for a 503 (ffmpeg could not run: the part is kept) when to ask."""
+    headers = {} if exc.offset is None else {"Upload-Offset": str(exc.offset)}
+    return {**headers, **({"Retry-After": "5"} if exc.status == 503 else {})}
+
+
 @bp.route("/api/media/<sha256>", methods=["HEAD"])
 @camera_required
 def upload_status(sha256: str) -> Any:
@@ -43,8 +49,7 @@ def upload_status(sha256: str) -> Any:
         rt = runtime()
         progress = rt.uploads.resume(sha256, rt.offload)
     except UploadError as exc:
-        headers = {} if exc.offset is None else {"Upload-Offset": str(exc.offset)}
-        return Response(status=exc.status, headers=headers)
+        return Response(status=exc.status, headers=_headers(exc))
     headers = {"Upload-Offset": str(progress.offset)}
     if progress.total is not None:
         headers["Upload-Length"] = str(progress.total)
@@ -64,8 +69,8 @@ def upload_part(sha256: str) -> Any:
             rt.offload,
         )
     except UploadError as exc:
-        headers = {} if exc.offset is None else {"Upload-Offset": str(exc.offset)}
-        return {"error": str(exc)}, exc.status, headers
+        body = {"error": str(exc), **({"retry": True} if exc.status == 503 else {})}
+        return body, exc.status, _headers(exc)
     status = 201 if progress.complete else 202
     return (
         {"sha256": sha256, "complete": progress.complete, "offset": progress.offset},

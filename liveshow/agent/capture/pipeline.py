@@ -18,10 +18,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
+from .key_preview import KeyPreview
 from .keying import ChromaKeyer, KeySettings, cover
 from .sources import STREAM_TIMEOUT_MS, Frame, FrameSource
 from .take import BackgroundCycle, Take, TakeResult
@@ -80,12 +82,18 @@ class PipelineStats:
     recording: str | None  # take id
 
 
+def scale_down(image: np.ndarray, max_width: int | None) -> np.ndarray:
+    """`image` scaled down (never up) to `max_width` pixels wide, its shape kept."""
+    h, w = image.shape[:2]
+    if max_width is None or w <= max_width:
+        return image
+    size = (max_width, max(1, round(h * max_width / w)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
 def encode_jpeg(image: np.ndarray, max_width: int | None = None, quality: int = 80) -> bytes:
     """JPEG of `image`, scaled down (never up) to `max_width` pixels wide."""
-    h, w = image.shape[:2]
-    if max_width is not None and w > max_width:
-        size = (max_width, max(1, round(h * max_width / w)))
-        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    image = scale_down(image, max_width)
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("JPEG encoding failed")
@@ -98,19 +106,26 @@ class _LatestFeed:
     other, so a slow receiver costs previews, never capture time."""
 
     def __init__(
-        self, name: str, fps: float, max_width: int | None, quality: int, callback: JpegCallback
+        self,
+        name: str,
+        fps: float,
+        max_width: int | None,
+        quality: int,
+        callback: JpegCallback,
+        render: Callable[[Any], np.ndarray | None] | None = None,
     ) -> None:
         self._period = 1.0 / fps
         self._max_width, self._quality, self._callback = max_width, quality, callback
+        self._render = render  # what is offered -> the picture to send (in this thread)
         self._next_due = 0.0
-        self._slot: np.ndarray | None = None
+        self._slot: Any = None
         self._wake = threading.Condition()
         self._stopping = False
         self.sent = 0
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def offer(self, image: np.ndarray, now: float) -> None:
+    def offer(self, image: Any, now: float) -> None:
         if now < self._next_due:
             return
         # Keep the cadence, but never try to catch up after a stall.
@@ -129,6 +144,10 @@ class _LatestFeed:
                 image, self._slot = self._slot, None
             assert image is not None
             try:
+                if self._render is not None:
+                    image = self._render(image)
+                    if image is None:
+                        continue
                 self._callback(encode_jpeg(image, self._max_width, self._quality))
                 self.sent += 1
             except Exception:  # a broken receiver must not end the feed
@@ -152,6 +171,7 @@ class CameraPipeline:
         on_preview: JpegCallback | None = None,
         on_program: JpegCallback | None = None,
         on_take: TakeCallback | None = None,
+        on_key_preview: JpegCallback | None = None,
     ) -> None:
         self.source, self.config = source, config
         self._on_take = on_take
@@ -181,6 +201,19 @@ class CameraPipeline:
             self._feeds.append(
                 _LatestFeed("program", config.program_fps, None, config.program_quality, on_program)
             )
+        # The crew's key preview: trial settings keyed at preview size, in its own feed.
+        self.key_preview = KeyPreview()
+        self._key_feed: _LatestFeed | None = None
+        if on_key_preview is not None and config.preview_fps > 0:
+            self._key_feed = _LatestFeed(
+                "key-preview",
+                config.preview_fps,
+                None,
+                config.preview_quality,
+                on_key_preview,
+                render=self._render_key_preview,
+            )
+            self._feeds.append(self._key_feed)
         self._times: collections.deque[float] = collections.deque(maxlen=240)
         self._frames_in = 0
         self._dropped_before = 0  # frames dropped by takes already finished
@@ -256,6 +289,23 @@ class CameraPipeline:
         frame, keyed = latest
         image = keyed if composite and keyed is not None else frame.image
         return encode_jpeg(image, None, quality)
+
+    def key_preview_still(self) -> bytes | None:
+        """The newest frame keyed as the key preview would key it, as JPEG (None: no
+        frame yet, or the preview is off)."""
+        latest = self._latest
+        if latest is None:
+            return None
+        frame = latest[0]
+        with self._lock:
+            background = self._backgrounds.current(frame.timestamp)[1]
+        image = self._render_key_preview((frame.image, background, frame.timestamp))
+        return None if image is None else encode_jpeg(image, None, self.config.preview_quality)
+
+    def _render_key_preview(self, offered: Any) -> np.ndarray | None:
+        image, background, now = offered
+        small = scale_down(image, self.config.preview_width)  # a tenth of the work of 1080p
+        return self.key_preview.render(small, background, now)
 
     def stop(self, timeout: float = STREAM_TIMEOUT_MS / 1000 + 1) -> TakeResult | None:
         """Stop the loop, finalise any take in progress, close the source."""
@@ -339,6 +389,10 @@ class CameraPipeline:
             take.feed(frame.image, shown, background_id, frame.timestamp)
         self._latest = (frame, shown)
         for feed in self._feeds:
+            if feed is self._key_feed:
+                if self.key_preview.on:
+                    feed.offer((frame.image, background, frame.timestamp), frame.timestamp)
+                continue
             feed.offer(shown if shown is not None else frame.image, frame.timestamp)
         self._frames_in += 1
         self._times.append(frame.timestamp)
@@ -351,15 +405,21 @@ class CameraPipeline:
     def _lost(self) -> bool:
         """No frame: end the take if the source is down; True if the loop should end."""
         if not self.source.is_live:
-            take = self._detach_take()
-            if take is not None:
-                reason = f"source lost: {self.source.lost}"
-                finisher = threading.Thread(
-                    target=self._close, args=(take, reason), name=f"finish-{take.take_id}"
-                )
-                self._finishing.append(finisher)
-                finisher.start()
+            self.stop_take_soon(f"source lost: {self.source.lost}")
         return self.source.finished
+
+    def stop_take_soon(self, reason: str) -> str | None:
+        """Stop the take in progress now and finish it in a thread of its own (finishing
+        takes seconds); returns its id, or None if none was recording."""
+        take = self._detach_take()
+        if take is None:
+            return None
+        finisher = threading.Thread(
+            target=self._close, args=(take, reason), name=f"finish-{take.take_id}"
+        )
+        self._finishing.append(finisher)
+        finisher.start()
+        return take.take_id
 
     def _detach_take(self) -> Take | None:
         with self._lock:

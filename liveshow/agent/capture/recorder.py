@@ -369,6 +369,8 @@ def recover(partial: Path) -> TakeFile:
     if not partial.exists() or partial.stat().st_size == 0:
         raise RecorderError(f"'{partial}' is missing or empty: nothing was recorded")
     started = time.monotonic()
+    if _short_of_space(partial):
+        return _finish_in_place(partial, final, started)
     try:
         _run(
             [
@@ -396,15 +398,51 @@ def recover(partial: Path) -> TakeFile:
         )
         info = probe(tmp)
     except (RecorderError, ProbeError, subprocess.TimeoutExpired) as exc:
+        # the copy filled the disk (measured while the copy still takes its room, or as
+        # ffmpeg says it): keep the file as it is
+        full = _short_of_space(partial) or "No space left on device" in str(exc)
         tmp.unlink(missing_ok=True)
+        if full:
+            return _finish_in_place(partial, final, started)
         raise RecorderError(f"'{partial.name}' holds no playable video: {exc}") from exc
     _fsync_replace(tmp, final)
     partial.unlink()
+    return _finished(final, info.duration, info.playable, started)
+
+
+# Room a finish wants beyond the copy of the take itself: the thumbnail, the manifest.
+FINISH_SLACK = 8 * 1024 * 1024
+
+
+def _short_of_space(partial: Path) -> bool:
+    """Too little free space to finish ``partial`` by copying it (the usual finish writes
+    a whole new file beside it)."""
+    try:
+        free = os.statvfs(partial.parent)
+    except OSError:
+        return False
+    return free.f_bavail * free.f_frsize < partial.stat().st_size + FINISH_SLACK
+
+
+def _finish_in_place(partial: Path, final: Path, started: float) -> TakeFile:
+    """Finish a take on a nearly full disk without copying it: the recorder writes a
+    fragmented MP4, which plays as it is (it only lacks the index up front that lets a
+    browser start it before the whole file is there)."""
+    try:
+        info = probe(partial)
+    except (ProbeError, subprocess.TimeoutExpired) as exc:
+        raise RecorderError(f"'{partial.name}' holds no playable video: {exc}") from exc
+    log.warning("finishing %s in place: the disk is nearly full", partial.name)
+    _fsync_replace(partial, final)
+    return _finished(final, info.duration, info.playable, started)
+
+
+def _finished(final: Path, duration: float | None, playable: bool, started: float) -> TakeFile:
     final.with_name(final.name + ".log").unlink(missing_ok=True)  # the encoder's stderr
-    duration = info.duration or 0.0
-    thumb = _thumbnail(final, duration)
-    log.info("finalised %s (%.1f s) in %.2f s", final.name, duration, time.monotonic() - started)
-    return TakeFile(final, thumb, duration, final.stat().st_size, _sha256(final), info.playable)
+    seconds = duration or 0.0
+    thumb = _thumbnail(final, seconds)
+    log.info("finalised %s (%.1f s) in %.2f s", final.name, seconds, time.monotonic() - started)
+    return TakeFile(final, thumb, seconds, final.stat().st_size, _sha256(final), playable)
 
 
 def recover_all(folder: Path) -> list[TakeFile]:

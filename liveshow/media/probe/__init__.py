@@ -27,12 +27,13 @@ from pathlib import Path
 
 from .av import ffmpeg_exe, probe_av
 from .images import ImageFormat, image_complete, image_format, probe_image, probe_text
-from .types import FFMPEG_TIMEOUT, MediaType, ProbeError, ProbeResult, guess_type
+from .types import FFMPEG_TIMEOUT, MediaType, ProbeError, ProbeResult, ProbeUnavailable, guess_type
 
 __all__ = [
     "MediaType",
     "ProbeResult",
     "ProbeError",
+    "ProbeUnavailable",
     "guess_type",
     "probe",
     "FFMPEG_TIMEOUT",

@@ -18,6 +18,7 @@ from .types import (
     MediaType,
     ProbeError,
     ProbeResult,
+    ProbeUnavailable,
     extension_warning,
 )
 
@@ -148,9 +149,11 @@ def _run_ffmpeg(path: Path) -> tuple[str, str, int]:
             cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise ProbeError(f"ffmpeg took more than {FFMPEG_TIMEOUT:g} s to read '{name}'") from exc
+        raise ProbeUnavailable(
+            f"ffmpeg took more than {FFMPEG_TIMEOUT:g} s to read '{name}'"
+        ) from exc
     except OSError as exc:
-        raise ProbeError(f"cannot run ffmpeg to read '{name}': {exc}") from exc
+        raise ProbeUnavailable(f"cannot run ffmpeg to read '{name}': {exc}") from exc
     return (
         done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"),

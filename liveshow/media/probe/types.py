@@ -35,6 +35,11 @@ class ProbeError(Exception):
     """The file cannot be probed at all; the message names the file and what is wrong."""
 
 
+class ProbeUnavailable(ProbeError):
+    """The probe itself could not run (ffmpeg took too long on a busy machine, or could not
+    be started): the file may be fine, so whoever sent it should try again, not give up."""
+
+
 _EXTENSIONS: dict[MediaType, tuple[str, ...]] = {
     MediaType.VIDEO: (
         ".mp4",
