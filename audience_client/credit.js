@@ -3,9 +3,9 @@
 // this phone's storage; the server and the catalogue keep its hash.
 
 import { h } from "/static/shared/dom.js";
+import { request } from "./answer.js";
 
 const CLAIM_KEY = "liveshow-claim";
-const WITHDRAW_TIMEOUT = 8000;
 
 export function saveClaim(store, claim) {
   if (typeof claim === "string" && claim) store.set(CLAIM_KEY, claim);
@@ -52,10 +52,5 @@ export function renderClaim(panel, { store, state, items }) {
 
 /** Ask, then take ``id`` back over the socket; resolves to the server's answer. */
 export function withdraw(socket, id) {
-  return new Promise((resolve) => {
-    socket.timeout(WITHDRAW_TIMEOUT).emit("withdraw", { submission: id }, (err, ack) => {
-      if (err) resolve({ ok: false, error: "the show didn't answer: try again" });
-      else resolve(ack || { ok: false, error: "no answer" });
-    });
-  });
+  return request(socket, "withdraw", { submission: id });
 }

@@ -1,6 +1,7 @@
 // Small line icons drawn as SVG (emoji fonts are missing on some phones).
 
-const NS = "http://www.w3.org/2000/svg";
+import { svgPicture } from "/static/shared/svg.js";
+
 const SHAPES = {
   camera: [["path", { d: "M3 8h4l2-3h6l2 3h4v12H3z" }], ["circle", { cx: 12, cy: 13.5, r: 3.5 }]],
   gallery: [["rect", { x: 3, y: 4, width: 18, height: 16, rx: 2 }],
@@ -12,16 +13,6 @@ const SHAPES = {
 };
 
 export function icon(name) {
-  const svg = document.createElementNS(NS, "svg");
-  for (const [k, v] of Object.entries({ viewBox: "0 0 24 24", width: 28, height: 28, fill: "none",
-    stroke: "currentColor", "stroke-width": 2, "stroke-linecap": "round",
-    "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false", class: "icon" })) {
-    svg.setAttribute(k, String(v));
-  }
-  for (const [tag, attrs] of SHAPES[name] || []) {
-    const el = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-    svg.append(el);
-  }
-  return svg;
+  return svgPicture(SHAPES[name] || [], { width: 28, height: 28, fill: "none",
+    stroke: "currentColor", "stroke-width": 2, class: "icon" });
 }

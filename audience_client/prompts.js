@@ -57,12 +57,16 @@ function filePicker(id, accept, capture, labelText, iconName) {
  * `words`: the ids of the box, its counter and its button, the label, the button's word,
  * `queue(text)` (keeps it in the outbox) and what to say once it is sent.
  */
+const SHORT_ANSWER = 40;  // characters: a prompt this short asks for a word or a phrase
+
 function textForm(prompt, app, words) {
   const max = prompt.max_length || 280;
   const draftKey = `liveshow-draft-${prompt.id}`;
   const { areaId, countId, sendId } = words;
-  const area = h("textarea", { id: areaId, rows: words.rows || 5, "aria-describedby": countId,
-                               autocomplete: "off" });
+  const short = max <= SHORT_ANSWER;  // a word or a few: one line, not a page to fill
+  const area = h("textarea", { id: areaId, rows: short ? 1 : words.rows || 5,
+                               class: short ? "short-answer" : null,
+                               "aria-describedby": countId, autocomplete: "off" });
   try { area.value = sessionStorage.getItem(draftKey) || ""; } catch { /* private mode */ }
   const count = h("p", { id: countId, class: "counter" });
   const send = h("button", { type: "submit", class: "primary", id: sendId,
@@ -81,6 +85,14 @@ function textForm(prompt, app, words) {
     try { sessionStorage.setItem(draftKey, area.value); } catch { /* fine */ }
   }
   area.addEventListener("input", refresh);
+  if (short) {  // one line: Enter sends, as in a search box
+    area.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  }
   refresh();
 
   form.addEventListener("submit", async (e) => {

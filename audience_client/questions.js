@@ -6,26 +6,10 @@
 // matters now, so a refusal is said, never retried. Questions are people's text: text only.
 
 import { h, setText } from "/static/shared/dom.js";
+import { validQuestion, votesOf } from "/static/shared/questions.js";
 
-const TIMEOUT = 8000;
 const REFUSAL_SHOWN = 10000;
 
-/** One request over the socket; resolves to the server's answer (never rejects). */
-export function request(socket, event, data) {
-  return new Promise((resolve) => {
-    if (!socket.connected) {
-      resolve({ ok: false, offline: true, error: "not connected to the show" });
-      return;
-    }
-    socket.timeout(TIMEOUT).emit(event, data, (err, ack) => {
-      if (err) resolve({ ok: false, retry: true, error: "the show didn't answer in time" });
-      else resolve(ack && typeof ack === "object" ? ack : { ok: false, error: "no answer" });
-    });
-  });
-}
-
-const validQuestion = (q) => Boolean(q) && typeof q === "object" && typeof q.id === "string"
-  && typeof q.text === "string";
 const upvotesWord = (n) => (n === 1 ? "1 upvote" : `${n} upvotes`);
 
 function refusal(ack, up) {
@@ -112,7 +96,7 @@ export function questionBoard(prompt, app) {
   }
 
   function fill(row, q) {
-    const n = Number(q.votes) || 0;
+    const n = votesOf(q);
     const on = upvoted.has(q.id);
     setText(row.votes, n);
     setText(row.text, q.text);

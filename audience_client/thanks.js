@@ -34,7 +34,7 @@ export function thanksView({ state, store, items }) {
     made, claim);
   items.then((list) => {
     const what = madeTonight(list);
-    made.textContent = what ? `Tonight you made ${what}.` : "Thank you for being part of it.";
+    made.textContent = what ? `Tonight you made ${what}.` : "You were part of it. See you next time!";
     const url = what ? claimUrl(store, state) : "";
     if (!url) return;
     claim.hidden = false;

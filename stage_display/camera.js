@@ -1,6 +1,11 @@
-// A camera cue: a stage camera's live picture (MJPEG in an <img>), full frame. Until a
-// picture arrives the stage stays black; if none comes (or the stream drops) for 3 s the
-// crew is told, and the page quietly asks again. Never a broken-image icon.
+// A camera cue: a stage camera's live picture (MJPEG in an <img>), full frame. If no
+// picture comes (or the stream drops) for 3 s the crew is told, and the page quietly asks
+// again. Never a broken-image icon.
+//
+// Its transition, as OBS's: the picture before stays on stage (and keeps playing) until the
+// camera's first frame is here, then the camera cuts in, or fades in over it for the cue's
+// fade_in (the usual 0.4 s dissolve when it has none). The stage keeps the old layer for
+// as long as fadeInMs() says: the longest wait for a frame plus the fade.
 
 import { h } from "/static/shared/dom.js";
 import { Layer } from "./layer.js";
@@ -8,6 +13,8 @@ import { Layer } from "./layer.js";
 const NO_PICTURE_MS = 3000;    // black this long: tell the crew
 const RETRY_MS = 3000;         // a stream that ended is asked for again this often
 const WATCH_MS = 250;
+const HOLD_MS = 2500;          // no frame by then: come on anyway (black, the crew is told)
+const DISSOLVE_MS = 400;       // a fade with no fade_in: the stage's usual crossfade
 
 export class CameraLayer extends Layer {
   build() {
@@ -18,6 +25,10 @@ export class CameraLayer extends Layer {
     this.img.alt = "";
     this.img.decoding = "async";
     this.img.addEventListener("error", () => { this.failedAt = performance.now(); });
+    // The cut (or the fade) is on the first frame: the image's load, which Chromium fires
+    // for a stream of pictures once its first one is here (the 250 ms check catches a
+    // browser that waits for the stream's end).
+    this.img.addEventListener("load", () => { if (this.showing()) this.reveal(); });
     this.el.append(this.img);
     if (this.cue.title) {
       this.el.append(h("p", { class: "camera-label" },
@@ -28,9 +39,45 @@ export class CameraLayer extends Layer {
     this.blankSince = performance.now();
     this.attempt = 0;
     this.failedAt = null;
+    this.el.classList.add("cueing");       // unseen until the first frame: the old picture stays
+    this.el.dataset.transition = camera.transition === "cut" ? "cut" : "fade";
+    this.revealed = false;
+    const t = this.ctx.target(this.cue);    // a display joining the cue late does not fade
+    this.playedMs = t && Number.isFinite(t.position) ? Math.max(0, t.position) * 1000 : 0;
+    this.holdTimer = setTimeout(() => this.reveal(), HOLD_MS);
     if (camera.live_url) this.connect();
     else this.ctx.problem("camera", `camera cue ${this.cue.id}: no camera configured`);
     this.watch = setInterval(() => this.check(), WATCH_MS);
+  }
+
+  /** What the stage waits before the old picture goes: the longest hold, then the fade. */
+  fadeInMs() {
+    return HOLD_MS + this.entryMs();
+  }
+
+  /** How long the camera takes to come on: 0 for a cut, and for a display joining late. */
+  entryMs() {
+    if (this.el.dataset.transition === "cut") return 0;
+    const seconds = Number(this.cue.fade_in);
+    const ms = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DISSOLVE_MS;
+    return this.playedMs >= ms ? 0 : ms - this.playedMs;
+  }
+
+  /** The first frame is here (or the wait is over): cut or fade in over the old picture. */
+  reveal() {
+    if (this.revealed) return;
+    this.revealed = true;
+    clearTimeout(this.holdTimer);
+    const ms = this.entryMs();
+    this.el.style.setProperty("--crossfade", `${ms}ms`);
+    // With its picture: the layer's own fade is the transition (the feed shows at once).
+    this.el.classList.toggle("camera-on", this.showing());
+    this.check();
+    this.el.classList.remove("cueing");
+  }
+
+  showing() {
+    return this.img.naturalWidth > 0 && this.failedAt == null;
   }
 
   connect() {
@@ -45,7 +92,8 @@ export class CameraLayer extends Layer {
   /** Is a picture showing? naturalWidth falls to 0 when a stream ends or fails. */
   check() {
     const now = performance.now();
-    const showing = this.img.naturalWidth > 0 && this.failedAt == null;
+    const showing = this.showing();
+    if (showing && !this.revealed) this.reveal();
     if (showing !== this.live) {
       this.live = showing;
       this.el.classList.toggle("live", showing);
@@ -68,6 +116,7 @@ export class CameraLayer extends Layer {
 
   dispose() {
     clearInterval(this.watch);
+    clearTimeout(this.holdTimer);
     this.img.removeAttribute("src");     // closes the stream: the camera may stop sending
     super.dispose();
   }

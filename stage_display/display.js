@@ -8,6 +8,7 @@ import { Ramp } from "./fade.js";
 import { Preloader } from "./preload.js";
 import { Reactions } from "./reactions.js";
 import { BLACKOUT_MS, Stage } from "./stage.js";
+import { isStopped } from "./stopped.js";
 
 const CLOCK_EVERY_MS = 10000;
 const LINK_LOST_AFTER_MS = 1000;
@@ -84,7 +85,9 @@ function onState(s) {
   if (!prev || !s.cue || !prev.cue || prev.cue.id !== s.cue.id) {
     CUE_PROBLEMS.forEach((source) => problems.delete(source));
   }
-  stage.show(s.cue, layerKey(s));
+  // The crew stopped the cue on stage (or every cue of its group): it fades out to black.
+  const stopped = Boolean(s.cue && isStopped(s, s.cue.id));
+  stage.show(stopped ? null : s.cue, (stopped ? "stopped:" : "") + layerKey(s));
   setMasterVolume(s.volume);
   stage.setBlackout(Boolean(s.blackout), !prev,
     s.blackout && s.panic && Number.isFinite(panicFadeMs) ? panicFadeMs : BLACKOUT_MS);

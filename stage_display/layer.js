@@ -60,6 +60,11 @@ export class Layer {
     return seconds > 0 ? seconds * 1000 : usual;
   }
 
+  /** How long the layer stays once replaced (a group's sound may outlast its picture). */
+  lingerMs(usual) {
+    return this.fadeOutMs(usual);
+  }
+
   /** Someone clicked the projector page: sound is allowed now. */
   unblock() {
     if (this.sync) this.sync.unblock();

@@ -8,6 +8,7 @@ import { clamp, fitText, vh } from "./fit.js";
 import { CameraLayer } from "./camera.js";
 import { Layer, LOWER_THIRD, VideoLayer, lowerThird } from "./layer.js";
 import { CloudLayer } from "./cloud.js";
+import { GroupLayer } from "./group.js";
 import { PollLayer } from "./poll.js";
 import { PromptLayer } from "./prompt.js";
 import { displayUrl, qrSource, typedJoin } from "./qr.js";
@@ -150,7 +151,7 @@ const RECORDS = { video: VideoLayer, image: ImageLayer, audio: AudioLayer, text:
 const KINDS = {
   title: TitleLayer, join: JoinLayer, credits: CreditsLayer, blackout: BlackLayer,
   prompt: PromptLayer, wall: WallLayer, poll: PollLayer, cloud: CloudLayer, camera: CameraLayer,
-  replay: ReplayLayer,
+  replay: ReplayLayer, group: GroupLayer,
 };
 
 function layerClass(cue) {

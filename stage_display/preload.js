@@ -17,36 +17,53 @@ export class Preloader {
     this.holder = holder;
     this.onReady = onReady;
     this.onProblem = onProblem;
-    this.entries = new Map();      // key -> {key, cueId, ready, el}
-    this.standbyKey = null;
+    this.entries = new Map();      // key -> {key, cueId, groupId, ready, done, el}
+    this.standby = null;           // {id, keys}: a group's standby has a key per cue of it
   }
 
-  /** The id of the standby cue once it is ready to GO, or null. */
+  /** The id of the standby cue once it is ready to GO (a group: all its cues), or null. */
   get readyId() {
-    const entry = this.entries.get(this.standbyKey);
-    return entry && entry.ready ? entry.cueId : null;
+    if (!this.standby) return null;
+    const ready = this.standby.keys.every((k) => {
+      const entry = this.entries.get(k);
+      return entry && entry.ready;
+    });
+    return ready ? this.standby.id : null;
   }
 
   /**
-   * Preload `cue` (the standby). What was preloaded for `keepId` (a cue in its pre-wait,
-   * about to start) is kept; anything else is let go.
+   * Preload `cue` (the standby; a group: each of its cues). What was preloaded for `keepId`
+   * (a cue in its pre-wait, about to start) is kept; anything else is let go.
    */
   want(cue, state, keepId = null) {
-    const key = cue ? keyOf(cue) : null;
-    this.standbyKey = key;
+    const parts = !cue ? [] : cue.kind === "group" ? cue.children || [] : [cue];
+    const keys = parts.map(keyOf);
+    this.standby = cue ? { id: cue.id, keys } : null;
     for (const [k, entry] of this.entries) {
-      if (k !== key && entry.cueId !== keepId) this.release(k);
+      if (!keys.includes(k) && entry.groupId !== keepId) this.release(k);
     }
-    if (!cue || this.entries.has(key)) return this.onReady();
-    const entry = { key, cueId: cue.id, ready: false, el: null };
-    this.entries.set(key, entry);
     this.onReady();
-    this.load(entry, cue, state).then((ready) => {
-      if (this.entries.get(key) !== entry) return;
-      entry.ready = ready;
-      this.onProblem(ready ? null : `could not preload cue ${cue.id}`);
-      this.onReady();
-    });
+    for (const part of parts) {
+      const key = keyOf(part);
+      if (this.entries.has(key)) continue;
+      const entry = { key, cueId: part.id, groupId: cue.id, ready: false, done: false, el: null };
+      this.entries.set(key, entry);
+      this.load(entry, part, state).then((ready) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.ready = ready;
+        entry.done = true;
+        this.onProblem(this.problem());
+        this.onReady();
+      });
+    }
+  }
+
+  /** What the standby could not preload (every cue of a group that failed), or null: one
+   *  part loading must not clear another part's failure. */
+  problem() {
+    const keys = this.standby ? this.standby.keys : [];
+    const failed = keys.map((k) => this.entries.get(k)).filter((e) => e && e.done && !e.ready);
+    return failed.length ? `could not preload cue ${failed.map((e) => e.cueId).join(", ")}` : null;
   }
 
   async load(entry, cue, state) {

@@ -2,6 +2,7 @@
 // word for what is asked ("Write", "Take a photo"…). A vote lists its options.
 
 import { h } from "/static/shared/dom.js";
+import { validQuestion, votesOf } from "/static/shared/questions.js";
 import { fitText, vh } from "./fit.js";
 import { Layer } from "./layer.js";
 import { displayUrl, qrSource } from "./qr.js";
@@ -55,22 +56,25 @@ export class PromptLayer extends Layer {
         h("p", { class: "qr-caption", text: "Scan to take part" }))));
   }
 
-  /** Q&A: the approved questions, most upvoted first (the server's order), as text. */
+  /** Q&A: the approved questions, most upvoted first (the server's order), as text. Rebuilt
+   *  (and the prompt fitted again) only when what is shown changed, not on every state the
+   *  server sends; says whether it changed. */
   showQuestions(list) {
-    const items = Array.isArray(list) ? list.slice(0, QUESTIONS_SHOWN) : [];
+    const items = Array.isArray(list) ? list.filter(validQuestion).slice(0, QUESTIONS_SHOWN) : [];
+    const shown = JSON.stringify(items.map((q) => [q.id, q.votes, q.text, q.handle]));
+    if (shown === this.questionsShown) return false;
+    this.questionsShown = shown;
     this.questions.replaceChildren(...items.map((q) => h("li",
-      { class: "prompt-q", dataset: { id: String(q.id), votes: String(q.votes) } },
-      h("span", { class: "prompt-q-votes", text: `▲ ${Number(q.votes) || 0}` }),
-      h("span", { class: "prompt-q-text", text: String(q.text || "") }),
+      { class: "prompt-q", dataset: { id: q.id, votes: String(votesOf(q)) } },
+      h("span", { class: "prompt-q-votes", text: `▲ ${votesOf(q)}` }),
+      h("span", { class: "prompt-q-text", text: q.text }),
       h("span", { class: "prompt-q-handle", text: String(q.handle || "") }))));
+    return true;
   }
 
   update(cue) {
     super.update(cue);
-    if (this.questions) {
-      this.showQuestions(cue.questions);
-      this.layout();
-    }
+    if (this.questions && this.showQuestions(cue.questions)) this.layout();
   }
 
   layout() {

@@ -37,18 +37,22 @@ export class Stage {
     void layer.el.offsetWidth;                 // commit the transparent start of the fade
     layer.el.classList.remove("entering");
     if (old) {
-      // A cue with a fade out fades (picture and sound) under the one dissolving in over it.
+      // A cue with a fade out fades (picture and sound) as the next one comes in: over it
+      // when its fade out is the longer (a crossfade, the new picture showing through), else
+      // under it (the new cue's own, longer fade in is what the room sees).
       const outMs = old.fadeOutMs(CROSSFADE_MS);
-      if (outMs !== CROSSFADE_MS) {
+      const lingerMs = old.lingerMs(CROSSFADE_MS);
+      if (outMs !== CROSSFADE_MS || lingerMs > outMs) {
         old.el.style.setProperty("--crossfade", `${outMs}ms`);
         old.el.classList.add("fading-out");
+        old.el.classList.toggle("fading-over", outMs > inMs);
       }
       this.leaving.add(old);
       old.leave(outMs);
       setTimeout(() => {
         this.leaving.delete(old);
         old.dispose();
-      }, Math.max(inMs, outMs) + 80);
+      }, Math.max(inMs, outMs, lingerMs) + 80);
     }
     return true;
   }
@@ -82,8 +86,9 @@ export class Stage {
   }
 
   get video() {
-    return this.layer && this.layer.media && this.layer.media.tagName === "VIDEO"
-      ? this.layer.media : null;
+    const layers = this.layer && this.layer.parts ? [...this.layer.parts.values()] : [this.layer];
+    const media = layers.map((l) => l && l.media).find((m) => m && m.tagName === "VIDEO");
+    return media || null;   // a group's film is in one of its parts
   }
 
   unblock() {
