@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from liveshow.show.demo import DEMO_SHOW, ensure_demo_media
-from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
+from tests.helpers import CAMERA_KEY, CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 from tests.helpers.app import make_app
 from tests.helpers.crew import Crew
-from tests.helpers.phone import LivePhone
+from tests.helpers.phone import LivePhone, Phone
 from tests.helpers.server import ServerProcess
-from tests.helpers.shows import TEXT_SHOW, write_prompt_show, write_show
+from tests.helpers.shows import CAMERA_SHOW, TEXT_SHOW, write_prompt_show, write_show
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -87,6 +87,14 @@ def phone(app: Any) -> Iterator[Any]:
     )
 
 
+@pytest.fixture
+def joined_phone(app: Any) -> Phone:
+    """A phone on the in-process app that has joined (as "Ana"), for uploads over HTTP."""
+    p = Phone(app)
+    assert p.join()["ok"]
+    return p
+
+
 # ---- a real server process and its clients ----------------------------------------------
 @pytest.fixture
 def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
@@ -109,10 +117,66 @@ def server(server_factory: Callable[..., ServerProcess], demo_show: Path) -> Ser
     return server_factory(demo_show)
 
 
+@pytest.fixture(scope="module")
+def module_server_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., ServerProcess]]:
+    """Starts `liveshow serve` processes shared by the tests of a module (a start costs
+    seconds); all are stopped after the module. Only for tests that read, or that first set
+    what they check, so they pass in any order and alone."""
+    started: list[ServerProcess] = []
+
+    def start(show: Path | None, data: Path | None = None, **kwargs: Any) -> ServerProcess:
+        data = data or tmp_path_factory.mktemp("module-server") / "data"
+        srv = ServerProcess(data=data, show=show, **kwargs).start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(
+    module_server_factory: Callable[..., ServerProcess], demo_show: Path
+) -> ServerProcess:
+    """One real server running the demo show, shared by the tests of a module."""
+    return module_server_factory(demo_show)
+
+
+@pytest.fixture(scope="module")
+def module_prompt_server(
+    module_server_factory: Callable[..., ServerProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    """One prompt server (as `prompt_server`) shared by the tests of a module: for tests
+    that look only at their own phones' work and GO to the prompt they use first."""
+    return module_server_factory(  # with the profanity model, as the room has it
+        write_prompt_show(tmp_path_factory.mktemp("prompt-show")),
+        extra_env={"LIVESHOW_FLAG_TEXT": "true"},
+    )
+
+
+@pytest.fixture
+def module_prompt_crew(
+    module_prompt_server: ServerProcess, crew_of: Callable[[ServerProcess], Crew]
+) -> Crew:
+    """A crew socket of the test's own on the module's shared prompt server."""
+    return crew_of(module_prompt_server)
+
+
 @pytest.fixture
 def prompt_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
     """A real server running a show with a prompt of every kind, a wall and a poll."""
     return server_factory(write_prompt_show(tmp_path))
+
+
+@pytest.fixture
+def camera_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    """A real server whose show is one camera cue (cam1), taking agents with CAMERA_KEY."""
+    return server_factory(
+        write_show(tmp_path, CAMERA_SHOW), extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY}
+    )
 
 
 @pytest.fixture
@@ -154,8 +218,11 @@ def phone_of() -> Iterator[Callable[..., LivePhone]]:
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Every expect() waits up to 15 s, not Playwright's 5: a loaded CI machine can take
+    # longer than 5 s to show what a quiet one shows at once (a bound, never a wait).
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,

@@ -49,7 +49,10 @@ def test_the_bag_holds_the_night_and_verifies(bag: Path, night: DemoNight) -> No
     for name in ("index.html", "joins.png", "screenings.csv"):
         assert f"data/report/{name}" in payload
     show = load_file(bag / "data" / "show" / "show.yaml")  # a show file liveshow loads
-    assert show.title == "Report night" and len(show.cues) == 9
+    assert show.title == "Report night" and len(show.cues) == 10
+    # A group's picture points at the bag's copy too (else the archived show would not load).
+    (picture,) = [c for c in show.cues[-1].children if c.media]
+    assert (show.base_dir / picture.media).resolve().parent == (bag / "data" / "media")
     assert "External-Identifier: report-night-" in (bag / "bag-info.txt").read_text()
     done = run_liveshow("archive", "--verify", str(bag))
     assert done.returncode == 0 and "is a valid bag" in done.stdout

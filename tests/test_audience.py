@@ -348,7 +348,13 @@ def test_phones_get_a_small_state_without_wall_contents(app: Any, crew: Any) -> 
     moderate(crew, "small-000001", "approve")
     goto(crew, "text-wall")
     state = [m for m in phone.received() if m["name"] == "state"][-1]["args"][0]
-    assert state["cue"] == {"id": "text-wall", "kind": "wall", "title": "", "subtitle": ""}
+    assert state["cue"] == {
+        "id": "text-wall",
+        "kind": "wall",
+        "title": "",
+        "subtitle": "",
+        "stopped": False,
+    }
     assert set(state) == {
         "rev",
         "show",

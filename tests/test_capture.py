@@ -39,6 +39,7 @@ from liveshow.agent.capture import (
 from liveshow.agent.capture.synthetic import Scene
 from liveshow.media.probe import ffmpeg_exe, probe
 from tests.helpers.server import free_port
+from tests.helpers.waiting import wait_until
 
 W, H, FPS = 320, 240, 25
 
@@ -101,13 +102,22 @@ def test_take_killed_mid_recording_is_recovered_up_to_the_last_fragment(tmp_path
         start_new_session=True,
     )
     assert agent.stdout is not None and agent.stdout.readline().strip() == b"recording"
-    time.sleep(2.5)
+    # Killed once two fragments (a second each) are on disk, the first of them whole, not
+    # after a fixed 2.5 s: a loaded machine's encoder had cut just one by then (1.0 s
+    # recovered, against the 0.9 floor), and could cut none.
+    partial = tmp_path / "crash.partial.mp4"
+
+    def fragments() -> int:
+        return partial.read_bytes().count(b"moof") if partial.exists() else 0
+
+    wait_until(lambda: fragments() >= 2, 30, "two fragments on disk")
     os.killpg(agent.pid, signal.SIGKILL)
     agent.wait()
-    take = recover(tmp_path / "crash.partial.mp4")
+    on_disk = fragments()  # the last one may have been cut mid-write
+    take = recover(partial)
     assert take.path == final and take.playable
-    assert 0.9 <= take.duration <= 2.6
-    assert not (tmp_path / "crash.partial.mp4").exists()
+    assert 0.9 <= take.duration and on_disk - 1.1 <= take.duration <= on_disk + 0.1, on_disk
+    assert not partial.exists()
 
 
 def test_slow_encoder_drops_frames_counts_them_and_keeps_the_timeline(
@@ -371,12 +381,19 @@ def test_capture_loop_survives_a_camera_that_drops_out_and_comes_back(tmp_path: 
     deadline = time.monotonic() + 10
     while states.count(SourceState.LIVE) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    stats = pipeline.stats()
-    pipeline.stop()
+    # ...and frames keep coming, plug-in after plug-in. (Not a count of frames per plug-in:
+    # the synthetic camera skips frames a loaded machine is too slow to take, as a real one
+    # drops them, so half a second is not always twelve frames.)
+    seen = pipeline.stats().frames_in
+    try:
+        wait_until(lambda: pipeline.stats().frames_in > seen, 10, "frames after the last plug-in")
+        stats = pipeline.stats()
+    finally:
+        pipeline.stop()
     assert states[:4] == [
         SourceState.LIVE,
         SourceState.LOST,
         SourceState.RETRYING,
         SourceState.LIVE,
     ]
-    assert stats.running and stats.frames_in >= 2 * (FPS // 2)
+    assert stats.running and seen > 0 and stats.frames_in > seen

@@ -199,6 +199,14 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], int, str]] = [
         "duration",
     ),
     (
+        "duration an int too big for a float",
+        lambda: contrib(
+            batch(item(media={"sha256": sha(MEDIA), "mime": "video/mp4", "duration": 10**400}))
+        ),
+        400,
+        "duration",
+    ),
+    (
         "duration true",
         lambda: contrib(
             batch(item(media={"sha256": sha(MEDIA), "mime": "video/mp4", "duration": True}))

@@ -27,8 +27,20 @@ cues:
 
 @pytest.fixture
 def panel_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    """A server of the test's own (for tests that start from the top of the show)."""
     return server_factory(
         write_show(tmp_path, SHOW, "panel.yaml"), extra_env={"LIVESHOW_CONTROL_TOKEN": TOKEN}
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_panel_server(
+    module_server_factory: Callable[..., ServerProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    """One server for the tests that move nothing, or only to what they check."""
+    return module_server_factory(
+        write_show(tmp_path_factory.mktemp("show"), SHOW, "panel.yaml"),
+        extra_env={"LIVESHOW_CONTROL_TOKEN": TOKEN},
     )
 
 
@@ -49,7 +61,10 @@ def status(srv: ServerProcess) -> dict[str, Any]:
     return answer.json()  # type: ignore[no-any-return]
 
 
-def test_without_the_token_or_with_a_wrong_one_nothing_moves(panel_server: ServerProcess) -> None:
+def test_without_the_token_or_with_a_wrong_one_nothing_moves(
+    shared_panel_server: ServerProcess,
+) -> None:
+    panel_server = shared_panel_server
     before = panel_server.state()["rev"]
     missing = post(panel_server, "go", token=None)
     assert missing.status_code == 401 and "Bearer" in missing.headers["WWW-Authenticate"]
@@ -100,10 +115,15 @@ def test_each_action_works_with_the_token_and_answers_the_new_rev(
     assert actors == {"http:127.0.0.1"}  # logged like a dashboard action, with its source
 
 
-def test_a_panel_that_cannot_send_a_body_uses_the_query(panel_server: ServerProcess) -> None:
+def test_a_panel_that_cannot_send_a_body_uses_the_query(
+    shared_panel_server: ServerProcess,
+) -> None:
+    panel_server = shared_panel_server
     answer = post(panel_server, "goto", params={"cue": "ask"})
     assert answer.status_code == 200 and answer.json()["cue"] == "ask"
     assert post(panel_server, "blackout", params={"on": "1"}).json()["blackout"] is True
+    # shared: the next test on this server must find the blackout off, as it would alone
+    assert post(panel_server, "blackout", params={"on": "0"}).json()["blackout"] is False
 
 
 def test_the_status_shows_current_standby_and_countdowns(panel_server: ServerProcess) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from liveshow.show.demo import DEMO_SHOW
 from liveshow.show.showfile import load_file
 from tests.helpers import DISPLAY_KEY
-from tests.helpers.crew import crew_login
+from tests.helpers.crew import TITLE_CUT, crew_login
 from tests.helpers.server import ServerProcess
 from tests.helpers.waiting import wait_until
 
@@ -25,12 +25,25 @@ def demo_ids(demo_show: Any) -> list[str]:
     return [cue.id for cue in load_file(DEMO_SHOW).cues]
 
 
-@pytest.fixture
-def dashboard(page: Page, server: ServerProcess, demo_ids: list[str]) -> Page:
-    crew_login(page, server)
-    expect(page.locator("#cue-rows tr")).to_have_count(len(demo_ids))
+def logged_in(page: Page, srv: ServerProcess, demo_ids: list[str]) -> Page:
+    crew_login(page, srv)
+    # the cue list's own rows (a group's cues are rows under it, without data-cue)
+    expect(page.locator("#cue-rows tr[data-cue]")).to_have_count(len(demo_ids))
     expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
     return page
+
+
+@pytest.fixture
+def dashboard(page: Page, server: ServerProcess, demo_ids: list[str]) -> Page:
+    """The dashboard on a server of the test's own."""
+    return logged_in(page, server, demo_ids)
+
+
+@pytest.fixture
+def shared_dashboard(page: Page, module_server: ServerProcess, demo_ids: list[str]) -> Page:
+    """The dashboard on the module's shared server: for tests that read, or that GO TO the
+    cue they check (in edit mode, the mode they find and leave it in)."""
+    return logged_in(page, module_server, demo_ids)
 
 
 def row(page: Page, cue_id: str) -> Any:
@@ -38,7 +51,8 @@ def row(page: Page, cue_id: str) -> Any:
 
 
 def shown_ids(page: Page) -> list[str]:
-    return page.locator("#cue-rows tr").evaluate_all("rows => rows.map(r => r.dataset.cue)")
+    rows = page.locator("#cue-rows tr[data-cue]")
+    return rows.evaluate_all("rows => rows.map(r => r.dataset.cue)")
 
 
 def set_mode(page: Page, mode: str) -> None:
@@ -77,7 +91,7 @@ def test_only_the_crew_password_opens_the_dashboard(
     assert page.url == server.url + "/crew/login"
 
     crew_login(page, server)
-    expect(page.locator("#cue-rows tr")).to_have_count(len(demo_ids))
+    expect(page.locator("#cue-rows tr[data-cue]")).to_have_count(len(demo_ids))
     assert shown_ids(page) == demo_ids
     expect(page.locator("#show-title")).to_have_text(load_file(DEMO_SHOW).title)
     expect(row(page, demo_ids[0])).to_have_attribute("data-state", "standby")
@@ -219,8 +233,9 @@ def test_edit_mode_changes_the_cue_list_and_show_mode_locks_it(
 
 
 def test_displays_panel_shows_a_projector_arrive_and_go_missing(
-    dashboard: Page, browser: Any, server: ServerProcess
+    shared_dashboard: Page, browser: Any, module_server: ServerProcess
 ) -> None:
+    dashboard, server = shared_dashboard, module_server
     main = dashboard.locator('#displays li[data-display="main"]')
     expect(main).to_have_attribute("data-status", "missing")
     projector = browser.new_context(viewport={"width": 640, "height": 360})
@@ -326,13 +341,6 @@ def test_camera_and_replay_cues_can_be_added_and_edited(
 
 
 # Cut: clipped sideways (an ellipsis) or downwards, or running past its box into the bar.
-TITLE_CUT = """el => {
-  const r = document.createRange();
-  r.selectNodeContents(el);
-  const text = r.getBoundingClientRect(), box = el.getBoundingClientRect();
-  return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1
-    || text.right > box.right + 0.5;
-}"""
 
 
 @pytest.mark.parametrize("width", [1440, 1280])
@@ -346,3 +354,62 @@ def test_the_show_title_is_not_cut_while_the_blackout_badge_shows(
     dashboard.keyboard.press("b")
     expect(dashboard.locator("#blackout-badge")).to_be_visible()
     assert not title.evaluate(TITLE_CUT), "the title is cut with the badge showing"
+
+
+def test_the_cue_list_shows_fades_and_names_a_source_by_its_cue_number(
+    shared_dashboard: Page,
+) -> None:
+    """What the cue editor sets (fades, level) is seen on the cue's row, as on a group's
+    cues; a cloud's prompt is named by the number the crew types (23), not its position."""
+    dashboard = shared_dashboard
+    expect(row(dashboard, "part-two").locator(".subtitle-text")).to_have_text(
+        "The market opens at sundown · fade in 2 s"
+    )
+    expect(row(dashboard, "word-cloud").locator(".subtitle-text")).to_have_text(
+        "answers to 23 · One word"
+    )
+
+
+def test_the_transport_row_fits_a_crew_laptop_in_a_panic(dashboard: Page) -> None:
+    """Paused in a blackout ("▶ Resume", "Blackout ON": the widest labels) the transport
+    row still fits at 1440 and 1280 px: the master volume is on screen, nothing spills."""
+    dashboard.locator("#go").click()
+    expect(dashboard.locator("#pause")).to_be_enabled()
+    dashboard.locator("#blackout").click()
+    dashboard.locator("#pause").click()
+    expect(dashboard.locator("#pause")).to_contain_text("Resume")
+    expect(dashboard.locator("#blackout")).to_contain_text("Blackout ON")
+    warn = "rgb(255, 176, 46)"  # both timers say paused (the remaining one stayed green)
+    expect(dashboard.locator("#remaining")).to_have_css("color", warn)
+    for width in (1440, 1280):
+        dashboard.set_viewport_size({"width": width, "height": 900})
+        fit = dashboard.evaluate(
+            """() => {
+                const row = document.querySelector('.transport-buttons');
+                const volume = document.querySelector('.master-volume').getBoundingClientRect();
+                return {spill: row.scrollWidth - row.clientWidth, right: volume.right};
+            }"""
+        )
+        assert fit["spill"] <= 0 and fit["right"] <= width, (width, fit)
+
+
+def test_an_untitled_blackout_cue_is_called_blackout_as_standby(shared_dashboard: Page) -> None:
+    """The cue list calls the demo's untitled blackout cue "Blackout"; the standby and
+    running boxes say the same (they said "blackout", the kind's word)."""
+    dashboard = shared_dashboard
+    expect(row(dashboard, "blackout").locator(".title-text")).to_have_text("Blackout")
+    dashboard.fill("#jump-cue", "43")  # the blackout cue is the standby, with time to read it
+    dashboard.press("#jump-cue", "Enter")
+    expect(dashboard.locator("#standby-number")).to_have_text("44")
+    expect(dashboard.locator("#standby-title")).to_have_text("Blackout")
+
+
+def test_a_catalogue_record_cue_is_named_in_the_cue_list(shared_dashboard: Page) -> None:
+    """A cue that screens a catalogue record and gives no title of its own is listed by what
+    it screens (the pulled record's title, or that it was not pulled), not as a blank row."""
+    dashboard = shared_dashboard
+    title = row(dashboard, "lighthouse-cat-story").locator(".title-text")
+    expect(title).to_have_text("Record 1 (not pulled)")  # this test's server has no catalogue
+    dashboard.fill("#jump-cue", "13")  # the record cue is the standby: named there too
+    dashboard.press("#jump-cue", "Enter")
+    expect(dashboard.locator("#standby-title")).to_have_text("Record 1 (not pulled)")

@@ -21,8 +21,17 @@ from tests.helpers.display import VIDEO_JS, on_screen, playing
 from tests.helpers.server import ServerProcess
 from tests.helpers.waiting import wait_until
 
-
 # ---- helpers ---------------------------------------------------------------------------------
+# How far the top layer's video moves in half a second of the page's own clock.
+PACE_JS = """async () => {
+    const v = document.querySelector('#stage > .layer:last-child video');
+    const t0 = v.currentTime, p0 = performance.now();
+    await new Promise(r => setTimeout(r, 500));
+    return {moved: v.currentTime - t0, elapsed: (performance.now() - p0) / 1000,
+            paused: v.paused, ready: v.readyState, ended: v.ended};
+}"""
+
+
 def demo_cue(
     kind: str,
     type: str | None = None,
@@ -46,8 +55,9 @@ def credits_text(cue: dict[str, Any]) -> str:
 
 # ---- tests -------------------------------------------------------------------------------------
 def test_a_go_on_the_crew_socket_reaches_the_screen(
-    server: ServerProcess, crew_of: Any, open_display: Any
+    module_server: ServerProcess, crew_of: Any, open_display: Any
 ) -> None:
+    server = module_server  # shared: it GOes to what it checks, never the cue left on
     crew = crew_of(server)
     page = open_display(server)
     title = demo_cue("title")
@@ -110,7 +120,11 @@ def test_a_reloaded_display_resumes_the_video_on_the_servers_frame(
     wait_until(lambda: playing(page), what="the reloaded video to play")  # …and moving
 
     errors = []
-    for _ in range(3):
+    # Three tight readings; a reading whose window the machine's load stretched past 0.3 s
+    # says nothing either way, so it is taken again (at most 20 tries).
+    for _ in range(20):
+        if len(errors) == 3:
+            break
         # Independent of the page: the server's own clock, read just before and after.
         t0 = time.time()
         before = server.state()
@@ -127,7 +141,8 @@ def test_a_reloaded_display_resumes_the_video_on_the_servers_frame(
         started = before["cue_started_at"]
         earliest = t1 + offset - started - slack
         latest = t2 + offset - started + slack
-        assert latest - earliest < 0.3, "the measurement itself was too slow to mean anything"
+        if latest - earliest >= 0.3:
+            continue
         error = v["t"] - (earliest + latest) / 2
         errors.append(error)
         assert earliest - 0.1 <= v["t"] <= latest + 0.1, (
@@ -137,14 +152,15 @@ def test_a_reloaded_display_resumes_the_video_on_the_servers_frame(
         assert v["hook"] == v["t"]
         assert abs(v["t"] - v["expected"]) <= 0.1, v
         time.sleep(0.3)
+    assert len(errors) == 3, "the measurement itself was too slow to mean anything, 20 times"
     print(f"\nvideo sync error after reload: {', '.join(f'{e * 1000:+.0f} ms' for e in errors)}")
 
     # Really playing: not paused, enough data, and time moves at the pace of the clock.
-    a, since = page.evaluate(VIDEO_JS), time.monotonic()
-    time.sleep(0.5)
-    b, elapsed = page.evaluate(VIDEO_JS), time.monotonic() - since
-    assert not b["paused"] and b["ready"] >= 3 and not b["ended"]
-    assert abs((b["t"] - a["t"]) - elapsed) < 0.15, (a, b, elapsed)
+    # Both timed in the page: two round trips through a loaded machine (CI's) differ by
+    # more than the 0.15 s this allows.
+    paced = page.evaluate(PACE_JS)
+    assert not paced["paused"] and paced["ready"] >= 3 and not paced["ended"], paced
+    assert abs(paced["moved"] - paced["elapsed"]) < 0.15, paced
 
     # The crew pauses: the picture stops on the server's frame.
     crew.command("pause")
@@ -160,8 +176,9 @@ def test_a_reloaded_display_resumes_the_video_on_the_servers_frame(
 
 
 def test_two_named_displays_show_the_same_cue_and_rev(
-    server: ServerProcess, crew_of: Any, open_display: Any
+    module_server: ServerProcess, crew_of: Any, open_display: Any
 ) -> None:
+    server = module_server  # shared: it GOes to what it checks, never the cue left on
     crew = crew_of(server)
     main = open_display(server, "main")
     confidence = open_display(server, "confidence")
@@ -181,8 +198,9 @@ def test_two_named_displays_show_the_same_cue_and_rev(
 
 
 def test_blackout_fades_picture_and_sound_to_black_and_back(
-    server: ServerProcess, crew_of: Any, open_display: Any
+    module_server: ServerProcess, crew_of: Any, open_display: Any
 ) -> None:
+    server = module_server  # shared: it GOes to what it checks, never the cue left on
     video = demo_cue("record", "video", lambda c: c.get("continue", "none") == "none")
     crew = crew_of(server)
     page = open_display(server)
@@ -190,29 +208,41 @@ def test_blackout_fades_picture_and_sound_to_black_and_back(
     on_screen(page, video["id"])
     wait_until(lambda: (page.evaluate(VIDEO_JS) or {}).get("t", 0) > 0.2, what="video playing")
 
-    sample = """async () => {
+    # Sampling starts in the page the moment the class changes (no round trip through the
+    # test, which a loaded machine stretches past the 1 s fade) and goes on until picture
+    # and sound are both there (at most 10 s), not for a fixed 25 readings of 50 ms, which
+    # a loaded machine's late timers and frames could end before the fade does.
+    sample = """(blackout) => { window.sampled = (async () => {
         const stage = document.getElementById('stage');
         const v = document.querySelector('#stage video');
-        const out = [];
-        for (let i = 0; i < 25; i++) {
+        while (stage.classList.contains('blackout') !== blackout) {
+            await new Promise(r => setTimeout(r, 5));
+        }
+        const target = blackout ? 0 : 1, out = [], t0 = performance.now();
+        while (performance.now() - t0 < 10000) {
             out.push([parseFloat(getComputedStyle(stage).opacity), v.volume]);
-            await new Promise(r => setTimeout(r, 50));
+            if (out.at(-1)[0] === target && out.at(-1)[1] === target) break;
+            await new Promise(r => setTimeout(r, 20));
         }
         return out;
-    }"""
+    })(); }"""
+    page.evaluate(sample, True)
     crew.command("blackout", {"on": True})
-    page.wait_for_function("() => document.getElementById('stage').classList.contains('blackout')")
-    fading = page.evaluate(sample)
-    assert any(0.05 < o < 0.95 for o, _ in fading), f"a cut, not a fade: {fading}"
-    assert any(0.05 < vol < 0.95 for _, vol in fading), f"sound cut, not faded: {fading}"
-    assert fading[-1] == [0, 0], fading
-    assert page.evaluate("() => !document.querySelector('#stage video').paused"), (
-        "the video keeps time under the blackout"
-    )
+    try:
+        fading = page.evaluate("() => window.sampled")
+        assert any(0.05 < o < 0.95 for o, _ in fading), f"a cut, not a fade: {fading}"
+        assert any(0.05 < vol < 0.95 for _, vol in fading), f"sound cut, not faded: {fading}"
+        assert fading[-1] == [0, 0], fading
+        assert page.evaluate("() => !document.querySelector('#stage video').paused"), (
+            "the video keeps time under the blackout"
+        )
+    except AssertionError:
+        crew.command("blackout", {"on": False})  # the shared server's next test: not dark
+        raise
 
+    page.evaluate(sample, False)
     crew.command("blackout", {"on": False})
-    page.wait_for_function("() => !document.getElementById('stage').classList.contains('blackout')")
-    rising = page.evaluate(sample)
+    rising = page.evaluate("() => window.sampled")
     assert any(0.05 < o < 0.95 for o, _ in rising), rising
     assert rising[-1] == [1, 1], rising
 
@@ -536,8 +566,9 @@ def test_a_panic_fades_at_the_panic_fade_setting_and_a_blackout_at_its_own_speed
 
 
 def test_the_join_slide_shows_a_short_code_to_type_huge(
-    server: ServerProcess, crew_of: Any, open_display: Any
+    module_server: ServerProcess, crew_of: Any, open_display: Any
 ) -> None:
+    server = module_server  # shared: it GOes to what it checks, never the cue left on
     crew = crew_of(server)
     page = open_display(server)
     join = demo_cue("join")

@@ -1,7 +1,7 @@
 """Faults while phones send work: acknowledgements lost (phones retry the same id: stored
 exactly once) and the server killed with SIGKILL at a random moment (everything that was
 acknowledged is there after the restart, nothing twice, the database intact, the show back
-on the cue it was on)."""
+on the cue it was on, paused)."""
 
 from __future__ import annotations
 
@@ -62,20 +62,32 @@ def answered(phone: LivePhone, sub: str, text: str) -> dict[str, object]:
     raise AssertionError(f"{sub} was never answered: {ack}")
 
 
-def test_kill_9_while_phones_submit_loses_nothing_acknowledged(
+def test_kill_9_while_phones_submit_loses_nothing_and_the_show_resumes_paused(
     server_factory: Callable[..., ServerProcess], tmp_path: Path
 ) -> None:
     srv = server_factory(write_prompt_show(tmp_path))
-    Crew(srv).goto("ask-text")
+    desk = Crew(srv)
+    desk.goto("ask-text")
+    desk.goto("text-wall")  # the wall runs; its prompt still takes stories
+    desk.close()
     chance = random.Random(9)
     acknowledged: set[str] = set()
     for round_ in range(ROUNDS):
+        desk = Crew(srv)
+        if srv.state()["paused"]:
+            desk.command("resume")  # the cue runs when the kill comes
+        seen = srv.state()
+        assert seen["cue"]["id"] == "text-wall" and seen["paused"] is False, seen
         kill_mid_submissions(srv, f"R{round_}", acknowledged, chance.randint(20, 200))
+        desk.close()
         srv.start()
         stored = {r["id"] for r in srv.rows("select id from submissions")}
         assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged but lost"
         assert srv.rows("pragma integrity_check")[0][0] == "ok"
-        assert srv.state()["cue"]["id"] == "ask-text", "the show is back on its cue"
+        state = srv.state()
+        assert state["cue"]["id"] == "text-wall", "the show is back on its cue"
+        assert state["paused"] is True, "the cue that was running comes back paused"
+        assert state["rev"] > seen["rev"], "the restart is a new rev"
 
 
 def kill_mid_submissions(srv: ServerProcess, tag: str, acknowledged: set[str], more: int) -> None:

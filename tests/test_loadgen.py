@@ -6,13 +6,16 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import loadgen.session  # noqa: E402
 from loadgen.clients import Clients  # noqa: E402
 from loadgen.session import Session, start_target  # noqa: E402
+from loadgen.targets import Target  # noqa: E402
 
 PHONES = 20
 
@@ -62,3 +65,30 @@ def test_the_node_reference_sends_the_same_go(tmp_path: Path, clients: Clients) 
         session.close()
     finally:
         target.stop()
+
+
+def test_a_server_whose_probe_fails_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """start_target raises before it returns the target: the server it started must not be
+    left running (two such leftovers were found after a session)."""
+    started: list[Target] = []
+    start = loadgen.session.start_liveshow
+
+    def start_and_keep(*args: Any, **kwargs: Any) -> Target:
+        started.append(start(*args, **kwargs))
+        return started[-1]
+
+    def refuse(port: int) -> dict[str, Any]:
+        raise RuntimeError("the probe failed")
+
+    monkeypatch.setattr(loadgen.session, "start_liveshow", start_and_keep)
+    monkeypatch.setattr(loadgen.session, "probe", refuse)
+    try:
+        with pytest.raises(RuntimeError, match="the probe failed"):
+            start_target("liveshow", tmp_path, None, {})
+        assert len(started) == 1
+        assert started[0].proc.poll() is not None, "the server is still running"
+    finally:
+        for target in started:
+            target.stop()

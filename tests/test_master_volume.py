@@ -4,6 +4,7 @@ restart of the server."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,9 @@ from tests.helpers.sockets import SocketClient
     ],
 )
 def test_a_hostile_volume_is_refused_over_a_real_server(
-    server: Any, crew_of: Any, data: Any
+    module_server: Any, crew_of: Any, data: Any
 ) -> None:
-    crew = crew_of(server)
+    crew = crew_of(module_server)  # one server for every case: each sets 0.4 first
     assert crew.call("volume", {"level": 0.4})["ok"]
     crew.wait_state(lambda s: s["volume"] == 0.4, "the good volume")
     ack = crew.call("volume", data)
@@ -68,6 +69,8 @@ def test_the_dashboard_slider_sets_the_volume_and_follows_the_server(
 ) -> None:
     crew = crew_of(server)
     crew_login(page, server)
+    # connected first: the dashboard sends nothing while it is not (the slider's move was lost)
+    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
     slider = page.locator("#master-volume")
     expect(slider).to_have_value("100")
     slider.fill("35")  # a range input: sets the value and fires input and change

@@ -27,14 +27,25 @@ XSS_TEXT = "<img src=x onerror=window.pwned=1>"
 XSS_HANDLE = "<b onclick=pwned=2>Bo</b>"
 
 
-@pytest.fixture
-def queue(page: Page, prompt_server: ServerProcess) -> Page:
+def queue_view(page: Page, srv: ServerProcess) -> Page:
     """The dashboard, logged in, with the queue on screen (Queue view)."""
-    crew_login(page, prompt_server)
+    crew_login(page, srv)
     expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
     page.click('#view-switch [data-view="moderation"]')
     expect(page.locator("#moderation")).to_be_visible()
     return page
+
+
+@pytest.fixture
+def queue(page: Page, prompt_server: ServerProcess) -> Page:
+    """The queue on a server of the test's own (for tests that count or see all of it)."""
+    return queue_view(page, prompt_server)
+
+
+@pytest.fixture
+def shared_queue(page: Page, module_prompt_server: ServerProcess) -> Page:
+    """The queue on the module's shared server."""
+    return queue_view(page, module_prompt_server)
 
 
 def item(page: Page, sub_id: str) -> Any:
@@ -138,8 +149,12 @@ def test_keyboard_approve_reaches_the_wall_and_a_rejected_one_does_not(
 
 
 def test_feature_tells_the_phone(
-    queue: Page, prompt_server: ServerProcess, prompt_crew: Crew, phone_of: Callable[..., LivePhone]
+    shared_queue: Page,
+    module_prompt_server: ServerProcess,
+    module_prompt_crew: Crew,
+    phone_of: Callable[..., LivePhone],
 ) -> None:
+    queue, prompt_server, prompt_crew = shared_queue, module_prompt_server, module_prompt_crew
     cleo = phone_of(prompt_server, "Cleo")
     prompt_crew.goto("ask-drawing")
     drawing = cleo.upload("ask-drawing", "drawing", png_rgba(), "d.png", "image/png")
@@ -154,8 +169,12 @@ def test_feature_tells_the_phone(
 
 
 def test_ban_confirms_then_refuses_the_phone(
-    queue: Page, prompt_server: ServerProcess, prompt_crew: Crew, phone_of: Callable[..., LivePhone]
+    shared_queue: Page,
+    module_prompt_server: ServerProcess,
+    module_prompt_crew: Crew,
+    phone_of: Callable[..., LivePhone],
 ) -> None:
+    queue, prompt_server, prompt_crew = shared_queue, module_prompt_server, module_prompt_crew
     troll, fine = phone_of(prompt_server, "Troll"), phone_of(prompt_server, "Fine")
     prompt_crew.goto("ask-text")
     first = troll.text("ask-text", "first rude thing")
@@ -190,8 +209,12 @@ def test_ban_confirms_then_refuses_the_phone(
 
 
 def test_audience_text_and_handles_show_literally(
-    queue: Page, prompt_server: ServerProcess, prompt_crew: Crew, phone_of: Callable[..., LivePhone]
+    shared_queue: Page,
+    module_prompt_server: ServerProcess,
+    module_prompt_crew: Crew,
+    phone_of: Callable[..., LivePhone],
 ) -> None:
+    queue, prompt_server, prompt_crew = shared_queue, module_prompt_server, module_prompt_crew
     mallory = phone_of(prompt_server, XSS_HANDLE)
     prompt_crew.goto("ask-text")
     sub = mallory.text("ask-text", XSS_TEXT)
@@ -207,8 +230,12 @@ def test_audience_text_and_handles_show_literally(
 
 
 def test_a_profane_text_carries_the_flag(
-    queue: Page, prompt_server: ServerProcess, prompt_crew: Crew, phone_of: Callable[..., LivePhone]
+    shared_queue: Page,
+    module_prompt_server: ServerProcess,
+    module_prompt_crew: Crew,
+    phone_of: Callable[..., LivePhone],
 ) -> None:
+    queue, prompt_server, prompt_crew = shared_queue, module_prompt_server, module_prompt_crew
     dan = phone_of(prompt_server, "Dan")
     prompt_crew.goto("ask-text")
     rude = dan.text("ask-text", "fuck this shit")

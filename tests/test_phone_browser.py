@@ -8,6 +8,7 @@ expired link, a file the server will not take) must be said clearly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from email import policy
 from email.parser import BytesParser
@@ -23,6 +24,7 @@ from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 from tests.helpers.crew import Crew
 from tests.helpers.samples import jpeg, wav
 from tests.helpers.server import ServerProcess
+from tests.helpers.shows import write_show
 from tests.helpers.waiting import never_within, wait_until
 
 PHONE = {
@@ -31,7 +33,7 @@ PHONE = {
     "has_touch": True,
     "device_scale_factor": 2,
 }
-UI_TIMEOUT_MS = 15_000
+UI_TIMEOUT_MS = 15_000  # as conftest gives every expect()
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -42,18 +44,29 @@ def phone_context(browser: Any) -> Iterator[BrowserContext]:
     context.close()
 
 
-@pytest.fixture
-def phone(phone_context: BrowserContext, prompt_server: ServerProcess) -> Iterator[Page]:
+def opened_phone(context: BrowserContext, srv: ServerProcess) -> Iterator[Page]:
     """The phone app, opened from the join link; page errors fail the test."""
-    page = phone_context.new_page()
+    page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
-    expect.set_options(timeout=UI_TIMEOUT_MS)  # the machine may be busy with other suites
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{prompt_server.url}/join/{prompt_server.join_code}")
+    page.goto(f"{srv.url}/join/{srv.join_code}")
     yield page
-    expect.set_options(timeout=None)  # back to Playwright's default
     assert not errors, errors
+
+
+@pytest.fixture
+def phone(phone_context: BrowserContext, prompt_server: ServerProcess) -> Iterator[Page]:
+    """The phone app on a server of the test's own (for tests that count what is stored)."""
+    yield from opened_phone(phone_context, prompt_server)
+
+
+@pytest.fixture
+def shared_phone(
+    phone_context: BrowserContext, module_prompt_server: ServerProcess
+) -> Iterator[Page]:
+    """The phone app on the module's shared server (a new phone: a new browser context)."""
+    yield from opened_phone(phone_context, module_prompt_server)
 
 
 def join(page: Page, handle: str = "Ana") -> None:
@@ -104,7 +117,7 @@ def test_join_send_text_and_stay_joined_after_reload(
     assert phone.locator("#history-list img, #whoami b").count() == 0
 
     device = phone.evaluate("localStorage.getItem('liveshow-device')")
-    assert len(device) == 32 and int(device, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{32}", device), device
     stored = prompt_server.rows("select * from submissions where kind = 'text'")
     assert [(r["text"], r["handle"], r["device"]) for r in stored] == [
         ("<img src=x onerror=alert(1)> swims", "Ana <b>Bold</b>", device)
@@ -275,9 +288,8 @@ def test_one_vote_per_phone_changeable_and_highlighted(
     expect(phone.locator(".option[data-option=B]")).to_have_attribute("aria-pressed", "true")
 
 
-def test_featured_work_tells_the_phone(
-    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
-) -> None:
+def test_featured_work_tells_the_phone(module_prompt_crew: Crew, shared_phone: Page) -> None:
+    prompt_crew, phone = module_prompt_crew, shared_phone
     prompt_crew.goto("ask-text")
     join(phone)
     send_text(phone, "The moon swallows a kite")
@@ -356,8 +368,9 @@ def test_refusals_are_said_clearly(
 
 
 def test_a_join_code_typed_on_the_landing_page_opens_the_phone_app(
-    phone_context: BrowserContext, prompt_server: ServerProcess
+    phone_context: BrowserContext, module_prompt_server: ServerProcess
 ) -> None:
+    prompt_server = module_prompt_server
     page = phone_context.new_page()
     page.goto(prompt_server.url + "/")
     # typed from the projector: capitals and stray spaces are forgiven
@@ -372,8 +385,9 @@ def test_a_join_code_typed_on_the_landing_page_opens_the_phone_app(
 
 
 def test_revealing_the_poll_closes_the_vote_on_the_phone(
-    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+    module_prompt_server: ServerProcess, module_prompt_crew: Crew, shared_phone: Page
 ) -> None:
+    prompt_server, prompt_crew, phone = module_prompt_server, module_prompt_crew, shared_phone
     prompt_crew.goto("ask-vote")
     join(phone)
     phone.locator(".option[data-option=A]").click()
@@ -386,8 +400,9 @@ def test_revealing_the_poll_closes_the_vote_on_the_phone(
 
 
 def test_a_phone_hears_its_work_is_up_on_the_wall(
-    prompt_server: ServerProcess, prompt_crew: Crew, phone: Page
+    module_prompt_crew: Crew, shared_phone: Page
 ) -> None:
+    prompt_crew, phone = module_prompt_crew, shared_phone
     prompt_crew.goto("ask-text")
     join(phone)
     send_text(phone, "A heron counts the boats")
@@ -410,14 +425,22 @@ def test_a_phone_hears_its_work_is_up_on_the_wall(
 
 
 def test_a_reaction_floats_up_the_projector_and_a_flood_is_limited(
-    prompt_server: ServerProcess, phone: Page, open_display: Any, phone_of: Any
+    module_prompt_server: ServerProcess, shared_phone: Page, open_display: Any, phone_of: Any
 ) -> None:
+    prompt_server, phone = module_prompt_server, shared_phone
     display = open_display(prompt_server)
     join(phone)
-    phone.click('#reactions [data-react="heart"]')
-    expect(display.locator('#reactions .reaction[data-kind="heart"]').first).to_be_attached()
-    phone.click('#reactions [data-react="applause"]')
-    expect(display.locator('#reactions .reaction[data-kind="applause"]').first).to_be_attached()
+    # pictures, not emoji: a projector or phone without a colour-emoji font drew the applause
+    # as an empty box
+    for kind in ("heart", "applause"):
+        button = phone.locator(f'#reactions [data-react="{kind}"]')
+        expect(button.locator("svg.reaction-icon")).to_have_count(1)
+        assert button.inner_text().strip() == ""
+        button.click()
+        floating = display.locator(f'#reactions .reaction[data-kind="{kind}"]').first
+        expect(floating).to_be_attached()
+        expect(floating.locator("svg.reaction-icon")).to_have_count(1)
+        assert floating.text_content() == ""
 
     # one phone hammering the button: a burst gets through, then it is told to slow down
     flood = phone_of(prompt_server, "Fast")
@@ -425,3 +448,29 @@ def test_a_reaction_floats_up_the_projector_and_a_flood_is_limited(
     refused = [a for a in acks if not a["ok"]]
     assert refused and all("slow down" in a["error"] for a in refused)
     assert "must be one of" in flood.call("react", {"kind": "<script>"})["error"]
+
+
+WORD_SHOW = """\
+title: One word
+cues:
+  - {id: ask-word, kind: prompt, prompt: {kind: text, question: "One word", max_length: 24}}
+"""
+
+
+def test_a_one_word_prompt_gets_one_line_and_enter_sends_it(
+    server_factory: Any, crew_of: Any, phone_context: BrowserContext, tmp_path: Path
+) -> None:
+    srv = server_factory(write_show(tmp_path, WORD_SHOW))
+    crew_of(srv).goto("ask-word")
+    page = phone_context.new_page()
+    page.goto(f"{srv.url}/join/{srv.join_code}")
+    join(page)
+    area = page.locator("#answer-text")
+    expect(area).to_be_visible()
+    line = area.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    box = area.bounding_box()
+    assert box and box["height"] < 2.5 * line, "a one-word answer is one line, not a page"
+    area.fill("Lanterns")
+    area.press("Enter")
+    expect(item(page, "text")).to_have_attribute("data-state", "sent")
+    expect(area).to_have_value("")  # sent, not a new line in the box

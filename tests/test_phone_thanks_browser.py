@@ -35,6 +35,7 @@ def test_the_last_cue_thanks_each_phone_with_its_claim_link(
     server_factory: Callable[..., ServerProcess],
     crew_of: Callable[[ServerProcess], Crew],
     phone_page: Page,
+    browser: Any,
     tmp_path: Path,
 ) -> None:
     srv = server_factory(
@@ -67,6 +68,18 @@ def test_the_last_cue_thanks_each_phone_with_its_claim_link(
     expect(link).to_have_attribute("href", f"{CATALOGUE}/claim/{claim}")
     expect(phone.locator("#claim")).to_be_hidden()  # one claim link on the screen, not two
     assert srv.state()["ended"] is True
+
+    # a phone that joined and made nothing is thanked once, not twice, and has no claim
+    idle_context = browser.new_context(**PHONE)
+    try:
+        idle = idle_context.new_page()
+        idle.goto(f"{srv.url}/join/{srv.join_code}")
+        join(idle, "Bo")
+        expect(idle.locator("#thanks-made")).to_have_text("You were part of it. See you next time!")
+        assert idle.locator("#thanks").inner_text().count("Thank you") == 1
+        expect(idle.locator("#thanks-claim")).to_be_hidden()
+    finally:
+        idle_context.close()
 
     # a reload at the end comes back to the thank-you screen
     phone.reload()

@@ -30,18 +30,6 @@ from tests.helpers.waiting import wait_until
 pytestmark = pytest.mark.show(PROMPT_SHOW)
 
 
-@pytest.fixture
-def phone(app: Any) -> Phone:
-    p = Phone(app)
-    assert p.join()["ok"]
-    return p
-
-
-@pytest.fixture
-def http(app: Any) -> Any:
-    return app.test_client()
-
-
 def stored(app: Any) -> tuple[int, list[str]]:
     rt = app.extensions["liveshow"]
     rows = rt.store.db.execute("select count(*) from submissions").fetchone()[0]
@@ -58,15 +46,15 @@ def committed(app: Any, sub_id: str) -> bool:
 
 
 def test_a_12_megapixel_photo_is_stored_at_1920_px_and_upright(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
     sideways = jpeg_with_orientation(4000, 3000, 6)  # stored landscape, shown portrait
-    response = phone.upload(http, "photo-12mp-0001", "ask-photo", "photo", sideways)
+    response = joined_phone.upload(client, "photo-12mp-0001", "ask-photo", "photo", sideways)
     assert response.status_code == 201, response.get_json()
     row = app.extensions["liveshow"].submissions.get("photo-12mp-0001")
     assert (row["width"], row["height"]) == (1440, 1920)
-    data = http.get(f"/media/{row['media_sha256']}").data
+    data = client.get(f"/media/{row['media_sha256']}").data
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert pixels.shape[:2] == (1920, 1440)
     # turned a quarter clockwise: the stored top (red) is now the right-hand edge
@@ -103,7 +91,7 @@ def test_pngs_and_webps_are_decoded_whole() -> None:
 
 
 def test_a_cut_off_or_damaged_12_megapixel_jpeg_is_refused_and_writes_nothing(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
     whole = jpeg(4032, 3024)
@@ -112,20 +100,20 @@ def test_a_cut_off_or_damaged_12_megapixel_jpeg_is_refused_and_writes_nothing(
         ("cut-12mp-0001", whole[: len(whole) // 2], "truncated"),
         ("bad-head-0001", whole[:4] + b"\x00" * 40 + whole[44:], "damaged"),
     ):
-        response = phone.upload(http, sub_id, "ask-photo", "photo", data)
+        response = joined_phone.upload(client, sub_id, "ask-photo", "photo", data)
         assert response.status_code == 400, response.get_json()
         assert words in response.get_json()["error"]
     assert stored(app) == before
 
 
 def test_a_malformed_form_is_refused_and_writes_nothing(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
     before = stored(app)
-    response = http.post(
+    response = client.post(
         "/api/submissions",
-        headers={"Authorization": f"Bearer {phone.token}"},
+        headers={"Authorization": f"Bearer {joined_phone.token}"},
         data=b'--x\r\nContent-Disposition: form-data; name="file"\r\n\r\n\xff\xd8 no end',
         content_type="multipart/form-data; boundary=x",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,8 @@ import numpy as np
 from liveshow.extensions import socketio
 from tests.helpers import DISPLAY_KEY
 from tests.helpers.app import make_app
+from tests.helpers.crew import Crew
+from tests.helpers.shows import ONE_CUE_SHOW, write_show
 
 
 def run_preflight(show: Path) -> subprocess.CompletedProcess[str]:
@@ -94,3 +98,36 @@ def test_dashboard_preflight_flags_unplayable_media_in_the_loaded_show(tmp_path:
 
     problems = [str(p) for p in preflight(rt.engine, {"main"})]
     assert any("cue v: media 'opencv.mp4'" in p and "Chromium" in p for p in problems)
+
+
+def test_preflight_says_when_the_data_folder_is_short_of_space(
+    server_factory: Any, tmp_path: Path
+) -> None:
+    """No disk has a petabyte free: with that as the floor, the server's pre-flight and the
+    command's both name the data folder and what it has; with 1 MB, neither says a word."""
+    show = write_show(tmp_path, ONE_CUE_SHOW)
+    srv = server_factory(show, extra_env={"LIVESHOW_MIN_FREE_MB": str(10**9)})
+    crew = Crew(srv)
+    try:
+        problems = crew.call("preflight")["problems"]
+    finally:
+        crew.close()
+    (short,) = [p for p in problems if "free" in p["message"]]
+    assert short["severity"] == "error" and short["cue"] is None, short
+    assert re.fullmatch(
+        rf"the data folder {re.escape(str(srv.data))} has only \d+ MB free \(at least "
+        r"1000000000 MB wanted: .*\)",
+        short["message"],
+    ), short
+
+    def command(floor_mb: int) -> subprocess.CompletedProcess[str]:
+        args = ["preflight", "--show", str(show), "--data", str(srv.data)]
+        env = {**os.environ, "LIVESHOW_MIN_FREE_MB": str(floor_mb)}
+        return subprocess.run(
+            [sys.executable, "-m", "liveshow", *args], capture_output=True, text=True, env=env
+        )
+
+    short_of_space = command(10**9)
+    assert short_of_space.returncode == 1 and "MB free" in short_of_space.stdout
+    roomy = command(1)
+    assert roomy.returncode == 0 and "free" not in roomy.stdout, roomy.stdout

@@ -120,6 +120,26 @@ def test_pull_caches_records_and_a_collaboration_hash_checked_with_credits_and_l
     assert "pulled 5 record(s)" in result.stdout
 
 
+def test_a_record_named_inside_a_group_of_a_show_file_is_pulled(
+    catalogue: CatalogueProcess, tmp_path: Path
+) -> None:
+    show = write_show(
+        tmp_path,
+        f"""\
+title: Grouped
+cues:
+  - id: together
+    kind: group
+    cues:
+      - {{id: picture, kind: record, record: {PHOTO}}}
+      - {{id: words, kind: title, title: Dusk}}
+""",
+    )
+    result = run_pull(tmp_path / "data", show, catalogue.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(pulled_rows(tmp_path / "data")) == {PHOTO}
+
+
 def test_a_second_pull_downloads_nothing_already_cached_and_verified(
     catalogue: CatalogueProcess, tmp_path: Path
 ) -> None:

@@ -32,6 +32,14 @@ def qa_server(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> S
     return server_factory(write_show(tmp_path, QA_SHOW, "qa.yaml"))
 
 
+@pytest.fixture
+def qa_crew(qa_server: ServerProcess, crew_of: Callable[[ServerProcess], Crew]) -> Crew:
+    """The crew of the Q&A show, standing on the open Q&A cue."""
+    crew = crew_of(qa_server)
+    crew.goto("ask")
+    return crew
+
+
 def ask(phone: LivePhone, text: str) -> str:
     ack = phone.submit("ask", "question", text=text)
     assert ack["ok"] and ack["status"] == "pending", ack
@@ -51,19 +59,17 @@ def board(srv: ServerProcess) -> list[tuple[str, int]]:
 
 def test_upvotes_count_once_per_phone_can_be_undone_and_order_the_board(
     qa_server: ServerProcess,
-    crew_of: Callable[[ServerProcess], Crew],
+    qa_crew: Crew,
     phone_of: Callable[..., LivePhone],
 ) -> None:
-    crew = crew_of(qa_server)
-    crew.goto("ask")
     ana, ben, cy = (phone_of(qa_server, name) for name in ("Ana", "Ben", "Cy"))
     first = ask(ana, "Who wrote the songs?")
     second = ask(ben, "Was the storm real?")
     unseen = ask(cy, "Still waiting for the crew")
     # nothing approved yet: the phones see an empty board
     assert cy.call("questions", {"prompt": "ask"})["questions"] == []
-    crew.moderate(first)
-    crew.moderate(second)
+    qa_crew.moderate(first)
+    qa_crew.moderate(second)
     listed = cy.call("questions", {"prompt": "ask"})
     assert [q["id"] for q in listed["questions"]] == [first, second]  # ties: the earliest first
     assert unseen not in str(listed) and listed["upvoted"] == []
@@ -94,7 +100,7 @@ def test_upvotes_count_once_per_phone_can_be_undone_and_order_the_board(
     )
 
     # the Q&A closes with the next cue: the board is frozen
-    crew.goto("bye")
+    qa_crew.goto("bye")
     refused = cy.call("upvote", {"question": second})
     assert not refused["ok"] and "closed" in refused["error"]
     assert len(upvotes(qa_server)) == 3
@@ -102,17 +108,15 @@ def test_upvotes_count_once_per_phone_can_be_undone_and_order_the_board(
 
 def test_hostile_upvotes_and_questions_get_a_clear_error_and_change_nothing(
     qa_server: ServerProcess,
-    crew_of: Callable[[ServerProcess], Crew],
+    qa_crew: Crew,
     phone_of: Callable[..., LivePhone],
 ) -> None:
-    crew = crew_of(qa_server)
-    crew.goto("ask")
     ana, ben = phone_of(qa_server, "Ana"), phone_of(qa_server, "Ben")
     pending = ask(ana, "Is this on?")
     rejected = ask(ana, "Something rude")
     mine = ask(ben, "Ben's own question")
-    crew.moderate(rejected, "reject")
-    crew.moderate(mine)
+    qa_crew.moderate(rejected, "reject")
+    qa_crew.moderate(mine)
 
     cases = [
         ({"question": pending}, "not on the board"),  # not approved: not visible
@@ -147,14 +151,12 @@ def test_hostile_upvotes_and_questions_get_a_clear_error_and_change_nothing(
 
 def test_upvotes_are_rate_limited_like_votes(
     qa_server: ServerProcess,
-    crew_of: Callable[[ServerProcess], Crew],
+    qa_crew: Crew,
     phone_of: Callable[..., LivePhone],
 ) -> None:
-    crew = crew_of(qa_server)
-    crew.goto("ask")
     ana, ben = phone_of(qa_server, "Ana"), phone_of(qa_server, "Ben")
     question = ask(ana, "Why the fish?")
-    crew.moderate(question)
+    qa_crew.moderate(question)
     acks = [ben.call("upvote", {"question": question, "up": i % 2 == 0}) for i in range(30)]
     refused = [a for a in acks if not a["ok"]]
     assert refused and all("slow down" in a["error"] and a["retry"] for a in refused)
@@ -162,18 +164,16 @@ def test_upvotes_are_rate_limited_like_votes(
 
 def test_the_projector_lists_the_questions_most_upvoted_first(
     qa_server: ServerProcess,
-    crew_of: Callable[[ServerProcess], Crew],
+    qa_crew: Crew,
     phone_of: Callable[..., LivePhone],
     open_display: Callable[..., Any],
 ) -> None:
     display = open_display(qa_server)
-    crew = crew_of(qa_server)
-    crew.goto("ask")
     ana, ben, cy = (phone_of(qa_server, name) for name in ("Ana", "Ben", "Cy"))
     early, late = ask(ana, "An early question"), ask(ben, "A later, better question")
     ask(cy, "Not approved")
-    crew.moderate(early)
-    crew.moderate(late)
+    qa_crew.moderate(early)
+    qa_crew.moderate(late)
     rows = display.locator("#questions .prompt-q-text")
     expect(rows).to_have_text(["An early question", "A later, better question"])
     assert cy.call("upvote", {"question": late})["ok"]

@@ -85,7 +85,9 @@ def test_the_csv_files_hold_the_databases_counts(report: Path, night: DemoNight)
     assert [r["cue"] for r in screened][:2] == ["hello", "ask-text"]
 
 
-def test_the_page_opens_from_disk_in_chromium_showing_every_figure(report: Path, page: Any) -> None:
+def test_the_page_opens_from_disk_in_chromium_showing_every_figure(
+    report: Path, page: Any, night: DemoNight
+) -> None:
     text = (report / "index.html").read_text(encoding="utf-8")
     assert set(re.findall(r'<img src="([^"]+)"', text)) == {f"{n}.png" for n in FIGURES}
     assert set(re.findall(r'<a href="([^"]+)"', text)) == {f"{n}.csv" for n in FIGURES}
@@ -95,6 +97,11 @@ def test_the_page_opens_from_disk_in_chromium_showing_every_figure(report: Path,
     assert len(sizes) == len(FIGURES) and all(w >= 600 for w in sizes)
     assert page.title() == "Show report: Report night"
     assert "phones joined" in page.inner_text(".numbers")
+    # Cues the room saw: a group's cues count, the group's own line does not.
+    numbers = page.inner_text(".numbers")
+    (seen,) = query(night, "select count(*) from play_log where kind != 'group'")[0]
+    assert query(night, "select count(*) from play_log where kind = 'group'") == [(1,)]
+    assert re.search(rf"\b{seen}\s+cues screened", numbers), numbers
 
 
 def test_a_folder_without_a_show_is_refused_with_exit_1(tmp_path: Path) -> None:

@@ -106,6 +106,9 @@ def test_a_go_reaches_phones_on_every_worker(cluster: ServerProcess) -> None:
         for held in phones.values():
             for phone in held:
                 phone.close()
+    # Stopped, the cluster takes its cluster.json with it: it would name dead workers.
+    srv.stop()
+    assert not (srv.data / "cluster.json").exists()
 
 
 def _back_on(srv: ServerProcess, worker: str, **phone: Any) -> AddressPhone:

@@ -4,11 +4,15 @@ at accept cannot see it), not just a rate on /audience."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 import requests
 
+from liveshow.serving.limits import AddressLimits
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import ONE_CUE_SHOW, write_show
 
@@ -36,3 +40,33 @@ def test_one_address_holds_at_most_its_cap_of_sessions(
     adapter.init_poolmanager(1, 1, source_address=("127.0.0.2", 0))
     other.mount("http://", adapter)
     assert new_session(other, srv), "another address is not affected"
+
+
+@pytest.fixture
+def switch_often() -> Iterator[None]:
+    """Threads swap every microsecond, so a read-modify-write race shows within a second."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+def test_connection_counts_do_not_drift_when_threads_admit_and_release_at_once(
+    switch_often: None,
+) -> None:
+    # Under the threading mode the accept loop admits and each connection's thread
+    # releases: unguarded, lost updates left addresses holding connections they did not.
+    limits = AddressLimits(total=10**9, per_address=10**9)
+
+    def connections(n: int) -> None:
+        address = f"10.0.0.{n % 3}"
+        for _ in range(50_000):
+            if limits.admit(address):
+                limits.release(address)
+
+    threads = [threading.Thread(target=connections, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (limits.open, limits.held) == (0, {})

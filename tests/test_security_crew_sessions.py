@@ -17,7 +17,17 @@ from tests.helpers.shows import ONE_CUE_SHOW, write_show
 
 @pytest.fixture
 def srv(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    """A server of the test's own (the test restarts it)."""
     return server_factory(write_show(tmp_path, ONE_CUE_SHOW))
+
+
+@pytest.fixture(scope="module")
+def shared_srv(
+    module_server_factory: Callable[..., ServerProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    """One server for the tests that log in sessions of their own: a logout, even
+    everywhere, ends only sessions that came before."""
+    return module_server_factory(write_show(tmp_path_factory.mktemp("show"), ONE_CUE_SHOW))
 
 
 def login(srv: ServerProcess) -> str:
@@ -68,7 +78,8 @@ def logout(srv: ServerProcess, cookie: str, **form: str) -> None:
     assert answer.status_code == 302, answer.text
 
 
-def test_a_logged_out_cookie_no_longer_works(srv: ServerProcess) -> None:
+def test_a_logged_out_cookie_no_longer_works(shared_srv: ServerProcess) -> None:
+    srv = shared_srv
     cookie, other = login(srv), login(srv)
     assert dashboard_with(srv, cookie) and socket_with(srv, cookie)
     logout(srv, cookie)
@@ -77,7 +88,8 @@ def test_a_logged_out_cookie_no_longer_works(srv: ServerProcess) -> None:
     assert dashboard_with(srv, other), "only that session ended"
 
 
-def test_log_out_everywhere_ends_every_session(srv: ServerProcess) -> None:
+def test_log_out_everywhere_ends_every_session(shared_srv: ServerProcess) -> None:
+    srv = shared_srv
     first, second = login(srv), login(srv)
     logout(srv, first, everywhere="1")
     assert not dashboard_with(srv, first) and not dashboard_with(srv, second)
@@ -96,7 +108,8 @@ def test_a_session_survives_a_restart_but_not_a_new_password(srv: ServerProcess)
     assert not socket_with(srv, cookie)
 
 
-def test_a_session_lasts_a_show_day(srv: ServerProcess) -> None:
+def test_a_session_lasts_a_show_day(shared_srv: ServerProcess) -> None:
+    srv = shared_srv
     answer = requests.post(
         srv.url + "/crew/login", data={"password": srv.password}, allow_redirects=False, timeout=10
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,9 +20,13 @@ from tests.helpers.shows import ONE_CUE_SHOW, write_show
 LIVE = "connection connection-connected"  # the dashboard's connection indicator, connected
 
 
-@pytest.fixture
-def srv(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
-    return server_factory(write_show(tmp_path, ONE_CUE_SHOW))
+@pytest.fixture(scope="module")
+def srv(
+    module_server_factory: Callable[..., ServerProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    """One server for the module: each test logs in its own sessions and opens its own
+    sockets (closed after it), so a logout, even everywhere, ends only what came before."""
+    return module_server_factory(write_show(tmp_path_factory.mktemp("show"), ONE_CUE_SHOW))
 
 
 def crew_cookie(srv: ServerProcess) -> str:

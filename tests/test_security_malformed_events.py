@@ -21,7 +21,10 @@ from tests.helpers.shows import write_prompt_show
 from tests.helpers.sockets import Display
 
 
-def test_reserved_event_names_are_refused(prompt_server: ServerProcess, prompt_crew: Crew) -> None:
+def test_reserved_event_names_are_refused(
+    module_prompt_server: ServerProcess, module_prompt_crew: Crew
+) -> None:
+    prompt_server, prompt_crew = module_prompt_server, module_prompt_crew
     display = Display(prompt_server)
     raw = RawSocket(prompt_server, "/display", {"key": prompt_server.display_key, "name": "side"})
     try:
@@ -49,8 +52,9 @@ def prompt_server_crew_state(crew: Crew) -> dict[str, Any]:
 
 
 def test_extra_arguments_and_deep_json_get_an_error_acknowledgement(
-    prompt_server: ServerProcess, prompt_crew: Crew
+    module_prompt_server: ServerProcess,
 ) -> None:
+    prompt_server = module_prompt_server
     raw = RawSocket(prompt_server, "/crew", {"password": prompt_server.password})
     try:
         rev = prompt_server.state()["rev"]

@@ -35,13 +35,24 @@ def strict(text: str) -> Any:
 
 @pytest.fixture
 def srv(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    """A server of the test's own (the test restarts it)."""
     show = tmp_path / "show.yaml"
     show.write_text(SHOW)
     return server_factory(show, extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY})
 
 
-@pytest.fixture
-def raw_sha(srv: ServerProcess, demo_show: Path) -> str:
+@pytest.fixture(scope="module")
+def shared_srv(
+    module_server_factory: Callable[..., ServerProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    """One server for the tests whose refusals store nothing (each checks that)."""
+    show = tmp_path_factory.mktemp("show") / "show.yaml"
+    show.write_text(SHOW)
+    return module_server_factory(show, extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY})
+
+
+def upload_clip(srv: ServerProcess, demo_show: Path) -> str:
+    """A demo clip uploaded as a camera's raw take: its sha256."""
     clip = (demo_show.parent / "demo" / "tide-pools.mp4").read_bytes()
     sha = hashlib.sha256(clip).hexdigest()
     put = requests.put(
@@ -52,6 +63,16 @@ def raw_sha(srv: ServerProcess, demo_show: Path) -> str:
     )
     assert put.status_code == 201, put.text
     return sha
+
+
+@pytest.fixture
+def raw_sha(srv: ServerProcess, demo_show: Path) -> str:
+    return upload_clip(srv, demo_show)
+
+
+@pytest.fixture(scope="module")
+def shared_raw_sha(shared_srv: ServerProcess, demo_show: Path) -> str:
+    return upload_clip(shared_srv, demo_show)
 
 
 def crew_http(srv: ServerProcess) -> requests.Session:
@@ -85,10 +106,16 @@ BAD_NUMBERS = [
     ("duration", "-1"),
     ("started_at", "-Infinity"),
     ("ended_at", "NaN"),
+    ("duration", "1" + "0" * 400),  # an int too big for a float: refused, not a 500
+    ("ended_at", "-1" + "0" * 400),
+    ("started_at", "1" + "0" * 400),  # no upper bound: float() of it raised, a 500
 ]
 
 
-def test_a_take_with_a_non_finite_number_is_refused(srv: ServerProcess, raw_sha: str) -> None:
+def test_a_take_with_a_non_finite_number_is_refused(
+    shared_srv: ServerProcess, shared_raw_sha: str
+) -> None:
+    srv, raw_sha = shared_srv, shared_raw_sha
     for field, value in BAD_NUMBERS:
         body = (
             f'{{"id": "take-bad-0001", "camera": "cam1", "raw": "{raw_sha}", "{field}": {value}}}'
@@ -104,7 +131,10 @@ def test_a_take_with_a_non_finite_number_is_refused(srv: ServerProcess, raw_sha:
     assert not srv.rows("select id from takes")
 
 
-def test_a_background_with_a_non_finite_time_is_refused(srv: ServerProcess, raw_sha: str) -> None:
+def test_a_background_with_a_non_finite_time_is_refused(
+    shared_srv: ServerProcess, shared_raw_sha: str
+) -> None:
+    srv, raw_sha = shared_srv, shared_raw_sha
     body = (
         f'{{"id": "take-bad-0002", "camera": "cam1", "raw": "{raw_sha}", '
         '"backgrounds": [{"submission": "x", "start": 0, "end": Infinity}]}'
@@ -119,14 +149,18 @@ def test_a_background_with_a_non_finite_time_is_refused(srv: ServerProcess, raw_
     assert "'end'" in answer.json()["error"], "refused for its number, before its lookup"
 
 
-def test_a_camera_status_with_nan_fps_is_refused(srv: ServerProcess) -> None:
+def test_a_camera_status_with_nan_fps_or_disk_space_is_refused(shared_srv: ServerProcess) -> None:
     """Sent as raw frames: python-socketio's client in this process may encode with the
     server's strict JSON (an in-process app sets it for the whole module) and send null."""
+    srv = shared_srv
     camera = RawSocket(srv, "/camera", {"key": CAMERA_KEY, "camera": "cam1"})
     try:
-        for n, fps in enumerate(("NaN", "Infinity", "-5.0")):
+        for n, fps in enumerate(("NaN", "Infinity", "-5.0", "1" + "0" * 400)):
             ack = camera.call_raw(n, f'["status", {{"state": "live", "fps": {fps}}}]')[0]
             assert not ack["ok"] and "fps" in ack["error"], ack
+        for n, free in enumerate(("NaN", "-1", "1" + "0" * 400), start=4):
+            ack = camera.call_raw(n, f'["status", {{"state": "live", "disk_free": {free}}}]')[0]
+            assert not ack["ok"] and "disk_free" in ack["error"], ack
         ack = camera.call_raw(9, '["status", {"state": "live", "fps": 25.0, "dropped": 3}]')[0]
         assert ack["ok"], ack
     finally:

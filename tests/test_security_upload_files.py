@@ -25,12 +25,23 @@ SHA = hashlib.sha256(DATA).hexdigest()
 
 @pytest.fixture
 def srv(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
+    """A server of the test's own (the test restarts it)."""
     return server_factory(
         write_show(tmp_path, ONE_CUE_SHOW), extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY}
     )
 
 
-def test_a_name_with_a_trailing_newline_is_refused(srv: ServerProcess) -> None:
+@pytest.fixture(scope="module")
+def shared_srv(
+    module_server_factory: Callable[..., ServerProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    """One server for the tests whose refusals leave nothing behind (each checks that)."""
+    show = write_show(tmp_path_factory.mktemp("show"), ONE_CUE_SHOW)
+    return module_server_factory(show, extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY})
+
+
+def test_a_name_with_a_trailing_newline_is_refused(shared_srv: ServerProcess) -> None:
+    srv = shared_srv
     answer = requests.put(
         f"{srv.url}/api/media/{SHA}%0a",
         data=DATA[:4],
@@ -43,7 +54,8 @@ def test_a_name_with_a_trailing_newline_is_refused(srv: ServerProcess) -> None:
     assert not [p.name for p in (srv.data / "uploads").iterdir() if "\n" in p.name]
 
 
-def test_a_chunked_put_is_refused_and_leaves_no_part(srv: ServerProcess) -> None:
+def test_a_chunked_put_is_refused_and_leaves_no_part(shared_srv: ServerProcess) -> None:
+    srv = shared_srv
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
         s.sendall(
             (
@@ -81,8 +93,9 @@ def test_an_abandoned_partial_upload_is_removed(srv: ServerProcess) -> None:
     assert head.headers["Upload-Offset"] == "0" and "Upload-Length" not in head.headers
 
 
-def test_ids_with_a_trailing_newline_are_refused_everywhere(srv: ServerProcess) -> None:
+def test_ids_with_a_trailing_newline_are_refused_everywhere(shared_srv: ServerProcess) -> None:
     """The same "$" slip in every id pattern: devices, displays, cameras."""
+    srv = shared_srv
     refused = 0
     for namespace, auth in (
         ("/audience", {"code": srv.join_code, "device": "phone-device-0001\n"}),

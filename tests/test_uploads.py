@@ -17,18 +17,6 @@ from tests.helpers.shows import PROMPT_SHOW
 pytestmark = pytest.mark.show(PROMPT_SHOW)
 
 
-@pytest.fixture
-def phone(app: Any) -> Phone:
-    p = Phone(app)
-    assert p.join()["ok"]
-    return p
-
-
-@pytest.fixture
-def http(app: Any) -> Any:
-    return app.test_client()
-
-
 def stored(app: Any) -> tuple[int, int]:
     rt = app.extensions["liveshow"]
     rows = rt.store.db.execute("select count(*) from submissions").fetchone()[0]
@@ -36,30 +24,33 @@ def stored(app: Any) -> tuple[int, int]:
 
 
 def test_a_photo_is_stored_re_encoded_with_a_thumbnail(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
-    response = phone.upload(http, "photo-00000001", "ask-photo", "photo", jpeg(3000, 2000))
+    response = joined_phone.upload(client, "photo-00000001", "ask-photo", "photo", jpeg(3000, 2000))
     assert response.status_code == 201
     assert response.get_json() == {"id": "photo-00000001", "status": "pending"}
     row = app.extensions["liveshow"].submissions.get("photo-00000001")
     assert (row["width"], row["height"]) == (1920, 1280)  # downscaled to 1920 px
     assert row["handle"] == "Ana" and row["terms_version"] and row["consented_at"]
-    thumb = http.get(f"/media/{row['thumb_sha256']}")
+    thumb = client.get(f"/media/{row['thumb_sha256']}")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
 
 
 def test_gps_exif_xmp_and_comments_do_not_survive(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
     original = jpeg_with_metadata()
     assert b"Exif" in original and b"secret-xmp" in original
     assert cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_COLOR) is not None
-    assert phone.upload(http, "photo-gps-0001", "ask-photo", "photo", original).status_code == 201
+    assert (
+        joined_phone.upload(client, "photo-gps-0001", "ask-photo", "photo", original).status_code
+        == 201
+    )
     row = app.extensions["liveshow"].submissions.get("photo-gps-0001")
     for sha in (row["media_sha256"], row["thumb_sha256"]):
-        data = http.get(f"/media/{sha}").data
+        data = client.get(f"/media/{sha}").data
         assert data[:2] == b"\xff\xd8"
         for marker in (
             b"Exif",
@@ -73,19 +64,21 @@ def test_gps_exif_xmp_and_comments_do_not_survive(
             assert marker not in data, marker
 
 
-def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone, http: Any) -> None:
+def test_a_drawing_keeps_its_transparency(
+    app: Any, crew: Any, joined_phone: Phone, client: Any
+) -> None:
     goto(crew, "ask-drawing")
     assert (
-        phone.upload(
-            http, "draw-00000001", "ask-drawing", "drawing", png_rgba(), "moon.png"
+        joined_phone.upload(
+            client, "draw-00000001", "ask-drawing", "drawing", png_rgba(), "moon.png"
         ).status_code
         == 201
     )
     row = app.extensions["liveshow"].submissions.get("draw-00000001")
-    data = http.get(f"/media/{row['media_sha256']}").data
+    data = client.get(f"/media/{row['media_sha256']}").data
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     assert decoded.shape[2] == 4 and decoded[0, 150, 3] == 0  # still transparent
-    thumb = http.get(f"/media/{row['thumb_sha256']}").data
+    thumb = client.get(f"/media/{row['thumb_sha256']}").data
     corner = cv2.imdecode(np.frombuffer(thumb, np.uint8), cv2.IMREAD_COLOR)[0, -1]
     # flattened onto the phone's slate pad, where light "chalk" strokes stay visible
     assert all(abs(int(c) - want) <= 6 for c, want in zip(corner, (0x3A, 0x2F, 0x2B), strict=True))
@@ -109,75 +102,86 @@ def test_a_drawing_keeps_its_transparency(app: Any, crew: Any, phone: Phone, htt
     ],
 )
 def test_hostile_images_are_refused_and_store_nothing(
-    app: Any, crew: Any, phone: Phone, http: Any, name: str, data: bytes, status: int, words: str
+    app: Any,
+    crew: Any,
+    joined_phone: Phone,
+    client: Any,
+    name: str,
+    data: bytes,
+    status: int,
+    words: str,
 ) -> None:
     goto(crew, "ask-photo")
     before = stored(app)
-    response = phone.upload(http, "bad-upload-01", "ask-photo", "photo", data, name)
+    response = joined_phone.upload(client, "bad-upload-01", "ask-photo", "photo", data, name)
     assert response.status_code == status, response.get_json()
     assert words in response.get_json()["error"]
     assert stored(app) == before
 
 
 def test_a_repeated_id_gets_the_first_answer_and_a_different_body_is_refused(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
-    first = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
-    again = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg())
+    first = joined_phone.upload(client, "same-id-00001", "ask-photo", "photo", jpeg())
+    again = joined_phone.upload(client, "same-id-00001", "ask-photo", "photo", jpeg())
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json() == again.get_json()
     rows = stored(app)
-    other = phone.upload(http, "same-id-00001", "ask-photo", "photo", jpeg(colour=(1, 2, 3)))
+    other = joined_phone.upload(
+        client, "same-id-00001", "ask-photo", "photo", jpeg(colour=(1, 2, 3))
+    )
     assert other.status_code == 409 and "already used" in other.get_json()["error"]
     assert stored(app) == rows
 
 
 @pytest.mark.parametrize("token, status", [("", 401), ("not-a-real-token-at-all", 401)])
 def test_uploads_need_an_audience_token(
-    app: Any, crew: Any, phone: Phone, http: Any, token: str, status: int
+    app: Any, crew: Any, joined_phone: Phone, client: Any, token: str, status: int
 ) -> None:
     goto(crew, "ask-photo")
-    response = phone.upload(http, "no-token-0001", "ask-photo", "photo", jpeg(), token=token)
+    response = joined_phone.upload(
+        client, "no-token-0001", "ask-photo", "photo", jpeg(), token=token
+    )
     assert response.status_code == status
 
 
 def test_uploads_to_a_closed_or_wrong_prompt_are_refused(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
-    response = phone.upload(http, "closed-000001", "ask-photo", "photo", jpeg())
+    response = joined_phone.upload(client, "closed-000001", "ask-photo", "photo", jpeg())
     assert response.status_code == 409 and "not open" in response.get_json()["error"]
     goto(crew, "ask-photo")
-    wrong = phone.upload(http, "wrong-kind-01", "ask-photo", "drawing", png_rgba())
+    wrong = joined_phone.upload(client, "wrong-kind-01", "ask-photo", "drawing", png_rgba())
     assert wrong.status_code == 409 and "asks for photo" in wrong.get_json()["error"]
-    bad_kind = phone.upload(http, "bad-kind-0001", "ask-photo", "video", jpeg())
+    bad_kind = joined_phone.upload(client, "bad-kind-0001", "ask-photo", "video", jpeg())
     assert bad_kind.status_code == 400
 
 
 def test_a_recording_is_converted_and_a_long_one_refused(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-sound")
-    ok = phone.upload(http, "sound-0000001", "ask-sound", "audio", wav(2.0), "rec.wav")
+    ok = joined_phone.upload(client, "sound-0000001", "ask-sound", "audio", wav(2.0), "rec.wav")
     assert ok.status_code == 201, ok.get_json()
     row = app.extensions["liveshow"].submissions.get("sound-0000001")
     assert row["mime"] == "audio/mp4" and 1.8 < row["duration"] < 2.3
     before = stored(app)
-    long = phone.upload(http, "sound-0000002", "ask-sound", "audio", wav(9.0), "long.wav")
+    long = joined_phone.upload(client, "sound-0000002", "ask-sound", "audio", wav(9.0), "long.wav")
     assert long.status_code == 413 and "limit is 5 s" in long.get_json()["error"]
-    junk = phone.upload(http, "sound-0000003", "ask-sound", "audio", jpeg(), "rec.m4a")
+    junk = joined_phone.upload(client, "sound-0000003", "ask-sound", "audio", jpeg(), "rec.m4a")
     assert junk.status_code == 415
     assert stored(app) == before
 
 
 def test_upload_flood_from_one_phone_is_cut_off(
-    app: Any, crew: Any, phone: Phone, http: Any
+    app: Any, crew: Any, joined_phone: Phone, client: Any
 ) -> None:
     goto(crew, "ask-photo")
     app.extensions["liveshow"].limiter.clock = lambda: 1000.0  # no refill
     small = jpeg(64, 64)
     codes = [
-        phone.upload(http, f"flood-{i:08d}", "ask-photo", "photo", small).status_code
+        joined_phone.upload(client, f"flood-{i:08d}", "ask-photo", "photo", small).status_code
         for i in range(10)
     ]
     assert codes == [201] * 6 + [429] * 4

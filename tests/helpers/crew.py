@@ -42,6 +42,12 @@ class Crew(SocketClient):
         """Every status of camera ``name`` the crew was sent, oldest first."""
         return [c for data in self.events("cameras") for c in data["cameras"] if c["name"] == name]
 
+    def tally(self, name: str = "cam1") -> str:
+        """Camera ``name``'s tally light as last sent to the crew (on_air, preview, off), or
+        "" before the crew has heard of the camera (a state can come first)."""
+        history = self.camera_history(name)
+        return str(history[-1]["tally"]) if history else ""
+
     def takes(self) -> list[dict[str, Any]]:
         """The takes list as last sent to the crew."""
         latest = self.latest("takes")
@@ -59,3 +65,13 @@ def crew_login(page: Any, srv: ServerProcess) -> None:
 def goto(crew: Any, cue: str) -> None:
     """Moves the show to ``cue`` through an in-process crew test client (the `crew` fixture)."""
     assert crew.emit("goto", {"cue": cue}, namespace="/crew", callback=True)["ok"]
+
+
+# True when an element's text does not fit it (cut, or spilling out): for the show title.
+TITLE_CUT = """el => {
+  const r = document.createRange();
+  r.selectNodeContents(el);
+  const text = r.getBoundingClientRect(), box = el.getBoundingClientRect();
+  return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1
+    || text.right > box.right + 0.5;
+}"""

@@ -36,6 +36,12 @@ cues:
   - {id: results, kind: poll, source: ask-vote}
   - {id: replay, kind: replay}
   - {id: roll, kind: credits, title: Thanks}
+  - id: together
+    kind: group
+    title: Together
+    cues:
+      - {id: together-picture, kind: record, title: Harbour, type: image, media: harbour.jpg}
+      - {id: together-words, kind: title, title: Goodnight}
 """
 HANDLES = ("Ana", "Ben", "Cleo", "Dev")
 # (phone, story, what the crew does with it); None = left waiting
@@ -61,6 +67,7 @@ class DemoNight:
 
 def make_night(folder: Path, clip: Path) -> DemoNight:
     """The night in ``folder / "data"``; ``clip`` is a playable video for the take."""
+    (folder / "harbour.jpg").write_bytes(jpeg(colour=(20, 40, 90)))
     app = make_app(
         folder / "data", write_show(folder, NIGHT_SHOW, "night.yaml"), camera_key=CAMERA_KEY
     )
@@ -110,6 +117,7 @@ def make_night(folder: Path, clip: Path) -> DemoNight:
     crew_says("take_credit", {"take": night.take, "performer": "Jonas Lind", "operator": "Mia"})
     crew_says("goto", {"cue": "replay"})
     crew_says("goto", {"cue": "roll"})
+    crew_says("goto", {"cue": "together"})  # a group: its cues start at once
     for phone in phones:
         phone.client.disconnect(namespace="/audience")
     crew.disconnect(namespace="/crew")

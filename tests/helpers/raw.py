@@ -1,6 +1,11 @@
 """A Socket.IO namespace over a bare websocket: frames exactly as a client sends them, so a
 test can send what python-socketio's client would refuse to (reserved names, extra
-arguments, JSON nested 10,000 deep) and read the raw acknowledgement."""
+arguments, JSON nested 10,000 deep) and read the raw acknowledgement.
+
+Send NaN, Infinity and numbers past a float's range through here, never through
+python-socketio's client: once a pytest worker has imported ``liveshow.realtime.guard``, the
+packet JSON of every client in that process is the server's strict one, and a NaN goes out
+as ``null``, so the test would check the wrong input (a two-worker CI run caught this)."""
 
 from __future__ import annotations
 

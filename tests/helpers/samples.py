@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import struct
+import subprocess
 import zlib
+from pathlib import Path
 
 import cv2
+import imageio_ffmpeg
 import numpy as np
 
 
@@ -102,3 +105,16 @@ def jpeg_with_orientation(width: int, height: int, orientation: int) -> bytes:
     tiff = b"II*\x00\x08\x00\x00\x00" + struct.pack("<HHHIHH", 1, 0x0112, 3, 1, orientation, 0)
     exif = b"Exif\x00\x00" + tiff + b"\x00\x00\x00\x00"
     return base[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + base[2:]
+
+
+def made_by_ffmpeg(path: Path, source: str, *encode: str) -> Path:
+    """A media file ffmpeg makes at ``path`` from a lavfi ``source`` (a test pattern, a tone,
+    noise), encoded with ``encode`` (codec options): sounds and videos no camera or phone
+    has to be found for."""
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", source, *encode, str(path)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return path

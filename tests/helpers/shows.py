@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+
+import imageio_ffmpeg
 
 TEXT_SHOW = """\
 title: Test show
@@ -31,6 +34,9 @@ cues:
   - {id: roll, kind: credits, title: Thanks}
 """
 
+# One camera cue: cam1 live on the projector (the camera agents' fault tests).
+CAMERA_SHOW = "title: Filming\ncues:\n  - {id: live, kind: camera, camera: cam1}\n"
+
 # One title cue: the quickest show a server can load.
 ONE_CUE_SHOW = "title: T\ncues:\n  - {id: a, kind: title, title: A}\n"
 
@@ -43,3 +49,17 @@ def write_show(folder: Path, text: str, name: str = "show.yaml") -> Path:
 
 def write_prompt_show(folder: Path) -> Path:
     return write_show(folder, PROMPT_SHOW, "prompts.yaml")
+
+
+def long_video(folder: Path, seconds: int = 40) -> Path:
+    """A small H.264 mp4 that Chromium plays, longer than the demo's (a test that starts a
+    video part-way needs one): a moving test pattern, 160x90 at 10 fps."""
+    path = folder / f"long-{seconds}s.mp4"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"testsrc2=s=160x90:r=10:d={seconds}", "-c:v", "libx264", "-preset",
+         "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return path

@@ -3,12 +3,14 @@ so a test can wait (bounded) for the one it needs instead of sleeping."""
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import engineio
 import socketio
 
 from tests.helpers.server import ServerProcess
@@ -23,6 +25,40 @@ def connect(srv: ServerProcess, namespace: str, auth: dict[str, Any]) -> socketi
     return client
 
 
+class _InOrderEngineIO(engineio.Client):
+    """python-engineio's client hands each message to a new thread, so on a loaded machine
+    two can be handled out of order: a binary event's attachment before its header (seen:
+    python-socketio then fails to decode the JPEG as a packet, "invalid literal for int()
+    ... b'\\xff'", and takes the next message for the attachment, losing both), or an older
+    state after a newer one. Here one thread per client hands them on in arrival order."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._inbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._courier: threading.Thread | None = None
+
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "message" and kwargs.get("run_async"):  # from the one reading thread
+            if self._courier is None or not self._courier.is_alive():
+                self._courier = threading.Thread(target=self._hand_on, daemon=True)
+                self._courier.start()
+            self._inbox.put(args)
+            return None
+        answer = super()._trigger_event(event, *args, **kwargs)
+        if event == "disconnect":
+            self._inbox.put(None)  # after the messages already in: they are still handed on
+        return answer
+
+    def _hand_on(self) -> None:
+        while (args := self._inbox.get()) is not None:
+            super()._trigger_event("message", *args)
+
+
+class _InOrderClient(socketio.Client):
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return _InOrderEngineIO
+
+
 class SocketClient:
     """Connects to ``namespace`` and records every event by name, in arrival order."""
 
@@ -31,8 +67,11 @@ class SocketClient:
         self.namespace = namespace
         self.heard: dict[str, list[Any]] = defaultdict(list)
         self.changed = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
+        self.waiting: set[threading.Event] = set()  # calls waiting for their answer
+        self.gone = False  # the connection ended
+        self.client = _InOrderClient(reconnection=False)
         self.client.on("*", self._hear, namespace=namespace)
+        self.client.on("disconnect", self._lost, namespace=namespace)
         self.client.connect(
             srv.url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=10
         )
@@ -41,6 +80,14 @@ class SocketClient:
         with self.changed:
             self.heard[event].append(data)
             self.changed.notify_all()
+
+    def _lost(self, *reason: Any) -> None:
+        """The connection ended: calls still waiting for an answer give up at once."""
+        with self.changed:
+            self.gone = True
+            waiting = list(self.waiting)
+        for done in waiting:
+            done.set()
 
     def events(self, name: str) -> list[Any]:
         """Every payload of ``name`` heard so far, oldest first (a copy)."""
@@ -77,8 +124,33 @@ class SocketClient:
         return self.wait(newest, timeout, what or f"a {name!r} event")
 
     def call(self, event: str, data: Any = None, timeout: float = 10.0) -> Any:
-        """Sends ``event`` and returns the server's acknowledgement as it is."""
-        return self.client.call(event, data, namespace=self.namespace, timeout=timeout)
+        """Sends ``event`` and returns the server's acknowledgement as it is (as
+        ``socketio.Client.call`` does). If the connection ends first (a killed server), raises
+        ConnectionError at once, not after waiting out ``timeout`` for an answer that cannot
+        come (that wait cost a fault test 10 s a kill)."""
+        done = threading.Event()
+        answer: list[tuple[Any, ...]] = []
+
+        def answered(*args: Any) -> None:
+            answer.append(args)
+            done.set()
+
+        with self.changed:
+            self.waiting.add(done)
+        try:
+            self.client.emit(event, data, namespace=self.namespace, callback=answered)
+            with self.changed:
+                if self.gone:
+                    done.set()
+            if not done.wait(timeout):
+                raise socketio.exceptions.TimeoutError()
+        finally:
+            with self.changed:
+                self.waiting.discard(done)
+        if not answer:
+            raise ConnectionError(f"the connection ended before {event!r} was answered")
+        args = answer[0]
+        return args if len(args) > 1 else args[0] if args else None
 
     def close(self) -> None:
         self.client.disconnect()
