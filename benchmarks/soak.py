@@ -1,6 +1,8 @@
 """A soak (issue 12): N phones held on one ``liveshow serve`` for a long time, with a GO every
-minute and a vote round every five minutes. What a long night does that a short benchmark
-cannot see: phones the server drops, GOs that miss a phone, memory that only grows.
+minute, a vote round every five minutes and steady text submissions (tiny stories, a few a
+second over all the phones). What a long night does that a short benchmark cannot see:
+phones the server drops, GOs that miss a phone, submissions acknowledged but not stored,
+memory that only grows.
 
     flock /tmp/rs/bench.lock .venv/bin/python benchmarks/soak.py --phones 5000 --minutes 30
     # issue 12's hour:           ... benchmarks/soak.py --phones 1000 --minutes 60
@@ -19,6 +21,12 @@ exported from git, as loadgen's ``--server-commit``): on a shared checkout, othe
 half-done edits must not be what a half-hour run measures; ``--working-tree`` runs the
 checkout as it is.
 
+The stories: from the first GO (to the story prompt, which each vote round closes and the
+next GO reopens) to the end, the phones, in turn, send ``--submit-rate`` stories a second in
+all, each with its own id, and keep every acknowledgement. At the end the acknowledged ids
+are checked against the rows in the server's database: "lost" is an id acknowledged ok with
+no row, "duplicated" a story stored in more than one row.
+
 Each vote round uses new submission ids (a repeated id would only be answered as a repeat),
 so the phones' worker here adds one command to loadgen's; everything else is loadgen's own.
 Results are appended to benchmarks/results/soak.md."""
@@ -28,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shlex
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -41,16 +50,56 @@ from loadgen import report
 from loadgen.clients import Clients, Worker, _raise_file_limit
 from loadgen.phones import Phone
 from loadgen.session import Session, flat, pct, start_target
-from loadgen.targets import ROOT, VOTE_OPTIONS, export_commit, resolve
+from loadgen.targets import ROOT, SHOW, VOTE_OPTIONS, export_commit, resolve
 
 RESULTS = ROOT / "benchmarks" / "results" / "soak.md"
 MB = 1024 * 1024
 SAMPLE_S = 30.0  # one RSS/CPU sample every 30 s; a GO on every second one
+STORY = "ask-story"
+SOAK_SHOW = SHOW + (
+    f"  - {{id: {STORY}, kind: prompt, title: A story, "
+    "prompt: {kind: text, question: A tiny story}}\n"
+)
 
 
 class SoakWorker(Worker):
     """loadgen's phone worker, plus a vote round whose submission ids are new each round,
-    and the errors of the phones that lost their connection."""
+    steady stories, and the errors of the phones that lost their connection."""
+
+    stories: asyncio.Task[None] | None = None
+    sent: list[asyncio.Task[tuple[str, bool, str | None]]]
+
+    async def cmd_stories(self, prompt: str, rate: float, timeout: float) -> int:
+        """Starts sending ``rate`` stories a second, from the joined phones in turn."""
+        self.sent = []
+        self.stories = asyncio.get_running_loop().create_task(self._stories(prompt, rate, timeout))
+        return 0
+
+    async def _stories(self, prompt: str, rate: float, timeout: float) -> None:
+        async def one(phone: Phone, sub_id: str) -> tuple[str, bool, str | None]:
+            data = {"id": sub_id, "prompt": prompt, "kind": "text", "text": f"Story {sub_id}"}
+            try:
+                ack = await phone.call("submit", data, timeout)
+            except TimeoutError:
+                return sub_id, False, "no acknowledgement"
+            ok = isinstance(ack, dict) and bool(ack.get("ok"))
+            return sub_id, ok, None if ok else str(ack)[:120]
+
+        start, k = time.monotonic(), 0
+        while True:
+            await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
+            phones = [p for p in self.fleet.phones if p.connected and p.token]
+            if phones:
+                phone = phones[k % len(phones)]
+                sub_id = f"story-{k}-{phone.device}"
+                self.sent.append(asyncio.get_running_loop().create_task(one(phone, sub_id)))
+            k += 1
+
+    async def cmd_stories_end(self) -> list[tuple[str, bool, str | None]]:
+        """Stops sending; every story sent, once its acknowledgement came (or timed out)."""
+        if self.stories is not None:
+            self.stories.cancel()
+        return list(await asyncio.gather(*getattr(self, "sent", [])))
 
     async def cmd_vote_round(
         self, prompt: str, options: list[str], round_no: int, timeout: float
@@ -71,32 +120,6 @@ class SoakWorker(Worker):
             return sent, time.monotonic(), ok, None if ok else str(ack)[:120]
 
         return await asyncio.gather(*(one(p) for p in self.fleet.phones if p.connected))
-
-    async def cmd_join_paced(
-        self, terms_version: str, rate: float, timeout: float = 120.0
-    ) -> dict[str, Any]:
-        """loadgen's ``join``, but ``rate`` phones a second (an audience joins over a minute
-        or two, not in one instant: 5,000 joins at once stalled the server, see soak.md)."""
-        phones = [p for p in self.fleet.phones if p.connected]
-        start = time.monotonic()
-
-        async def one(k: int, phone: Phone) -> str | None:
-            await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
-            consent = {"accepted": True, "terms_version": terms_version}
-            try:
-                ack = await phone.call(
-                    "join", {"handle": f"P{phone.index}", "consent": consent}, timeout
-                )
-            except TimeoutError:
-                return "no acknowledgement"
-            if isinstance(ack, dict) and ack.get("ok"):
-                phone.token = ack.get("token")
-                return None
-            return str(ack)[:200]
-
-        answers = await asyncio.gather(*(one(k, p) for k, p in enumerate(phones)))
-        errors = [a for a in answers if a]
-        return {"ok": len(answers) - len(errors), "errors": errors[:5]}
 
     async def cmd_lost(self) -> list[str]:
         """Why each phone that is not connected lost its connection (its last error)."""
@@ -129,6 +152,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=500.0, help="new phones a second")
     p.add_argument("--timeout", type=float, default=60.0, help="per GO / vote round, seconds")
     p.add_argument("--join-rate", type=float, default=100.0, help="phones joining a second")
+    p.add_argument(
+        "--submit-rate", type=float, default=3.0, help="stories a second, over all phones"
+    )
     p.add_argument(
         "--max-connections",
         type=int,
@@ -205,13 +231,17 @@ class Soak:
         self.crew_back()
         self.activity = True
         cue = "b" if self.session.cue == "a" else "a"
+        self.go_to(cue)
+
+    def go_to(self, cue: str) -> None:
         result = self.session.go(cue, self.args.timeout)
         self.gos.append(result)
         if result["received"] < result["phones"] or not result["ok"]:
             print(f"    GO to {cue}: {result['received']}/{result['phones']}", flush=True)
 
     def vote_round(self) -> None:
-        """The poll opens (a GO), every phone votes at once with new ids."""
+        """The poll opens (a GO), every phone votes at once with new ids; then a GO back to
+        the story prompt (the vote closed it; stories sent meanwhile are in its grace)."""
         self.crew_back()
         self.activity = True
         self.gos.append(self.session.go("ask-vote", self.args.timeout))
@@ -240,6 +270,7 @@ class Soak:
             f"{row['storm_s']:.1f} s",
             flush=True,
         )
+        self.go_to(STORY)
 
     def run(self) -> None:
         """Samples every 30 s; on every other one a GO (every ``vote_every``-th of them a vote
@@ -248,6 +279,13 @@ class Soak:
         windows = max(1, round(self.args.minutes * 60 / SAMPLE_S))
         self.started = time.monotonic()
         self.cpu0, self.t0 = self.group.cpu_seconds(), self.started
+        self.go_to(STORY)
+        self.session.clients.ask(
+            "stories",
+            prompt=STORY,
+            rate=self.args.submit_rate / len(self.session.clients.conns),
+            timeout=self.args.timeout,
+        )
         self.vote_round()  # the first round, before the baseline sample
         self.sample("after the first vote round (baseline)")
         for k in range(windows):
@@ -285,10 +323,32 @@ class Soak:
             "rss_max": max(s["rss_mb"] for s in self.samples),
             "idle_ms": statistics.median(idle) if idle else float("nan"),
             "busy_ms": statistics.median(busy) if busy else float("nan"),
+            "rss_per_hour": (end["rss_mb"] - base["rss_mb"])
+            * 3600
+            / max(1.0, end["t"] - base["t"]),
             "connected_end": end["connected"],
             "crew_drops": self.crew_drops,
             "minutes": (time.monotonic() - self.started) / 60,
         }
+
+
+def stories_kept(clients: SoakClients, database: Path) -> dict[str, Any]:
+    """Every story's acknowledgement against the rows in the server's database."""
+    sent = flat(clients.ask("stories_end"))
+    acked = {s[0] for s in sent if s[1]}
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        rows = conn.execute("select id, text from submissions where prompt = ?", [STORY])
+        stored = {sub_id: text for sub_id, text in rows}
+    texts = list(stored.values())
+    return {
+        "stories_sent": len(sent),
+        "stories_acked": len(acked),
+        "stories_stored": len(stored),
+        "stories_lost": len(acked - stored.keys()),
+        "stories_duplicated": len(texts) - len(set(texts)),
+        "stories_stored_unacked": len(stored.keys() - acked),
+        "story_errors": sorted({s[2] for s in sent if s[2]})[:3],
+    }
 
 
 def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | None]:
@@ -298,7 +358,7 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | No
     if not args.working_tree:
         args.server_commit = resolve(args.server_commit)
         source = export_commit(args.server_commit, tmp / "source")
-    target, sample = start_target("liveshow", tmp / "soak", None, env, source)
+    target, sample = start_target("liveshow", tmp / "soak", None, env, source, SOAK_SHOW)
     clients = SoakClients(args.processes)
     session = None
     head: dict[str, Any] = {"phones": args.phones}
@@ -311,8 +371,9 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | No
         print(f"  {ramp['ok']}/{args.phones} phones in {ramp['wall']:.1f} s", flush=True)
         terms = ((sample.get("welcome") or {}).get("terms") or {}).get("version", "")
         started = time.monotonic()
+        # paced: 5,000 joins at once stalled the server (see soak.md)
         joined = clients.ask(
-            "join_paced",
+            "join",
             terms_version=terms,
             rate=args.join_rate / len(clients.conns),
             timeout=max(120.0, args.timeout),
@@ -331,6 +392,7 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], Soak | No
             print(f"  the run failed: {exc!r}", flush=True)
             head["failed"] = repr(exc)[:300]
         head.update(run.figures())
+        head.update(stories_kept(clients, target.log.parent / "data" / "show.db"))
         head["lost"] = flat(clients.ask("lost"))
         head["server_alive"] = target.proc.poll() is None
         return head, run
@@ -370,22 +432,31 @@ def write(head: dict[str, Any], run: Soak | None, load: str, args: argparse.Name
         f"| vote rounds; votes acknowledged ok | {f.get('rounds', 0)}; "
         f"{f.get('votes_ok', 0)} / {f.get('votes', 0)} |",
         f"| slowest vote round s | {f.get('vote_storm_max', 0):.1f} |",
+        f"| stories sent / acknowledged ok / stored | {f.get('stories_sent', '-')} / "
+        f"{f.get('stories_acked', '-')} / {f.get('stories_stored', '-')} |",
+        f"| stories lost (acknowledged, no row) / duplicated | {f.get('stories_lost', '-')}"
+        f" / {f.get('stories_duplicated', '-')} |",
+        f"| stories stored without an ok acknowledgement | "
+        f"{f.get('stories_stored_unacked', '-')} |",
         f"| RSS empty / all joined MB | {f.get('rss_empty', 0):.0f} / "
         f"{f.get('rss_joined', 0):.0f} |",
         f"| RSS baseline (after the first vote round) -> end MB | {f.get('rss_base', 0):.0f} -> "
-        f"{f.get('rss_end', 0):.0f} ({f.get('rss_end', 0) - f.get('rss_base', 0):+.1f}) |",
+        f"{f.get('rss_end', 0):.0f} ({f.get('rss_end', 0) - f.get('rss_base', 0):+.1f}; "
+        f"{f.get('rss_per_hour', 0):+.1f} an hour) |",
         f"| RSS max MB | {f.get('rss_max', 0):.0f} |",
-        f"| idle CPU, median of idle 30 s windows ms/s | {f.get('idle_ms', float('nan')):.1f} |",
+        f"| idle CPU, median of 30 s windows with no GO or vote (stories still coming) "
+        f"ms/s | {f.get('idle_ms', float('nan')):.1f} |",
         f"| CPU in windows with a GO or vote, median ms/s | {f.get('busy_ms', float('nan')):.1f} |",
         f"| the crew's socket dropped by the server | {f.get('crew_drops', '-')} |",
         f"| server still running | {'yes' if f.get('server_alive') else 'NO'} |",
         *([f"| **the run failed** | {f['failed']} |"] if f.get("failed") else []),
     ]
-    if f.get("connect_errors") or f.get("join_errors") or f.get("vote_errors") or lost:
+    problems = ("connect_errors", "join_errors", "vote_errors", "story_errors")
+    if any(f.get(k) for k in problems) or lost:
         lines += [
             "",
             f"Problems: connect {f.get('connect_errors')}, joins {f.get('join_errors')}, "
-            f"votes {f.get('vote_errors')}",
+            f"votes {f.get('vote_errors')}, stories {f.get('story_errors')}",
         ]
         lines += [f", dropped phones (first 5): {lost[:5]}"]
     if run is not None:
@@ -406,15 +477,12 @@ def write(head: dict[str, Any], run: Soak | None, load: str, args: argparse.Name
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_results:
-        new = not args.results.exists() or args.results.stat().st_size == 0
-        with args.results.open("a") as out:
-            if new:
-                out.write(
-                    "# Soak: results\n\nbenchmarks/soak.py: loadgen phones held on one "
-                    "`liveshow serve` with a GO a minute and a vote round every five; the "
-                    "server's process group from /proc. See BENCHMARKS.md.\n"
-                )
-            out.write(text)
+        header = (
+            "# Soak: results\n\nbenchmarks/soak.py: loadgen phones held on one "
+            "`liveshow serve` with a GO a minute, a vote round every five and steady stories; "
+            "the server's process group from /proc. See BENCHMARKS.md.\n"
+        )
+        report.append(text, args.results, header)
     return text
 
 

@@ -70,10 +70,17 @@ class Worker:
             "errors": errors[:5],
         }
 
-    async def cmd_join(self, terms_version: str, timeout: float = 60.0) -> dict[str, Any]:
-        """Every connected phone joins (handle and consent), as before any submission."""
+    async def cmd_join(
+        self, terms_version: str, timeout: float = 60.0, rate: float | None = None
+    ) -> dict[str, Any]:
+        """Every connected phone joins (handle and consent), as before any submission: all at
+        once, or ``rate`` phones a second (an audience joining over a minute or two)."""
+        phones = [p for p in self.fleet.phones if p.connected]
+        start = time.monotonic()
 
-        async def one(phone: Phone) -> str | None:
+        async def one(k: int, phone: Phone) -> str | None:
+            if rate:
+                await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
             consent = {"accepted": True, "terms_version": terms_version}
             try:
                 ack = await phone.call(
@@ -86,7 +93,7 @@ class Worker:
                 return None
             return str(ack)[:200]
 
-        answers = await asyncio.gather(*(one(p) for p in self.fleet.phones if p.connected))
+        answers = await asyncio.gather(*(one(k, p) for k, p in enumerate(phones)))
         errors = [a for a in answers if a]
         return {"ok": len(answers) - len(errors), "errors": errors[:5]}
 

@@ -7,6 +7,7 @@ import math
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -157,7 +158,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    node = "none"  # a Python-only benchmark runs without Node too
+    if shutil.which("node"):
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     return (
         f"{platform.node()}, {os.cpu_count()} cores ({model}), {platform.machine()}, "
         f"{platform.platform()}, Python {platform.python_version()}, Node {node}"
@@ -205,18 +208,22 @@ def write(
     return text
 
 
-def append(text: str, out: Path = RESULTS) -> None:
-    """Appends ``text`` to the results file, starting it with its header if it is new."""
+HEADER = (
+    "# A full house: results\n\nSimulated phones (benchmarks/loadgen: a light "
+    "Engine.IO/Socket.IO client, each phone from its own 127/8 address, in client "
+    "processes beside the server) against liveshow and the Node.js socket.io 4 "
+    "reference, on one machine. CPU and memory are the server's whole process "
+    "group, from /proc. See BENCHMARKS.md, 'A full house'.\n"
+)
+
+
+def append(text: str, out: Path = RESULTS, header: str = HEADER) -> None:
+    """Appends ``text`` to the results file ``out``, starting it with ``header`` if it is
+    new."""
     out.parent.mkdir(exist_ok=True)
     with out.open("a") as handle:
         if out.stat().st_size == 0:
-            handle.write(
-                "# A full house: results\n\nSimulated phones (benchmarks/loadgen: a light "
-                "Engine.IO/Socket.IO client, each phone from its own 127/8 address, in client "
-                "processes beside the server) against liveshow and the Node.js socket.io 4 "
-                "reference, on one machine. CPU and memory are the server's whole process "
-                "group, from /proc. See BENCHMARKS.md, 'A full house'.\n"
-            )
+            handle.write(header)
         handle.write(text)
 
 

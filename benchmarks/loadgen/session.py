@@ -16,7 +16,7 @@ import socketio
 
 from . import wire
 from .clients import JOIN_CODE, Clients
-from .targets import ROOT, Target, start_liveshow, start_node
+from .targets import ROOT, SHOW, Target, start_liveshow, start_node
 
 
 def flat(lists: list[list[Any]]) -> list[Any]:
@@ -189,19 +189,10 @@ def summarise_gos(gos: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def start_target(
-    name: str,
-    folder: Path,
-    sample: dict[str, Any] | None,
-    extra_env: dict[str, str],
-    source: Path = ROOT,
-) -> tuple[Target, dict[str, Any]]:
-    """Starts ``name`` ("liveshow" or "node"); for liveshow, also probes what a phone is
-    told (the sample for Node). Node needs that sample: it starts a liveshow to take one if
-    it has none."""
-    if name == "liveshow":
-        target = start_liveshow(folder / "liveshow", source=source, **extra_env)
-        crew = socketio.Client(reconnection=False)
+def _ready(target: Target) -> dict[str, Any]:
+    """Stand the show on cue "a" and probe what a phone is told (the sample for Node)."""
+    crew = socketio.Client(reconnection=False)
+    try:
         crew.connect(
             target.url,
             namespaces=["/crew"],
@@ -210,8 +201,29 @@ def start_target(
             wait_timeout=30,
         )
         crew.call("goto", {"cue": "a"}, namespace="/crew", timeout=30)
+    finally:
         crew.disconnect()
-        return target, probe(target.port)
+    return probe(target.port)
+
+
+def start_target(
+    name: str,
+    folder: Path,
+    sample: dict[str, Any] | None,
+    extra_env: dict[str, str],
+    source: Path = ROOT,
+    show: str = SHOW,
+) -> tuple[Target, dict[str, Any]]:
+    """Starts ``name`` ("liveshow" or "node"); for liveshow, also probes what a phone is
+    told (the sample for Node). Node needs that sample: it starts a liveshow to take one if
+    it has none."""
+    if name == "liveshow":
+        target = start_liveshow(folder / "liveshow", source=source, show=show, **extra_env)
+        try:
+            return target, _ready(target)
+        except BaseException:
+            target.stop()  # the caller gets no target to stop when the probe fails
+            raise
     if sample is None:
         target, sample = start_target("liveshow", folder / "sampling", None, extra_env, source)
         target.stop()

@@ -113,13 +113,17 @@ def export_commit(commit: str, folder: Path) -> Path:
 
 
 def start_liveshow(
-    folder: Path, port: int | None = None, source: Path = ROOT, **env_extra: str
+    folder: Path,
+    port: int | None = None,
+    source: Path = ROOT,
+    show: str = SHOW,
+    **env_extra: str,
 ) -> Target:
-    """``liveshow serve`` on the bench show, in its own session; returns once it listens.
-    ``source`` is the directory holding the ``liveshow`` package to run (the checkout, or
-    an ``export_commit``)."""
+    """``liveshow serve`` on the bench show (or ``show``), in its own session; returns once
+    it listens. ``source`` is the directory holding the ``liveshow`` package to run (the
+    checkout, or an ``export_commit``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "show.yaml").write_text(SHOW)
+    (folder / "show.yaml").write_text(show)
     port = port or free_port()
     env = {
         **os.environ,
