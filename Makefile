@@ -60,7 +60,7 @@ lint: setup
 
 test: setup debian-packages lint
 	$(PY) media/make_demo_media.py
-	$(PY) -m pytest -q $(PYTEST_WORKERS)
+	$(PY) -m pytest -q --durations=15 $(PYTEST_WORKERS)
 
 # Two pytest workers (pytest-xdist), a test file to each: most tests wait on a server process
 # or a browser, so two at a time fit 2 cores. `make test PYTEST_WORKERS=` runs them one by one.

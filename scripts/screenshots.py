@@ -2,10 +2,11 @@
 real reference catalogue holding the demo community.
 
     python scripts/screenshots.py                   # writes docs/screenshots/*.png
-    python scripts/screenshots.py --only show       # only the show's five
+    python scripts/screenshots.py --only show       # only the show's seven
     python scripts/screenshots.py --only catalogue  # only the catalogue's four (a few seconds)
 
-The show: starts `python -m liveshow serve` on a free port with a temporary data directory,
+The show: starts `python -m liveshow demo` (the server, the demo catalogue it pulls from and
+the synthetic camera) on a free port with a temporary data directory,
 opens the projector display and the crew dashboard in Debian's chromium (Playwright), runs the
 demo show to the middle of a film, and saves:
 
@@ -14,6 +15,10 @@ demo show to the middle of a film, and saves:
     docs/screenshots/display-story.png   1280x720  the projector: a tiny-story text cue
     docs/screenshots/display-prompt.png  1280x720  the projector: a prompt with the join QR code
     docs/screenshots/phone.png           390x844   the phone app answering that prompt
+    docs/screenshots/dashboard-group.png 1440x900  crew dashboard, a cue group running: its
+                                                   picture and sound under it, each with Stop
+    docs/screenshots/display-cloud.png   1280x720  the projector: a word cloud of the room's
+                                                   one-word answers (eighteen phones, approved)
 
 The catalogue: starts `python -m liveshow catalogue serve` on a free port with a new temporary
 data directory (so it holds the demo community), finds the deepest record of The Lighthouse
@@ -58,6 +63,8 @@ SHOW_SHOTS = (
     "display-story.png",
     "display-prompt.png",
     "phone.png",
+    "display-cloud.png",
+    "dashboard-group.png",
 )
 CATALOGUE_SHOTS = (
     "catalogue-collaborations.png",
@@ -102,7 +109,10 @@ def demo_server() -> Iterator[dict[str, str]]:
     }
     log = open(workdir / "server.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "liveshow", "serve", "--show", str(DEMO_SHOW)],
+        # `liveshow demo`, as a new user runs it: the demo catalogue (its records pulled,
+        # so pre-flight is clean) and the synthetic camera agent come with it, as children
+        # that stop with it.
+        [sys.executable, "-m", "liveshow", "demo", "--show", str(DEMO_SHOW)],
         env={**os.environ, **settings, "PYTHONUNBUFFERED": "1"},
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -110,7 +120,7 @@ def demo_server() -> Iterator[dict[str, str]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # the demo catalogue starts and is pulled first
         while True:
             if proc.poll() is not None:
                 raise SystemExit(f"server exited:\n{(workdir / 'server.log').read_text()[-2000:]}")
@@ -120,7 +130,7 @@ def demo_server() -> Iterator[dict[str, str]]:
             except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
-                raise SystemExit("server did not start in 60 s")
+                raise SystemExit("server did not start in 180 s")
             time.sleep(0.1)
         yield {
             "url": url,
@@ -286,8 +296,79 @@ def wait_for_cue(srv: dict[str, str], cue_id: str) -> None:
     wait_for(lambda: (state(srv).get("cue") or {}).get("id") == cue_id, what=f"cue {cue_id}")
 
 
+CLOUD_WORDS = (
+    "Lanterns",
+    "silver",
+    "lanterns",
+    "whispers",
+    "Silver",
+    "deep",
+    "lanterns",
+    "gulls",
+    "salt",
+    "silver",
+    "Quiet",
+    "lanterns",
+    "moon",
+    "waves",
+    "ink",
+    "Moon",
+    "foghorn",
+    "waves",
+)
+
+
+def answer_one_word(srv: dict[str, str], words: tuple[str, ...]) -> None:
+    """Phones (real Socket.IO clients) answer the one-word prompt; the crew approves each."""
+    import socketio
+
+    from liveshow.audience.terms import TERMS_VERSION
+
+    crew = socketio.Client(reconnection=False)
+    crew.connect(
+        srv["url"],
+        namespaces=["/crew"],
+        auth={"password": srv["password"]},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    try:
+        for n, word in enumerate(words):
+            phone = socketio.Client(reconnection=False)
+            phone.connect(
+                srv["url"],
+                namespaces=["/audience"],
+                auth={"code": "harbour", "device": f"screenshot-phone-{n:04d}"},
+                transports=["websocket"],
+                wait_timeout=10,
+            )
+            consent = {"accepted": True, "terms_version": TERMS_VERSION}
+            joined = phone.call(
+                "join",
+                {"handle": f"Guest {n + 1}", "consent": consent},
+                namespace="/audience",
+                timeout=10,
+            )
+            assert joined["ok"], joined
+            sub = f"screenshot-word-{n:04d}"
+            ack = phone.call(
+                "submit",
+                {"id": sub, "prompt": "ask-word", "kind": "text", "text": word},
+                namespace="/audience",
+                timeout=10,
+            )
+            assert ack["ok"], ack
+            done = crew.call(
+                "moderate", {"submission": sub, "action": "approve"}, namespace="/crew", timeout=10
+            )
+            assert done["ok"], done
+            phone.disconnect()
+    finally:
+        crew.disconnect()
+
+
 def shoot_show(browser: Any) -> None:
-    """The show's five: dashboard, projector (video, story, prompt) and phone."""
+    """The show's seven: dashboard, projector (video, story, prompt) and phone."""
     with demo_server() as srv:
         projector = browser.new_context(viewport={"width": 1280, "height": 720})
         display = projector.new_page()
@@ -314,6 +395,7 @@ def shoot_show(browser: Any) -> None:
         page.wait_for_selector(
             "#preflight-summary.good, #preflight-summary.warn, #preflight-summary.bad"
         )
+        page.evaluate("document.querySelector('aside.side').scrollTop = 0")  # the click scrolled it
         time.sleep(1.2)
 
         # GO the film (2 s pre-wait), then stop at a moment with its credits on screen.
@@ -329,6 +411,20 @@ def shoot_show(browser: Any) -> None:
         page.wait_for_selector("#displays .preload-ok", timeout=10000)
         display.screenshot(path=str(OUT / "display.png"))
         page.screenshot(path=str(OUT / "dashboard.png"))
+
+        # A cue group running: its picture and its sound, indented under it, each with Stop.
+        time.sleep(1.2)
+        page.click('#cue-rows tr[data-cue="harbour-at-night"]')
+        page.keyboard.press("Enter")
+        page.click("#confirm-ok")
+        wait_for_cue(srv, "harbour-at-night")
+        page.wait_for_selector('#cue-rows tr[data-child="harbour-at-night-gulls"] .stop-cue')
+        page.locator(
+            '#cue-rows tr[data-child="harbour-at-night-gulls"]'
+        ).scroll_into_view_if_needed()
+        page.mouse.move(5, 895)
+        time.sleep(2.5)
+        page.screenshot(path=str(OUT / "dashboard-group.png"))
 
         # A tiny story, reached with go-to (show mode asks first).
         time.sleep(1.2)
@@ -361,6 +457,26 @@ def shoot_show(browser: Any) -> None:
         display.screenshot(path=str(OUT / "display-prompt.png"))
         phone.screenshot(path=str(OUT / "phone.png"))
         phone.context.close()
+
+        # A word cloud: eighteen phones answer the one-word prompt, the crew approves them all.
+        time.sleep(1.2)
+        page.click('#cue-rows tr[data-cue="ask-word"]')
+        page.keyboard.press("Enter")
+        page.click("#confirm-ok")
+        wait_for_cue(srv, "ask-word")
+        answer_one_word(srv, CLOUD_WORDS)
+        time.sleep(1.2)
+        page.click('#cue-rows tr[data-cue="word-cloud"]')
+        page.keyboard.press("Enter")
+        page.click("#confirm-ok")
+        wait_for_cue(srv, "word-cloud")
+        display.wait_for_function(
+            f"() => document.querySelectorAll('#stage .cloud-word').length"
+            f" >= {len(set(w.lower() for w in CLOUD_WORDS))}",
+            timeout=15000,
+        )
+        time.sleep(2.5)  # let the dissolve finish
+        display.screenshot(path=str(OUT / "display-cloud.png"))
         crew.close()
         projector.close()
 
