@@ -60,11 +60,15 @@ lint: setup
 
 test: setup debian-packages lint
 	$(PY) media/make_demo_media.py
-	$(PY) -m pytest -q --durations=15 $(PYTEST_WORKERS)
+	$(PY) -m pytest -q --durations=15 -rfER $(PYTEST_RERUNS) $(PYTEST_WORKERS)
 
 # Two pytest workers (pytest-xdist), a test file to each: most tests wait on a server process
 # or a browser, so two at a time fit 2 cores. `make test PYTEST_WORKERS=` runs them one by one.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
+# A test that fails is run once more (pytest-rerunfailures); one that fails twice fails the
+# run. Each rerun is listed in the summary ("RERUN"): it is an intermittent fault to chase,
+# in the test or the product. `make test PYTEST_RERUNS=` runs each test once.
+PYTEST_RERUNS ?= --reruns 1
 
 screenshots: setup debian-packages
 	$(PY) scripts/screenshots.py
