@@ -183,15 +183,13 @@ def preflight(show_path: Path | None, data: Path | None) -> None:
     sys.exit(1 if errors else 0)
 
 
+def _out_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--out", type=click.Path(path_type=Path), required=True, help=help)
+
+
 @main.command()
 @click.option("--data", default="./liveshow-data", help="Data directory of the show.")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Show file to write (atomically).",
-)
+@_out_option("Show file to write (atomically).")
 def export(data: str, out: Path) -> None:
     """Write the show stored in a data directory (with its edits) to a show file."""
     from .media.library import MediaLibrary
@@ -241,13 +239,7 @@ def pull(collaborations: tuple[str, ...], **options: Any) -> None:
     help="Base URL phones use (default: LIVESHOW_PUBLIC_URL, or this machine's LAN address).",
 )
 @click.option("--port", type=int, default=None, help="Port in the URL (default 5000).")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="File to write: .svg or .png.",
-)
+@_out_option("File to write: .svg or .png.")
 def qr(data: str | None, public_url: str | None, port: int | None, out: Path) -> None:
     """Write the join QR code (SVG or PNG) for printed programmes."""
     from .audience.joining import join_url, qr_png, qr_svg
@@ -303,6 +295,12 @@ def qr(data: str | None, public_url: str | None, port: int | None, out: Path) ->
     help="Refuse to start a take with less free space than this in --takes; stop one "
     "cleanly at half of it.",
 )
+@click.option(
+    "--keep-uploaded",
+    is_flag=True,
+    help="Never delete a take the server has (by default, when short of --min-free-mb, the "
+    "oldest uploaded takes' files are deleted once the server confirms it holds them).",
+)
 @click.option("--duration", type=float, default=None, help="Stop after this many seconds.")
 def camera(
     server: str,
@@ -314,6 +312,7 @@ def camera(
     fps: float,
     takes_dir: Path,
     min_free_mb: int,
+    keep_uploaded: bool,
     duration: float | None,
 ) -> None:
     """Run a camera agent: capture, preview, keying, takes (OpenCV, in its own process)."""
@@ -334,6 +333,7 @@ def camera(
             fps=fps,
             takes_dir=takes_dir,
             min_free_mb=min_free_mb,
+            prune_uploaded=not keep_uploaded,
         )
     )
     signal.signal(signal.SIGTERM, lambda *_: agent.stop())

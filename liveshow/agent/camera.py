@@ -49,6 +49,8 @@ class AgentConfig:
     # MB free a take needs to start; one still recording is stopped at half of it and
     # finished (in place when there is no room for the usual copy: recorder.recover).
     min_free_mb: int = 500
+    # when short of that, delete the files of takes the server confirms it has, oldest first
+    prune_uploaded: bool = True
 
 
 class CameraAgent:
@@ -168,9 +170,14 @@ class CameraAgent:
             return None
 
     def room_for_a_take(self) -> None:
-        """Raises RuntimeError (the crew's answer) when the takes folder is nearly full."""
+        """Raises RuntimeError (the crew's answer) when the takes folder is nearly full, after
+        freeing what it can (uploaded takes, see TakeOutbox.prune)."""
         free = self.disk_free()
-        if free is not None and free < self.config.min_free_mb * MB:
+        floor = self.config.min_free_mb * MB
+        if free is not None and free < floor and self.config.prune_uploaded:
+            self.outbox.prune(floor, self.disk_free)
+            free = self.disk_free()
+        if free is not None and free < floor:
             raise RuntimeError(
                 f"only {free / MB:.0f} MB free for takes (at least {self.config.min_free_mb} MB "
                 f"needed): free space in {self.config.takes_dir.resolve()} on the camera's "
@@ -183,6 +190,9 @@ class CameraAgent:
         without the usual copy, if need be: see recorder.recover)."""
         free = self.disk_free()
         floor = self.config.min_free_mb * MB
+        short = free is not None and free < floor
+        prune = short and self.config.prune_uploaded
+        self.outbox.want_room(floor if prune else None, self.disk_free)
         if free is None or free >= floor:
             self.disk_problem = None
             return

@@ -1,7 +1,9 @@
 """The camera agent's outbox: finished takes wait on disk (a manifest per take) until the
 server has every file (resumable, hash-checked) and the take record. Nothing is lost when
 the network or the server goes away: the outbox drains when they come back, also after the
-agent restarts."""
+agent restarts. When the disk runs short, the files of the oldest uploaded takes are deleted,
+each only once the server confirms it holds every one of them (its manifest stays, marked
+``pruned_at``)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,8 @@ class TakeOutbox:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._room: tuple[int, Callable[[], int | None]] | None = None  # see want_room
+        self._prune_lock = threading.Lock()
 
     def add(self, manifest: dict[str, Any]) -> Path:
         path = self.folder / f"{manifest['id']}.take.json"
@@ -78,6 +82,9 @@ class TakeOutbox:
             try:
                 for path in self.pending():
                     self.send(path)
+                room = self._room
+                if room is not None:
+                    self.prune(*room)
                 delay = 1.0
                 self._wake.wait(30)
             except (requests.RequestException, OSError, UploadRefused) as exc:
@@ -117,6 +124,55 @@ class TakeOutbox:
         write_manifest(path, {**manifest, "uploaded": True, "uploaded_at": time.time()})
         self._report("uploaded", manifest["id"])
         return dict(response.json())
+
+    def want_room(self, need: int | None, free: Callable[[], int | None]) -> None:
+        """Asks for ``need`` bytes free (None: enough is free), made by pruning uploaded
+        takes after each round of uploads; the first ask wakes the outbox."""
+        first = need is not None and self._room is None
+        self._room = None if need is None else (need, free)
+        if first:
+            self._wake.set()
+
+    def prune(self, need: int, free: Callable[[], int | None]) -> list[str]:
+        """Deletes the files of uploaded takes, oldest upload first, until ``need`` bytes are
+        free; a take's files go only when the server answers that it has each of them.
+        Returns the ids of the takes pruned."""
+        pruned: list[str] = []
+        with self._prune_lock:
+            for path, manifest in self._uploaded():
+                room = free()
+                if room is None or room >= need:
+                    break
+                files = [f for f in manifest["files"].values() if f]
+                try:
+                    held = all(self._server_has(f["sha256"]) for f in files)
+                except requests.RequestException as exc:
+                    log.warning("cannot ask the server before freeing space: %s", exc)
+                    break
+                if not held:
+                    log.warning("take %s: the server lacks a file; kept", manifest["id"])
+                    continue
+                for f in files:
+                    Path(f["path"]).unlink(missing_ok=True)
+                write_manifest(path, {**manifest, "pruned_at": time.time()})
+                pruned.append(manifest["id"])
+                self._report("pruned", f"take {manifest['id']}: the server has it")
+        return pruned
+
+    def _uploaded(self) -> list[tuple[Path, dict[str, Any]]]:
+        """Uploaded takes whose files are still here, oldest upload first."""
+        out = []
+        for path in self.folder.glob("*.take.json"):
+            try:
+                manifest = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if manifest.get("uploaded") and not manifest.get("pruned_at"):
+                out.append((float(manifest.get("uploaded_at") or 0), path, manifest))
+        return [(path, manifest) for _, path, manifest in sorted(out, key=lambda t: t[0])]
+
+    def _server_has(self, sha: str) -> bool:
+        return self.session.head(f"{self.server}/api/media/{sha}", timeout=5).status_code == 200
 
     def upload_file(self, path: Path, sha: str) -> None:
         url = f"{self.server}/api/media/{sha}"
