@@ -196,6 +196,12 @@ class SyncChanged(Event):
     """The outbox's sender started or finished a round, or the catalogue stopped answering."""
 
 
+@dataclass(frozen=True)
+class DiskChanged(Event):
+    """The data folder's free space moved (something other than the show may be filling it:
+    takes, logs, another program), seen by the clock's look every DISK_LOOK seconds."""
+
+
 class Recorder(Protocol):
     """The engine's ``record``: log ``event`` (running ``change`` in the same transaction),
     then tell the listeners. Injected into the domain classes that change the show."""

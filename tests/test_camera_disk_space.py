@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import requests
 from playwright.sync_api import expect
 
 from liveshow.agent.outbox import TakeOutbox, write_manifest
-from tests.helpers import CAMERA_KEY
+from tests.helpers import CAMERA_KEY, disk
 from tests.helpers.agent import start_agent, stop_agent
 from tests.helpers.crew import Crew, crew_login
 from tests.helpers.samples import jpeg, made_by_ffmpeg
@@ -42,19 +41,8 @@ def srv(server_factory: Any, tmp_path: Path) -> ServerProcess:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 24 MB filesystem (tmpfs) for the agent's takes: a disk that can fill."""
-    folder = tmp_path / "takes"
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
-    try:
+    with disk.small_disk(tmp_path / "takes", 24) as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def status(crew: Crew) -> dict[str, Any]:
