@@ -222,6 +222,11 @@ class CameraAgent:
                 "fps": round(stats.fps_in, 1),
                 "dropped": stats.frames_dropped,
                 "recording": stats.recording is not None,
+                # how long the take has run, not when it began: the server's clock may differ
+                # from this machine's, and it keeps the take's age across a reconnect
+                "recording_for": (
+                    None if stats.recording_for is None else round(stats.recording_for, 2)
+                ),
                 "keyed": stats.keying,
                 "source": self.config.source,
                 "problem": self.problem or self.disk_problem or "",

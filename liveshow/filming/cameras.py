@@ -41,7 +41,9 @@ class CameraInfo:
     fps: float = 0.0
     dropped: int = 0
     recording: bool = False
-    recording_since: float | None = None  # server clock: when the take was first reported
+    # server clock: when the take began (its status's recording_for ago; an older agent
+    # sends none, and then it is when the take was first reported)
+    recording_since: float | None = None
     keyed: bool = False
     source: str = ""
     problem: str | None = None

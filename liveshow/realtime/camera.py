@@ -40,8 +40,14 @@ STATUS_FIELDS = {
     "disk_free": int,
 }
 # Numbers an agent reports, checked finite and in range before anything is kept: a NaN
-# would be sent to every dashboard, whose JSON parser cannot read it.
-STATUS_RANGES = {"fps": (0.0, 1000.0), "dropped": (0.0, 2.0**53), "disk_free": (0.0, 2.0**53)}
+# would be sent to every dashboard, whose JSON parser cannot read it. ``recording_for``
+# (seconds the take has recorded, a day at most) is not kept: it places recording_since.
+STATUS_RANGES = {
+    "fps": (0.0, 1000.0),
+    "dropped": (0.0, 2.0**53),
+    "disk_free": (0.0, 2.0**53),
+    "recording_for": (0.0, 86400.0),
+}
 
 
 class CameraNamespace(Namespace):
@@ -83,14 +89,14 @@ class CameraNamespace(Namespace):
         if info is None or not isinstance(data, dict):
             return error("status needs an object")
         try:
-            info.state = CameraState(data.get("state", info.state))
+            state = CameraState(data.get("state", info.state))
         except ValueError:
             return error(f"state must be one of {', '.join(s.value for s in CameraState)}")
         for field, (low, high) in STATUS_RANGES.items():
             value = data.get(field)
             if value is not None and not finite_in(value, low, high):
                 return error(f"'{field}' must be a number from {low:g} to {high:g}")
-        was_recording = info.recording
+        info.state, was_recording = state, info.recording
         for field, kind in STATUS_FIELDS.items():
             value = data.get(field)
             if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -103,10 +109,7 @@ class CameraNamespace(Namespace):
                 setattr(info, field, value if not isinstance(value, str) else value[:300])
         _reported_backgrounds(info, data.get("backgrounds"), data.get("background_period"))
         info.updated_at = time.time()
-        if info.recording and not was_recording:
-            info.recording_since = info.updated_at
-        elif not info.recording:
-            info.recording_since = None
+        _recording_since(info, was_recording, data.get("recording_for"))
         tell(CamerasChanged())
         return ok()
 
@@ -127,6 +130,18 @@ class CameraNamespace(Namespace):
         info = runtime().cameras.by_sid(request.sid)  # type: ignore[attr-defined]
         if info is not None and _jpeg(data):
             runtime().cameras.put_frame(info.name, data)
+
+
+def _recording_since(info: CameraInfo, was_recording: bool, recording_for: Any) -> None:
+    """When the take began, on the server's clock. The agent says how long it has recorded
+    (checked in range already), so a take's age survives a reconnect or a server restart;
+    an older agent does not, and the take is then dated from its first status here."""
+    if not info.recording:
+        info.recording_since = None
+    elif recording_for is not None:
+        info.recording_since = info.updated_at - float(recording_for)
+    elif not was_recording:
+        info.recording_since = info.updated_at
 
 
 def _reported_backgrounds(info: CameraInfo, ids: Any, period: Any) -> None:

@@ -80,6 +80,9 @@ class PipelineStats:
     previews_sent: int
     keying: bool
     recording: str | None  # take id
+    # seconds the take has recorded (monotonic clock: a duration the server can place on
+    # its own clock, unlike a wall-clock time from this machine); None when not recording
+    recording_for: float | None = None
 
 
 def scale_down(image: np.ndarray, max_width: int | None) -> np.ndarray:
@@ -181,6 +184,7 @@ class CameraPipeline:
         self._keying = False
         self._backgrounds = BackgroundCycle()
         self._take: Take | None = None
+        self._take_began = 0.0  # time.monotonic() as the take in progress started
         self._finishing: list[threading.Thread] = []
         self._latest: tuple[Frame, np.ndarray | None] | None = None
         self._blank: np.ndarray | None = None
@@ -271,6 +275,8 @@ class CameraPipeline:
         )
         with self._lock:
             running, self._take = self._take, self._take or take
+            if running is None:
+                self._take_began = time.monotonic()
         if running is not None:
             take.close("refused")
             raise TakeRefused(f"take {running.take_id} is still recording")
@@ -334,7 +340,7 @@ class CameraPipeline:
             else 0.0
         )
         with self._lock:
-            take = self._take
+            take, began = self._take, self._take_began
             dropped = self._dropped_before + (_take_dropped(take) if take else 0)
         return PipelineStats(
             running=self.running,
@@ -349,6 +355,7 @@ class CameraPipeline:
             previews_sent=sum(f.sent for f in self._feeds),
             keying=self._keying,
             recording=take.take_id if take else None,
+            recording_for=max(0.0, time.monotonic() - began) if take else None,
         )
 
     # -- the loop (capture thread) -------------------------------------------------------
