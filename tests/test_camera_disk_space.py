@@ -81,8 +81,10 @@ def test_a_take_is_refused_before_it_starts_when_the_agent_is_short_of_space(
         stop_agent(agent)
 
 
-def noise_video(folder: Path, seconds: int = 12) -> Path:
-    """A camera's picture that compresses badly (noise): a take of it fills a disk fast."""
+def noise_video(folder: Path, seconds: int = 40) -> Path:
+    """A camera's picture that compresses badly (noise): a take of it fills a disk fast. Long
+    enough that the disk, not the file's end, stops the take on a loaded machine too (one
+    that drops frames writes less a second: seen with 12 s under load 10)."""
     noise = f"nullsrc=s=640x360:r=30,geq=random(1)*255:128:128,trim=duration={seconds}"
     return made_by_ffmpeg(folder / "noise.mp4", noise, "-c:v", "mpeg4", "-q:v", "8")
 

@@ -243,9 +243,12 @@ class CameraAgent:
         try:
             if action == "record":
                 self.room_for_a_take()
-                return {"ok": True, "take": self.pipeline.start_take()}
+                take = self.pipeline.start_take()
+                self.report()  # the dashboard's card shows it now, not at the next second
+                return {"ok": True, "take": take}
             if action == "stop":
                 result = self.pipeline.stop_take()
+                self.report()
                 return {"ok": True, "take": result.take_id if result else None}
             if action == "key":
                 settings = data.get("settings")  # none sent: keep the tuned settings
