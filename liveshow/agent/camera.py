@@ -35,6 +35,23 @@ log = logging.getLogger("liveshow.camera")
 MB = 1024 * 1024
 
 
+class OneAtATimeClient(socketio.Client):
+    """A Socket.IO client whose packets go out one whole message at a time. The agent sends
+    from several threads (previews, the programme feed, key previews, statuses, command
+    answers); python-socketio's emit is not thread-safe (its docs say to lock), so a binary
+    event's header and its attachment could be split by another thread's packet, and the
+    server, taking that packet as the attachment, dropped both ("invalid literal for int()
+    with base 10: b'\\xff'", a JPEG's first byte, in its log)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sending = threading.Lock()
+
+    def _send_packet(self, pkt: Any) -> None:
+        with self._sending:
+            super()._send_packet(pkt)
+
+
 @dataclass(frozen=True)
 class AgentConfig:
     server: str
@@ -57,7 +74,7 @@ class CameraAgent:
     def __init__(self, config: AgentConfig) -> None:
         self.config = config
         config.takes_dir.mkdir(parents=True, exist_ok=True)
-        self.sio = socketio.Client(
+        self.sio = OneAtATimeClient(
             reconnection=True, reconnection_delay=1, reconnection_delay_max=5
         )
         self.program_on = False

@@ -1,0 +1,69 @@
+"""A camera agent sends from several threads at once (previews, the programme feed, key
+previews, statuses, command answers). A binary event is two packets (its header, then the
+picture); were another thread's packet to fall between them, the server would take it for
+the picture and drop both, with a traceback in its log (seen in a run-through: "invalid
+literal for int() with base 10: b'\\xff'"). The agent's client sends one whole message at a
+time; here with a real server and eight threads sending as fast as they can."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from liveshow.agent.camera import OneAtATimeClient
+from tests.helpers import CAMERA_KEY
+from tests.helpers.crew import Crew
+from tests.helpers.samples import jpeg
+from tests.helpers.server import ServerProcess
+from tests.helpers.shows import write_show
+
+SHOW = "title: Filming\ncues:\n  - {id: live, kind: camera, camera: cam1}\n"
+
+
+def test_pictures_sent_from_eight_threads_at_once_all_arrive_whole(
+    server_factory: Any, tmp_path: Path
+) -> None:
+    srv: ServerProcess = server_factory(
+        write_show(tmp_path, SHOW), extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY}
+    )
+    pictures = [jpeg(64, 36, (30 * n, 90, 200)) for n in range(8)]
+    agent = OneAtATimeClient(reconnection=False)
+    agent.connect(
+        srv.url,
+        namespaces=["/camera"],
+        transports=["websocket"],
+        auth={"key": CAMERA_KEY, "camera": "cam1"},
+    )
+    crew = Crew(srv)
+    start = threading.Barrier(8)
+
+    def send(n: int) -> None:
+        start.wait()
+        for i in range(1500):  # most are over the camera's rate limit: refused after reading
+            if i % 10 == 9:  # a status now and then: one packet, between two of another's
+                agent.emit("status", {"state": "live", "fps": 30}, namespace="/camera")
+            else:
+                agent.emit("preview", pictures[n], namespace="/camera")
+
+    try:
+        senders = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(60)
+        # the last word: a known picture, once everything before it has been read
+        agent.call("status", {"state": "live", "fps": 30}, namespace="/camera", timeout=30)
+        agent.emit("preview", pictures[0], namespace="/camera")
+        crew.wait(
+            lambda: crew.events("preview") and crew.events("preview")[-1]["jpeg"] == pictures[0],
+            30,
+            "the last picture",
+        )
+        previews = [p["jpeg"] for p in crew.events("preview")]
+    finally:
+        crew.close()
+        agent.disconnect()
+    log = srv.log_text()
+    assert "invalid literal" not in log and "message handler error" not in log, log[-3000:]
+    assert previews and all(p in pictures for p in previews), "a picture arrived broken"
