@@ -31,11 +31,15 @@ const CONNECTION_TEXT = {
 
 let state = null;
 let lastRev = -1;
+let phonesJoined = null;   // the top bar's count: from every state and every `stats`
 const clock = new ServerClock();
 const getState = () => state;
 
 const connection = new CrewConnection({ onState, onStatus });
-connection.on("stats", (stats) => showDisk(stats && stats.disk));
+connection.on("stats", (stats) => {
+  showDisk(stats && stats.disk);
+  showPhones(stats);
+});
 const cueList = new CueList({
   onSelect: (cue) => {
     renderSelected(cue);
@@ -74,6 +78,7 @@ function onState(next) {
   if (next.rev < lastRev) return;   // an older snapshot overtaken by a newer one
   lastRev = next.rev;
   state = next;
+  showPhones(next.stats);
   render();
 }
 
@@ -83,6 +88,14 @@ function showDisk(disk) {
   const short = Boolean(disk) && Number.isFinite(disk.free) && disk.free < disk.floor;
   $("#disk-badge").hidden = !short;
   setText($("#disk-badge"), short ? `Disk ${Math.floor(disk.free / 1024 ** 2)} MB free` : "");
+}
+
+/** Phones joined tonight, in the top bar. A join brings a `stats` (no new state), so the count
+ *  follows those too; render() leaves it alone, as a re-render of the last state may be older. */
+function showPhones(stats) {
+  if (stats && typeof stats.joined === "number") phonesJoined = stats.joined;
+  $("#audience-stat").hidden = phonesJoined === null;
+  setText($("#audience-stat"), phonesJoined === null ? "" : `Phones ${phonesJoined}`);
 }
 
 function render() {
@@ -97,9 +110,6 @@ function render() {
   }
   $("#blackout-badge").hidden = !state.blackout;
   showDisk(state.disk);
-  const joined = state.stats && typeof state.stats.joined === "number" ? state.stats.joined : null;
-  $("#audience-stat").hidden = joined === null;
-  setText($("#audience-stat"), joined === null ? "" : `Phones ${joined}`);
   const prompt = state.prompt && typeof state.prompt === "object" ? state.prompt : null;
   $("#prompt-open").hidden = !prompt;
   const tally = prompt && state.tallies ? state.tallies[prompt.id] : null;
