@@ -33,3 +33,44 @@ def test_the_phones_badge_follows_joins_without_a_go(
     for n, name in enumerate(["Ana", "Ben", "Cleo"], start=1):
         phone_of(srv, name)
         expect(badge).to_have_text(f"Phones {n}")
+
+
+NUMBERED_SHOW = """\
+title: Run-through
+cues:
+  - {id: opening, number: 4, kind: title, title: Opening}
+  - {id: market, number: 5, kind: title, title: Night Market, pre_wait: 600, duration: 30}
+"""
+
+
+def test_the_pre_wait_line_and_the_jump_question_do_not_read_a_cue_number_as_seconds(
+    server_factory: Any, crew_of: Any, tmp_path: Path, page: Page
+) -> None:
+    """ "Pre-wait: 5 · Night Market" read as five seconds of pre-wait, and "at 4" had no unit."""
+    srv = server_factory(write_show(tmp_path, NUMBERED_SHOW))
+    crew = crew_of(srv)
+    dashboard(page, srv)
+    crew.goto("opening")
+    crew.command("go")  # cue 5's ten-minute pre-wait starts
+    crew.wait_state(lambda s: s["pending"] and s["pending"]["cue"] == "market", "the pre-wait")
+    expect(page.locator("#countdown")).to_have_text(
+        re.compile(r"^Pre-wait: cue 5 · Night Market starts in \d")
+    )
+
+    crew.command("mode", {"mode": "show"})
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmode-show\b"))
+    page.fill("#jump-cue", "5")
+    page.fill("#jump-at", "4")
+    page.press("#jump-at", "Enter")
+    expect(page.locator("#confirm-message")).to_have_text(
+        "Go to cue 5 · Night Market at 4 s now? The audience sees it immediately."
+    )
+    page.keyboard.press("Escape")
+    expect(page.locator("#confirm-dialog")).to_be_hidden()
+    page.fill("#jump-at", "0:04")  # a clock time says its own unit
+    page.press("#jump-at", "Enter")
+    expect(page.locator("#confirm-message")).to_contain_text(
+        "Go to cue 5 · Night Market at 0:04 now?"
+    )
+    page.keyboard.press("Escape")
+    assert srv.state()["pending"]["cue"] == "market"  # nothing jumped

@@ -70,7 +70,7 @@ export class Transport {
     const i = this.cueList.indexOf(id);
     if (i < 0) return null;
     const at = $("#jump-at").value.trim();
-    const label = cueLabel(this.cueList.cues[i], this.cueList.numberOf(id)) + (at ? ` at ${at}` : "");
+    const label = cueLabel(this.cueList.cues[i], this.cueList.numberOf(id)) + (at ? ` at ${startAt(at)}` : "");
     if (state && state.mode === "show") {
       const sure = await confirmAction({
         title: "Jump the show?",
@@ -146,8 +146,8 @@ export class Transport {
     $("#running-box").dataset.state = current ? current[0].state : "idle";
     const stopped = Boolean(current && current[0].state === "stopped");
     setText($("#running-label"), stopped ? "Stopped" : current && state.paused ? "Paused" : "Running");
-    this.pendingLabel = pending ? cueLabel(pending[0], pending[1]) : null;
-    const nextAfter = standby ? cueLabel(standby[0], standby[1]) : null;
+    this.pendingLabel = pending ? countdownLabel(pending[0], pending[1]) : null;
+    const nextAfter = standby ? countdownLabel(standby[0], standby[1]) : null;
     this.followLabel = nextAfter;
 
     const pause = $("#pause");
@@ -192,6 +192,16 @@ export class Transport {
       this.goButton.style.setProperty("--cooldown", String(Math.max(0, Math.min(1, left))));
     }
   }
+}
+
+/** A cue in the countdown line: "cue 5 · Night Market", as a bare "5" there read as seconds. */
+function countdownLabel(cue, number) {
+  return number ? `cue ${cueLabel(cue, number)}` : cueLabel(cue, number);
+}
+
+/** The load-to-time field as said back: "4 s" for plain seconds, "1:30" as typed. */
+function startAt(typed) {
+  return /^\d+(\.\d+)?$/.test(typed) ? `${typed} s` : typed;
 }
 
 function metaLine(cue) {
