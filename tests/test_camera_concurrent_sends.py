@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import socketio
+
 from liveshow.agent.camera import OneAtATimeClient
 from tests.helpers import CAMERA_KEY
 from tests.helpers.crew import Crew
@@ -67,3 +69,31 @@ def test_pictures_sent_from_eight_threads_at_once_all_arrive_whole(
     log = srv.log_text()
     assert "invalid literal" not in log and "message handler error" not in log, log[-3000:]
     assert previews and all(p in pictures for p in previews), "a picture arrived broken"
+
+
+def test_a_camera_that_does_not_answer_a_command_is_named_with_the_wait(
+    server_factory: Any, tmp_path: Path
+) -> None:
+    """The crew's Stop to a camera that never answers: "did not answer in 4 s", not
+    "refused: camera 'cam1':" with nothing after it (python-socketio's timeout has no text,
+    and was not the TimeoutError caught)."""
+    srv: ServerProcess = server_factory(
+        write_show(tmp_path, SHOW), extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY}
+    )
+    hold = threading.Event()
+    agent = socketio.Client(reconnection=False)
+    agent.on("command", lambda data: hold.wait(15) and {"ok": True}, namespace="/camera")
+    agent.connect(
+        srv.url,
+        namespaces=["/camera"],
+        transports=["websocket"],
+        auth={"key": CAMERA_KEY, "camera": "cam1"},
+    )
+    crew = Crew(srv)
+    try:
+        answer = crew.camera("stop")
+    finally:
+        hold.set()
+        crew.close()
+        agent.disconnect()
+    assert answer["ok"] is False and answer["error"] == "camera 'cam1' did not answer in 4 s"

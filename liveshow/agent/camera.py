@@ -264,9 +264,11 @@ class CameraAgent:
                 self.report()  # the dashboard's card shows it now, not at the next second
                 return {"ok": True, "take": take}
             if action == "stop":
-                result = self.pipeline.stop_take()
+                # finished in a thread of its own (seconds for a long or keyed take): the
+                # crew hears at once that it stopped, and the take goes to the outbox after
+                stopped = self.pipeline.stop_take_soon("stopped")
                 self.report()
-                return {"ok": True, "take": result.take_id if result else None}
+                return {"ok": True, "take": stopped}
             if action == "key":
                 settings = data.get("settings")  # none sent: keep the tuned settings
                 self.pipeline.set_keying(

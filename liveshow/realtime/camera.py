@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit
+from socketio import exceptions as socketio_errors
 
 from ..events import (
     CameraKeyPreview,
@@ -170,8 +171,8 @@ def command(camera: str, action: str, **fields: Any) -> dict[str, Any]:
             namespace=CAMERA,
             timeout=COMMAND_TIMEOUT,
         )
-    except TimeoutError:
-        return error(f"camera {camera!r} did not answer")
+    except (TimeoutError, socketio_errors.TimeoutError):  # python-socketio's has no text
+        return error(f"camera {camera!r} did not answer in {COMMAND_TIMEOUT:.0f} s")
     except Exception as exc:  # the agent went away mid-call
         return error(f"camera {camera!r}: {exc}")
     return answer if isinstance(answer, dict) else error(f"camera {camera!r}: bad answer")
