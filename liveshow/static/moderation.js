@@ -56,6 +56,7 @@ export class Moderation {
     this.cursorId = null;
     this.cursorIndex = 0;
     this.shown = [];              // ids in the DOM, in order
+    this.pendingShown = new Set();   // the pending ids among them at the last render
     this.rows = new Map();        // id -> <li>
     this.busy = new Set();
     this.bannedDevices = new Set();
@@ -212,8 +213,19 @@ export class Moderation {
     // cursor stays on its item however many arrive above it.
     let index = hadFocus || this.cursorIndex > 0 ? this.shown.indexOf(this.cursorId) : 0;
     if (index < 0) index = Math.min(this.cursorIndex, this.shown.length - 1);
-    const refocus = hadFocus && !queue.contains(document.activeElement);
-    this.setCursor(index >= 0 ? this.shown[index] : null, { focus: refocus });
+    let cursor = index >= 0 ? this.shown[index] : null;
+    let refocus = hadFocus && !queue.contains(document.activeElement);
+    // New work arrived while the cursor rests on a decided item (or one being decided, or
+    // nowhere): the cursor goes to the first one waiting, so the next A or R is for it, and
+    // it is seen to be.
+    const pendingNow = new Set(this.shown.filter((id) => this.isPending(id)));
+    const arrived = [...pendingNow].some((id) => !this.pendingShown.has(id));
+    this.pendingShown = pendingNow;
+    if (arrived && (!this.isPending(cursor) || this.busy.has(cursor))) {
+      cursor = this.firstPending();
+      refocus = hadFocus;
+    }
+    this.setCursor(cursor, { focus: refocus });
     if (refocus && !this.shown.length) queue.focus({ preventScroll: true });
 
     queue.classList.toggle("one-prompt", Boolean(this.filter.prompt));
@@ -320,6 +332,16 @@ export class Moderation {
     this.setCursor(this.shown[next], { focus: true });
   }
 
+  isPending(id) {
+    const item = id ? this.items.get(id) : null;
+    return Boolean(item) && item.status === "pending";
+  }
+
+  /** The first item shown that waits for a decision (and is not being decided now). */
+  firstPending(except = null) {
+    return this.shown.find((id) => id !== except && this.isPending(id) && !this.busy.has(id)) || null;
+  }
+
   /** Where the cursor goes when `id` leaves: the next item down, else the one above. */
   neighbour(id) {
     const i = this.shown.indexOf(id);
@@ -379,9 +401,31 @@ export class Moderation {
     return ack;
   }
 
+  /** After a decision by key: the next pending item below, else the first one above. */
   advanceFrom(id) {
-    const next = this.neighbour(id);
+    const waiting = (other) => other !== id && this.isPending(other) && !this.busy.has(other);
+    const below = this.shown.slice(this.shown.indexOf(id) + 1).find(waiting);
+    const next = below || this.firstPending(id) || this.neighbour(id);
     if (next) this.setCursor(next, { focus: true });
+  }
+
+  /**
+   * A letter decides the selected item only while it waits. A decided item's decision is
+   * changed by clicking its button (the deliberate step): a key pressed on it, perhaps meant
+   * for work that just arrived, changes nothing and says so.
+   */
+  keyAct(id, action) {
+    const item = this.items.get(id);
+    if (!item) return;
+    if (action === "ban" || item.status === "pending") {
+      this.act(id, action, { advance: true });
+      return;
+    }
+    const what = `${item.handle || "someone"}’s ${kindWord(item.kind)}`;
+    const spec = ACTIONS[action];
+    toast(spec.status === item.status
+      ? `${what} is already ${item.status}.`
+      : `${what} is already ${item.status}: click its ${spec.label} button to change that.`, "info");
   }
 
   setBusy(id, on) {
@@ -496,7 +540,7 @@ export class Moderation {
         const action = KEY_ACTION[key.toLowerCase()];
         if (!action || key.length !== 1) return false;
         e.preventDefault();
-        if (!e.repeat && id) this.act(id, action, { advance: true });
+        if (!e.repeat && id) this.keyAct(id, action);
         return true;
       }
     }
