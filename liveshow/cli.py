@@ -72,6 +72,7 @@ def serve(**options: Any) -> None:
 def demo(with_camera: bool, **options: Any) -> None:
     """Generate the demo media if needed and run the bundled demo show: with a local demo
     catalogue (unless LIVESHOW_CATALOGUE_URL is set), its records pulled before the show."""
+    _green(settings.load(_parsed(options))["async_mode"])  # before the pull's locks exist
     from .show.demo import DEMO_SHOW, ensure_demo_media
     from .sync.pull import pull_show
 
@@ -344,10 +345,9 @@ def camera(
 
 
 def _green(async_mode: str) -> None:
-    """Monkey-patch before the app is imported (OpenCV never runs in this process)."""
-    if async_mode == "eventlet":
-        # Decoding runs at most upload_workers at a time; the other threads wait on commits
-        # (joins, answers, votes), which the writer groups: more threads, bigger groups.
+    """Monkey-patch before the app is imported (OpenCV never runs in this process); once."""
+    if async_mode == "eventlet" and "eventlet" not in sys.modules:
+        # upload_workers decode at a time; the rest wait on commits the writer groups
         os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "16")
         import eventlet
 
@@ -357,7 +357,7 @@ def _green(async_mode: str) -> None:
 
         install()
         wire.install()
-    elif async_mode == "gevent":
+    elif async_mode == "gevent" and "gevent" not in sys.modules:
         from gevent import monkey
 
         monkey.patch_all()
