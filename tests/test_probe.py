@@ -230,6 +230,22 @@ def test_image_with_the_wrong_extension_reports_its_real_type(demo: Path, tmp_pa
     assert any("extension .jpg does not match" in p and ".png" in p for p in found.problems)
 
 
+@pytest.mark.parametrize("name", ["tide-pools.mp4", "gull-song.m4a", "kites.png"])
+def test_a_file_with_no_extension_gets_no_advice_to_rename_it(
+    demo: Path, tmp_path: Path, name: str
+) -> None:
+    """A catalogue download is cached under its hash, with no name of its own: the crew was
+    told to "rename it to .mp4", a file they cannot rename (and a run-through saw the ⚠ on
+    both catalogue cues). Only a name that contradicts the content is worth a word."""
+    path = tmp_path / ".pull-x8k2"
+    path.write_bytes((demo / name).read_bytes())
+    found = probe(path)
+    assert found.playable and found.problems == (), found.problems
+    misnamed = tmp_path / "misnamed.webm"
+    misnamed.write_bytes((demo / name).read_bytes())
+    assert any("does not match" in p for p in probe(misnamed).problems)
+
+
 def test_webm_recording_without_a_duration_plays_but_is_flagged(tmp_path: Path) -> None:
     # like a browser MediaRecorder upload: written to a pipe, so no duration and no cues
     path = tmp_path / "recording.webm"

@@ -374,7 +374,7 @@ def probe_av(path: Path) -> ProbeResult:
             "e.g. ffmpeg -i IN -c copy OUT, so auto-follow knows when it ends"
         )
     expected_exts = _CONTAINER_EXTENSIONS.get(container)
-    if expected_exts is not None and suffix not in expected_exts:
+    if expected_exts is not None and suffix and suffix not in expected_exts:
         problems.append(
             extension_warning(suffix, f"{label} {'video' if video else 'audio'}", expected_exts[0])
         )

@@ -58,7 +58,7 @@ def probe_image(path: Path, fmt: ImageFormat) -> ProbeResult:
     height, width = int(image.shape[0]), int(image.shape[1])
     problems: tuple[str, ...] = ()
     suffix = path.suffix.lower()
-    if suffix not in fmt.extensions:
+    if suffix and suffix not in fmt.extensions:  # no name (a cached download): no advice
         problems = (extension_warning(suffix, f"a {fmt.label} image", fmt.extensions[0]),)
     return ProbeResult(
         MediaType.IMAGE, fmt.mime, None, width, height, None, None, fmt.container, True, problems
