@@ -24,7 +24,10 @@ function status(item, online) {
     return { icon: "✗", text: `Rejected: ${item.reason || "refused"}`, tone: "bad" };
   }
   if (item.status === "withdrawn") return { icon: "↩", text: "Withdrawn", tone: "muted" };
-  if (item.status === "featured") return { icon: "★", text: "On screen!", tone: "star" };
+  // featured: chosen by the crew; "On screen!" once the projector has shown it
+  if (item.status === "featured") {
+    return { icon: "★", text: item.shown ? "On screen!" : "Featured", tone: "star" };
+  }
   if (item.shown) return { icon: "★", text: "On the wall", tone: "star" };
   return { icon: "✓", text: item.kind === "vote" ? "Counted" : "Sent", tone: "ok" };
 }

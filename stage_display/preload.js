@@ -6,6 +6,7 @@ import { once } from "/static/shared/dom.js";
 import { mediaUrl } from "/static/shared/media.js";
 import { recordType } from "./layers.js";
 import { qrSource } from "./qr.js";
+import { tilePicture } from "./tiles.js";
 
 const WALL_PICTURES = 16;       // a wall's newest pictures fetched ahead (best effort)
 const PLAYED = ["record", "replay"];
@@ -121,7 +122,7 @@ async function decode(entry, url) {
 
 async function warmWall(wall) {
   if (!wall) return true;
-  const urls = (wall.items || []).map((i) => mediaUrl(i.thumb)).filter(Boolean)
+  const urls = (wall.items || []).map((i) => mediaUrl(tilePicture(i))).filter(Boolean)
     .slice(0, WALL_PICTURES);
   const featured = wall.featured && wall.featured.media && mediaUrl(wall.featured.media.url);
   if (featured && wall.featured.kind !== "audio") urls.unshift(featured);

@@ -50,6 +50,14 @@ function isPicture(item) {
   return (item.kind === "photo" || item.kind === "drawing") && (item.thumb || item.media);
 }
 
+/** The picture a tile shows: a photo's thumbnail (cropped to fill the tile anyway); a
+ * drawing whole and big, so its full-size image when the wall item has one (its 360x270
+ * thumbnail would be blown up on a projector's tile). */
+export function tilePicture(item) {
+  if (item.kind === "drawing" && item.media && item.media.url) return item.media.url;
+  return item.thumb || (item.media && item.media.url);
+}
+
 /** A tile of the mosaic: {el, ready, fit()}. */
 export function tile(item) {
   const el = h("div", { class: `tile tile-${item.kind}` });
@@ -57,7 +65,7 @@ export function tile(item) {
   let ready = Promise.resolve(true);
   let fit = () => {};
   if (isPicture(item)) {
-    const pic = picture(item.thumb || item.media.url, "tile-img");
+    const pic = picture(tilePicture(item), "tile-img");
     ready = pic.ready;
     el.append(pic.img, handleLine(item, "tile-handle"));
   } else if (item.kind === "audio") {

@@ -112,6 +112,8 @@ _last_sent: dict[tuple[int, str], float] = {}
 
 
 def featured_to_phone(event: SubmissionModerated, app: Flask) -> None:
+    """The crew chose this phone's work: its list marks it, quietly. "You're on screen"
+    waits for the work to be up on a display (``shown`` with ``featured``)."""
     if event.status == SubmissionStatus.FEATURED.value:
         socketio.emit(
             "featured",
@@ -122,29 +124,42 @@ def featured_to_phone(event: SubmissionModerated, app: Flask) -> None:
 
 
 def shown_to_phones(event: ShowChanged, app: Flask) -> None:
-    """Work up on the projector's wall tells the phone that made it: when a wall cue starts
-    (each phone on it) and when the crew approves work onto the wall on stage."""
+    """Work up on the projector's wall tells the phone that made it, when the room can see
+    it: as a wall cue starts (each phone on it), and when the crew approves or features work
+    onto the wall on stage. ``featured``: it is the wall's spotlight (the phone's "You're on
+    screen!"); featuring while a prompt slide is up says nothing until the wall comes up."""
     rt = _rt(app)
-    cue = rt.engine.cue(rt.engine.state.current)
+    st = rt.engine.state
+    cue = rt.engine.cue(st.current)
     if cue is None or cue.kind is not CueKind.WALL or cue.source is None:
         return
+    if cue.id in st.stopped:
+        return  # the crew stopped the wall: the projector faded it out
     if isinstance(event, CueStarted):
         if event.cue != cue.id:
             return
         shown = rt.submissions.wall_makers(cue.source)
     elif isinstance(event, SubmissionModerated):
-        if event.prompt != cue.source or event.status != SubmissionStatus.APPROVED.value:
-            return  # featured work hears "featured"
+        if event.prompt != cue.source or event.status not in ON_WALL:
+            return
         shown = rt.submissions.wall_makers(cue.source, only=event.submission)
     else:
         return
+    spot = rt.submissions.wall(cue.source)["featured"] if shown else None
     for submission, device in shown:
         socketio.emit(
             "shown",
-            {"submission": submission, "prompt": cue.source},
+            {
+                "submission": submission,
+                "prompt": cue.source,
+                "featured": spot is not None and spot["id"] == submission,
+            },
             to=device_room(device),
             namespace=AUDIENCE,
         )
+
+
+ON_WALL = (SubmissionStatus.APPROVED.value, SubmissionStatus.FEATURED.value)
 
 
 def reaction_to_displays(event: Reacted, app: Flask) -> None:

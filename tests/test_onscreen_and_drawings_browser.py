@@ -1,0 +1,191 @@
+"""Two promises to the room, in real browsers against a real server process.
+
+"You're on screen!" on a phone means the work is up on the projector now: featuring a story
+while the projector shows a prompt slide must not send the audience looking at a stage that
+does not show it; the pop-up comes when the wall that shows it is on, or at once when the
+wall is already on. And a wall of drawings on a 1920x1080 projector shows each drawing as big
+as its tile allows (a small picture scaled up whole, never left at its natural size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.helpers.crew import Crew
+from tests.helpers.display import on_screen
+from tests.helpers.phone import LivePhone
+from tests.helpers.samples import png_rgba
+from tests.helpers.server import ServerProcess
+from tests.helpers.shows import write_show
+from tests.test_display_audience_browser import IMG_LOADED
+from tests.test_phone_browser import PHONE, UI_TIMEOUT_MS, item, join, send_text
+
+SHOW = """\
+title: On screen
+cues:
+  - {id: hello, kind: title, title: Hello}
+  - {id: ask-text, kind: prompt, prompt: {kind: text, question: "A tiny story", max_length: 50}}
+  - {id: text-wall, kind: wall, source: ask-text}
+  - {id: ask-drawing, kind: prompt, prompt: {kind: drawing, question: "The moon"}}
+  - {id: drawing-wall, kind: wall, source: ask-drawing}
+  - {id: roll, kind: credits, title: Thanks}
+"""
+
+# Each drawing tile on the wall: its box, and the box its picture really takes in it
+# (object-fit: contain draws the picture at the largest scale that fits the img element).
+DRAWN_BOXES = """layer => [...layer.querySelectorAll('.tile.tile-drawing.in')].map(tile => {
+    const img = tile.querySelector('img');
+    const t = tile.getBoundingClientRect();
+    const box = img.getBoundingClientRect();
+    const fit = getComputedStyle(img).objectFit;
+    let scale = 1;
+    if (fit === 'contain') {
+        scale = Math.min(box.width / img.naturalWidth, box.height / img.naturalHeight);
+    } else if (fit === 'cover') {
+        scale = Math.max(box.width / img.naturalWidth, box.height / img.naturalHeight);
+    } else if (fit === 'fill') {
+        return {id: tile.dataset.id, src: img.getAttribute('src'), tile: [t.width, t.height],
+                drawn: [box.width, box.height]};
+    }
+    const drawn = [Math.min(box.width, img.naturalWidth * scale),
+                   Math.min(box.height, img.naturalHeight * scale)];
+    return {id: tile.dataset.id, src: img.getAttribute('src'), tile: [t.width, t.height], drawn};
+})"""
+
+
+@pytest.fixture(scope="module")
+def show_server(
+    tmp_path_factory: pytest.TempPathFactory, module_server_factory: Any
+) -> ServerProcess:
+    """One server: the tests use prompts of their own (stories, drawings)."""
+    return module_server_factory(  # type: ignore[no-any-return]
+        write_show(tmp_path_factory.mktemp("show"), SHOW, "onscreen.yaml")
+    )
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Page]:
+    """A phone-sized page; any script error on it fails the test."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def full_hd_display(browser: Any) -> Iterator[Callable[[ServerProcess], Page]]:
+    """The projector page at 1920x1080 (the venue's projector); script errors fail the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def open_(srv: ServerProcess) -> Page:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{srv.url}/display/main?key={srv.display_key}")
+        page.wait_for_function("() => window.liveshowDisplay && window.liveshowDisplay.rev")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, f"script errors on the display page: {errors}"
+
+
+def test_on_screen_pop_up_waits_until_the_wall_shows_the_featured_work(
+    show_server: ServerProcess,
+    crew_of: Callable[[ServerProcess], Crew],
+    open_display: Any,
+    phone_page: Page,
+) -> None:
+    crew = crew_of(show_server)
+    display = open_display(show_server)
+    crew.goto("ask-text")
+    on_screen(display, "ask-text")
+    phone = phone_page
+    phone.goto(f"{show_server.url}/join/{show_server.join_code}")
+    join(phone, "Noor")
+    send_text(phone, "The lighthouse blinks twice")
+    first = item(phone, "text")
+    expect(first).to_have_attribute("data-state", "sent")
+    send_text(phone, "A gull keeps the minutes")
+    expect(phone.locator("#history-list .sub[data-state=sent]")).to_have_count(2)
+    second, first = item(phone, "text"), item(phone, "text", 1)  # newest first
+    popup = phone.locator("#featured")
+
+    # Featured while the projector shows the prompt slide: the phone hears it was chosen
+    # (its list marks it) but is not told to look up at a stage that does not show it.
+    crew.moderate(str(first.get_attribute("data-id")), "feature")
+    expect(first).to_contain_text("★")
+    expect(popup).to_be_hidden()
+    assert display.evaluate("() => window.liveshowDisplay.cueId") == "ask-text"
+    expect(first).not_to_contain_text("On screen")
+
+    # The crew GOes to the wall: the featured story is in its spotlight, and the pop-up comes.
+    crew.command("go")
+    wall = on_screen(display, "text-wall")
+    expect(wall.locator(".spot.in .spot-story")).to_have_text("The lighthouse blinks twice")
+    expect(popup).to_be_visible()
+    expect(popup).to_contain_text("You're on screen")
+    expect(first).to_contain_text("On screen")
+    phone.click("#featured-close")
+    expect(popup).to_be_hidden()
+
+    # Featured while that wall is up: it is in the spotlight at once, and so is the pop-up.
+    second_id = str(second.get_attribute("data-id"))
+    crew.moderate(second_id, "feature")
+    expect(wall.locator(f'.spot.in[data-id="{second_id}"] .spot-story')).to_have_text(
+        "A gull keeps the minutes"
+    )
+    expect(popup).to_be_visible()
+    expect(second).to_contain_text("On screen")
+
+
+def test_drawings_fill_their_tiles_on_a_full_hd_projector(
+    show_server: ServerProcess,
+    crew_of: Callable[[ServerProcess], Crew],
+    full_hd_display: Callable[[ServerProcess], Page],
+    phone_of: Callable[..., LivePhone],
+) -> None:
+    crew = crew_of(show_server)
+    display = full_hd_display(show_server)
+    crew.goto("ask-drawing")
+    ana, ben = phone_of(show_server, "Ana"), phone_of(show_server, "Ben")
+    # two drawings as the phone's pad makes them (1200x900), and a small one (a picture
+    # smaller than its tile, which must be scaled up, not left at its natural size)
+    drawings = [
+        ana.upload("ask-drawing", "drawing", png_rgba(1200, 900), "a.png", "image/png"),
+        ben.upload("ask-drawing", "drawing", png_rgba(1200, 900), "b.png", "image/png"),
+        ben.upload("ask-drawing", "drawing", png_rgba(300, 200), "c.png", "image/png"),
+    ]
+    for drawing in drawings:
+        crew.moderate(drawing)
+    crew.goto("drawing-wall")
+    wall = on_screen(display, "drawing-wall")
+    for drawing in drawings:
+        display.wait_for_function(
+            IMG_LOADED,
+            arg=f'#stage .layer[data-cue="drawing-wall"] .tile.in[data-id="{drawing}"] img',
+        )
+    items = {i["id"]: i for i in show_server.state()["cue"]["wall"]["items"]}
+    boxes = wall.evaluate(DRAWN_BOXES)
+    assert sorted(b["id"] for b in boxes) == sorted(drawings)
+    for box in boxes:
+        tile_w, tile_h = box["tile"]
+        drawn_w, drawn_h = box["drawn"]
+        assert tile_w > 500 and tile_h > 500, box  # a wall of three: big tiles at 1080p
+        assert drawn_w >= 0.8 * tile_w or drawn_h >= 0.8 * tile_h, (
+            f"drawing {box['id']} drawn {drawn_w:.0f}x{drawn_h:.0f} in a "
+            f"{tile_w:.0f}x{tile_h:.0f} tile"
+        )
+        # the full-size drawing, not its 360x270 thumbnail blown up
+        assert box["src"] == items[box["id"]]["media"]["url"], box
