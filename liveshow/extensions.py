@@ -145,6 +145,7 @@ class Runtime:
 
     def rotate_join_code(self) -> str:
         code = settings.new_join_code()
+        joining.retire(self.store, self.settings["join_code"])
         self.store.meta_set("join_code_rotated", code)
         self.settings["join_code"] = code
         self.engine.record(ShowChanged(EventKind.JOIN_CODE_ROTATED, {}, Actor.CREW.value))

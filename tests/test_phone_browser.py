@@ -313,11 +313,11 @@ def test_refusals_are_said_clearly(
     phone_context: BrowserContext,
     tmp_path: Path,
 ) -> None:
-    # a wrong join code: the expired page, not the app
+    # a wrong join code: a page saying so, not the app
     other = phone_context.new_page()
     response = other.goto(f"{prompt_server.url}/join/not-the-code")
     assert response is not None and response.status == 404
-    expect(other.locator("h1")).to_contain_text("expired")
+    expect(other.locator("h1")).to_contain_text("No show has the code")
     other.close()
 
     # too long for the prompt: stopped on the phone, nothing sent
@@ -381,7 +381,7 @@ def test_a_join_code_typed_on_the_landing_page_opens_the_phone_app(
     page.goto(prompt_server.url + "/")
     page.fill("#join-code", "nosuchcode")
     page.press("#join-code", "Enter")
-    expect(page.locator("body")).to_contain_text("expired")
+    expect(page.locator("body")).to_contain_text("No show has the code “nosuchcode”")
 
 
 def test_revealing_the_poll_closes_the_vote_on_the_phone(

@@ -8,8 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+import socketio
 from playwright.sync_api import Page, expect
 
+from tests.helpers import JOIN_CODE
 from tests.helpers.crew import crew_login
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import ONE_CUE_SHOW, write_show
@@ -74,3 +77,48 @@ def test_the_pre_wait_line_and_the_jump_question_do_not_read_a_cue_number_as_sec
     )
     page.keyboard.press("Escape")
     assert srv.state()["pending"]["cue"] == "market"  # nothing jumped
+
+
+def typed_on_the_landing_page(page: Page, srv: ServerProcess, code: str) -> Page:
+    page.goto(srv.url + "/")
+    page.fill("#join-code", code)
+    page.press("#join-code", "Enter")
+    return page
+
+
+def refusal(srv: ServerProcess, code: str) -> str:
+    """Why the server turns away a phone's socket opened with join code ``code``."""
+    client = socketio.Client(reconnection=False)
+    told: list[Any] = []
+    client.on("connect_error", told.append, namespace="/audience")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(
+            srv.url,
+            namespaces=["/audience"],
+            auth={"code": code, "device": "phone-device-0001"},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+    assert told, "no reason given"
+    return str(told[0])
+
+
+def test_a_mistyped_join_code_is_not_called_an_expired_link(
+    server_factory: Any, crew_of: Any, tmp_path: Path, page: Page
+) -> None:
+    """A typo is told to check the code on the screen; only a code the crew rotated away (a
+    QR code printed before the rotation, an old tab) is an expired link."""
+    srv = server_factory(write_show(tmp_path, ONE_CUE_SHOW))
+    typed_on_the_landing_page(page, srv, "Wrong1")
+    expect(page.locator("h1")).to_have_text("No show has the code “wrong1”")
+    expect(page.locator("main")).to_contain_text("Check the code on the screen")
+    expect(page.locator("main")).not_to_contain_text("expired")
+    assert "no show has this join code" in refusal(srv, "wrong1")
+
+    crew_of(srv).command("join_rotate")
+    typed_on_the_landing_page(page, srv, JOIN_CODE)  # the code before the rotation
+    expect(page.locator("h1")).to_have_text("This join link has expired")
+    expect(page.locator("main")).to_contain_text("Scan the QR code on the screen again.")
+    assert "join link has expired" in refusal(srv, JOIN_CODE)
+    typed_on_the_landing_page(page, srv, "wrong1")  # a typo is still a typo
+    expect(page.locator("h1")).to_have_text("No show has the code “wrong1”")

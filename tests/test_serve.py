@@ -136,7 +136,11 @@ def test_a_second_server_on_a_busy_port_refuses_to_start(
 @pytest.mark.parametrize(
     "namespace, auth, reason",
     [
-        ("/audience", {"code": "wrong", "device": "phone-device-0001"}, "join link has expired"),
+        (
+            "/audience",
+            {"code": "wrong", "device": "phone-device-0001"},
+            "no show has this join code",
+        ),
         ("/crew", {"password": "wrong"}, "crew login required"),
         ("/display", {"key": "wrong", "name": "main"}, "wrong display key"),
         ("/camera", {"key": "wrong", "camera": "cam1"}, "wrong camera key"),

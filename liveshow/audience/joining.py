@@ -1,8 +1,10 @@
-"""Public URLs and QR codes: how phones and displays find the server on the venue LAN."""
+"""Public URLs and QR codes: how phones and displays find the server on the venue LAN; and
+the join codes the crew rotated away, so an old link is told apart from a mistyped code."""
 
 from __future__ import annotations
 
 import io
+import json
 import socket
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +13,11 @@ import cv2
 import numpy as np
 import qrcode
 import qrcode.image.svg
+
+from ..store.database import Store
+
+RETIRED_KEY = "join_codes_retired"  # in the meta table: a JSON list, oldest first
+KEEP_RETIRED = 100
 
 
 def lan_address() -> str:
@@ -61,3 +68,27 @@ def terminal_qr(data: str) -> str:
     out = io.StringIO()
     code.print_ascii(out=out, invert=True)
     return out.getvalue()
+
+
+def retire(store: Store, code: str) -> None:
+    """Remember ``code``, rotated away by the crew: a phone that brings it later (a QR code
+    printed before, an old tab) is told its link expired, not that no show has the code."""
+    codes = retired(store)
+    if code not in codes:
+        store.meta_set(RETIRED_KEY, json.dumps((codes + [code])[-KEEP_RETIRED:]))
+
+
+def retired(store: Store) -> list[str]:
+    """The join codes rotated away, oldest first (the last ``KEEP_RETIRED``)."""
+    raw = store.meta_get(RETIRED_KEY)
+    try:
+        codes = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return [c for c in codes if isinstance(c, str)] if isinstance(codes, list) else []
+
+
+def was_join_code(store: Store, code: object) -> bool:
+    """Was ``code`` once this show's join code? (A dead code: compared plainly, not in
+    constant time, as it opens nothing.)"""
+    return isinstance(code, str) and code in retired(store)

@@ -14,6 +14,7 @@ import hmac
 from typing import Any
 
 from ..audience.devices import AudienceError
+from ..audience.joining import was_join_code
 from ..audience.questions import Questions
 from ..audience.terms import TERMS_TEXT, TERMS_VERSION
 from ..audience.withdrawal import withdraw
@@ -43,7 +44,9 @@ def admit(rt: Runtime, address: str, auth: dict[str, Any]) -> tuple[str, str | N
     known = rt.audience.by_token(auth.get("token"))
     # A phone that joined before the code was rotated keeps its place with its token.
     if not code_ok and (known is None or known["id"] != auth.get("device") or known["banned"]):
-        raise AudienceError("this join link has expired: scan the QR code again")
+        if was_join_code(rt.store, code):
+            raise AudienceError("this join link has expired: scan the QR code again")
+        raise AudienceError("no show has this join code: check the code on the screen")
     if limited(rt, "connect", address, None):
         raise AudienceError("too many connections: wait a moment")
     device = rt.audience.check_device(auth.get("device"))

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 
+from ..audience import joining
 from ..extensions import runtime
 from ..show.cues import ID_PATTERN, ContinueMode, CueKind, PromptKind, RecordType
 from . import assets
@@ -84,11 +85,12 @@ def join(code: str) -> Any:
         known = rt.audience.by_token(request.cookies.get(JOINED_COOKIE))
         if known is not None and not known["banned"]:
             return send_from_directory(AUDIENCE_CLIENT, "index.html", max_age=0)
-        return render_template(
-            "message.html",
-            title="This join link has expired",
-            message="Scan the QR code on the screen again.",
-        ), 404
+        if joining.was_join_code(rt.store, code):
+            title, message = "This join link has expired", "Scan the QR code on the screen again."
+        else:  # most likely a typo: an old link's advice (scan again) would not help
+            title = f"No show has the code “{code[:32]}”"
+            message = "Check the code on the screen and type it again, or scan the QR code."
+        return render_template("message.html", title=title, message=message), 404
     return send_from_directory(AUDIENCE_CLIENT, "index.html", max_age=0)
 
 
