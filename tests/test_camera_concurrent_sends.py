@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 import socketio
 
 from liveshow.agent.camera import OneAtATimeClient
@@ -23,11 +24,16 @@ from tests.helpers.shows import write_show
 SHOW = "title: Filming\ncues:\n  - {id: live, kind: camera, camera: cam1}\n"
 
 
+@pytest.mark.parametrize("mode", ["eventlet", "threading"])
 def test_pictures_sent_from_eight_threads_at_once_all_arrive_whole(
-    server_factory: Any, tmp_path: Path
+    server_factory: Any, tmp_path: Path, mode: str
 ) -> None:
+    """Both ways: the agent's threads into the server, and (under the threading mode, whose
+    handlers run in threads of their own) the server's previews and camera lists out to
+    the crew, which must get every picture whole (guard.whole_messages)."""
     srv: ServerProcess = server_factory(
-        write_show(tmp_path, SHOW), extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY}
+        write_show(tmp_path, SHOW),
+        extra_env={"LIVESHOW_CAMERA_KEY": CAMERA_KEY, "LIVESHOW_ASYNC_MODE": mode},
     )
     pictures = [jpeg(64, 36, (30 * n, 90, 200)) for n in range(8)]
     agent = OneAtATimeClient(reconnection=False)

@@ -47,6 +47,9 @@ class DeadlineSocket(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
+        if self._sock.fileno() < 0:  # a websocket that ended closed it: the end, not a fault
+            self._handler.close_connection = True
+            return 0
         if self._deadline is None:
             return self._sock.recv_into(buffer)
         self._sock.settimeout(max(self._deadline - time.monotonic(), 0.001))
