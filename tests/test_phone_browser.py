@@ -299,6 +299,9 @@ def test_featured_work_tells_the_phone(module_prompt_crew: Crew, shared_phone: P
     prompt_crew.command(
         "moderate", {"submission": sent.get_attribute("data-id"), "action": "feature"}
     )
+    expect(sent).to_contain_text("Featured")  # chosen, marked quietly: the prompt is up
+    expect(phone.locator("#featured")).to_be_hidden()
+    prompt_crew.goto("text-wall")  # the wall puts it in its spotlight: now the pop-up
     expect(phone.locator("#featured")).to_be_visible()
     expect(phone.locator("#featured")).to_contain_text("You're on screen")
     expect(sent).to_contain_text("On screen")
