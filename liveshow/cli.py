@@ -90,22 +90,22 @@ def demo(with_camera: bool, **options: Any) -> None:
 
 
 def _start_demo_catalogue(overrides: dict[str, Any]) -> dict[str, Any]:
-    """The demo catalogue as a child process that stops with this one; the settings that
-    point the show at it."""
+    """Starts the demo catalogue (it stops with this process); the settings for it."""
     import atexit
 
-    from .show.demo import start_demo_catalogue
+    from .show.demo import as_phones_reach_it, start_demo_catalogue
 
     values = settings.load(overrides)
     folder = settings.data_dir(values) / "catalogue"
     click.echo(f"Starting the demo catalogue (data in {folder})...")
     try:
-        url, token, stop = start_demo_catalogue(folder, values["catalogue_token"])
+        url, token, stop = start_demo_catalogue(folder, values["catalogue_token"], values)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     atexit.register(stop)
     click.echo(f"Demo catalogue: {url}/ (token in {folder / 'token'})")
-    return {"catalogue_url": url, "catalogue_token": token}
+    public = values["catalogue_public_url"] or as_phones_reach_it(url, values)
+    return {"catalogue_url": url, "catalogue_token": token, "catalogue_public_url": public}
 
 
 def _start_demo_camera(overrides: dict[str, Any]) -> None:

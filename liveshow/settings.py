@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import secrets
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -432,3 +433,24 @@ def data_dir(values: Mapping[str, Any]) -> Path:
     path = Path(values["data"]).expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def lan_address() -> str:
+    """The address other machines on the LAN reach us at (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+        return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+def public_url(values: Mapping[str, Any]) -> str:
+    if values.get("public_url"):
+        return str(values["public_url"]).rstrip("/")
+    host = values.get("host") or "0.0.0.0"
+    if host in ("0.0.0.0", "::", ""):
+        host = lan_address()
+    return f"http://{host}:{values['port']}"

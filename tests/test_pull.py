@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 
+from liveshow.show.demo import as_phones_reach_it
 from liveshow.show.showfile import ShowFileError, load_file, parse
 from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 from tests.helpers.catalogue import (
@@ -360,3 +361,13 @@ def test_liveshow_demo_starts_a_catalogue_pulls_the_demo_records_and_screens_the
         demo.send_signal(signal.SIGTERM)
         demo.wait(20)
     wait_until(lambda: not answers(catalogue_url), 20, "the demo catalogue to stop with it")
+
+
+def test_the_demo_catalogue_is_named_to_phones_at_the_address_they_reach_the_show() -> None:
+    """Phones' claim links point at the catalogue: at 127.0.0.1 (where the show talks to
+    it) a phone reaches nothing, so the demo names it at the show's public host."""
+
+    show = {"public_url": "http://show.local:8080", "host": "0.0.0.0", "port": 8080}
+    assert as_phones_reach_it("http://127.0.0.1:5100", show) == "http://show.local:5100"
+    lan = {"public_url": None, "host": "10.1.2.3", "port": 5000}
+    assert as_phones_reach_it("http://127.0.0.1:5101", lan) == "http://10.1.2.3:5101"

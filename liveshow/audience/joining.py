@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,31 +13,11 @@ import numpy as np
 import qrcode
 import qrcode.image.svg
 
+from ..settings import public_url
 from ..store.database import Store
 
 RETIRED_KEY = "join_codes_retired"  # in the meta table: a JSON list, oldest first
 KEEP_RETIRED = 100
-
-
-def lan_address() -> str:
-    """The address other machines on the LAN reach us at (no packet is sent)."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
-        return str(probe.getsockname()[0])
-    except OSError:
-        return "127.0.0.1"
-    finally:
-        probe.close()
-
-
-def public_url(values: Mapping[str, Any]) -> str:
-    if values.get("public_url"):
-        return str(values["public_url"]).rstrip("/")
-    host = values.get("host") or "0.0.0.0"
-    if host in ("0.0.0.0", "::", ""):
-        host = lan_address()
-    return f"http://{host}:{values['port']}"
 
 
 def join_url(values: Mapping[str, Any]) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from .. import settings
-from ..audience.joining import public_url
+from ..settings import public_url
 from ..show.demo import die_with_parent
 from ..show.showfile import write_atomic
 from . import nginx

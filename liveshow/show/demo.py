@@ -13,9 +13,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+from ..settings import public_url
 from .showfile import parse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,11 +64,17 @@ def free_port(preferred: int) -> int:
 
 
 def start_demo_catalogue(
-    folder: Path, token: str | None, timeout: float = 120.0
+    folder: Path,
+    token: str | None,
+    show: Mapping[str, Any] | None = None,
+    timeout: float = 120.0,
 ) -> tuple[str, str, Callable[[], None]]:
     """`liveshow catalogue serve` on ``folder`` (a new one gets the demo community) on port
-    5100 or any free port, as a child process; waits until it answers. Returns its URL, its
-    write token (``token``, else the one it keeps in ``folder/token``) and a stop function."""
+    5100 or any free port, as a child process; waits until it answers. It listens where the
+    ``show``'s settings say the show listens (phones reach it there for their claim links),
+    else on 127.0.0.1. Returns its URL on this machine, its write token (``token``, else the
+    one it keeps in ``folder/token``) and a stop function."""
+    host = str(show["host"]) if show and show.get("host") else "127.0.0.1"
     port = free_port(5100)
     env = dict(os.environ)
     if token:
@@ -74,7 +83,7 @@ def start_demo_catalogue(
         env.pop("LIVESHOW_CATALOGUE_TOKEN", None)  # the catalogue makes one and keeps it
     folder.parent.mkdir(parents=True, exist_ok=True)
     log = folder.parent / "catalogue.log"
-    args = ["catalogue", "serve", "--data", str(folder), "--host", "127.0.0.1"]
+    args = ["catalogue", "serve", "--data", str(folder), "--host", host]
     with open(log, "ab") as out:
         child = subprocess.Popen(
             [sys.executable, "-m", "liveshow", *args, "--port", str(port)],
@@ -102,3 +111,8 @@ def start_demo_catalogue(
                 raise RuntimeError(f"the demo catalogue did not answer: see {log}") from None
             time.sleep(0.2)
     return url, token or (folder / "token").read_text().strip(), stop
+
+
+def as_phones_reach_it(url: str, show: Mapping[str, Any]) -> str:
+    """The demo catalogue's ``url`` as phones reach it: at the show's public host."""
+    return f"http://{urlsplit(public_url(show)).hostname}:{urlsplit(url).port}"
