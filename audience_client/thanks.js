@@ -5,16 +5,24 @@
 import { h } from "/static/shared/dom.js";
 import { claimUrl } from "./credit.js";
 
-const WORDS = { text: ["story", "stories"], photo: ["photo", "photos"],
+const WORDS = { story: ["story", "stories"], word: ["word", "words"], photo: ["photo", "photos"],
                 drawing: ["drawing", "drawings"], audio: ["sound", "sounds"],
                 question: ["question", "questions"] };
 
-/** What this phone made that the show took (votes are not "made"), e.g. "2 stories and a photo". */
+/** A text answer of one word (a word cloud's "one word for the sea") is a word, not a story. */
+function madeKind(item) {
+  if (item.kind !== "text") return item.kind;
+  return /^\S+$/u.test(String(item.text || "").trim()) ? "word" : "story";
+}
+
+/** What this phone made that the show took (votes are not "made"), e.g. "2 stories, a word
+ *  and a photo". */
 export function madeTonight(items) {
   const counts = new Map();
   for (const i of items) {
     if (i.kind === "vote" || i.state !== "sent" || i.status === "withdrawn") continue;
-    counts.set(i.kind, (counts.get(i.kind) || 0) + 1);
+    const kind = madeKind(i);
+    counts.set(kind, (counts.get(kind) || 0) + 1);
   }
   const parts = [...counts].map(([kind, n]) => {
     const [one, many] = WORDS[kind] || [kind, `${kind}s`];

@@ -38,6 +38,40 @@ const MAX_ITEMS = 5000;        // items kept in memory
 const ROWS_PER_FRAME = 60;     // new rows made per animation frame (a burst stays smooth)
 const PAGE = 8;                // PageUp / PageDown
 
+/** A sound in the queue is a compact play button showing the length the server measured, and
+ *  the queue has one player for all of them: no native player per row (200 of them would each
+ *  load their file's header, and show "0:00 / 0:00" until they had), and a second sound stops
+ *  the first. */
+const seconds = (s) => `${s.toFixed(1)} s`;
+function showSound(button, playing, at = 0) {
+  const length = button.dataset.seconds === "" ? NaN : Number(button.dataset.seconds);
+  const known = Number.isFinite(length);
+  setText(button, playing ? `❚❚ ${seconds(at)}${known ? ` / ${seconds(length)}` : ""}`
+    : `▶ ${known ? seconds(length) : "Play"}`);
+  button.setAttribute("aria-pressed", String(playing));
+}
+
+class QueuePlayer {
+  toggle(button) {
+    if (!this.audio) {
+      this.audio = new Audio();
+      this.audio.preload = "none";
+      for (const type of ["play", "pause", "ended", "timeupdate"]) {
+        this.audio.addEventListener(type, () => showSound(this.button, !this.audio.paused, this.audio.currentTime));
+      }
+    }
+    if (this.button === button && !this.audio.paused) return this.audio.pause();
+    if (this.button !== button) {
+      if (this.button) showSound(this.button, false);
+      this.button = button;
+      this.audio.src = button.dataset.src;
+    }
+    return this.audio.play().catch((err) => {
+      if (err.name !== "AbortError") toast("This recording does not play here.", "error");  // not: another began
+    });
+  }
+}
+
 function validItem(item) {
   return item && typeof item === "object" && typeof item.id === "string" && typeof item.seq === "number"
     && typeof item.status === "string" && item.kind !== "vote";
@@ -58,6 +92,7 @@ export class Moderation {
     this.shown = [];              // ids in the DOM, in order
     this.pendingShown = new Set();   // the pending ids among them at the last render
     this.rows = new Map();        // id -> <li>
+    this.sounds = new QueuePlayer();
     this.busy = new Set();
     this.bannedDevices = new Set();
     this.prompts = [];
@@ -257,14 +292,16 @@ export class Moderation {
     if (item.text) content.append(h("p", { class: "mod-text", text: item.text }));
     const audioUrl = item.kind === "audio" && item.media ? mediaUrl(item.media.url) : null;
     if (audioUrl) {
-      content.append(h("audio", { class: "mod-audio", controls: true, preload: "none", src: audioUrl, tabIndex: -1,
-        "aria-label": `Recording by ${who}` }));
+      const length = typeof item.media.duration === "number" ? item.media.duration : null;
+      const play = h("button", { type: "button", class: "btn btn-small mod-play", tabIndex: -1,
+        dataset: { src: audioUrl, seconds: length === null ? "" : String(length) },
+        "aria-label": `Recording by ${who}${length === null ? "" : `, ${seconds(length)}`}` });
+      showSound(play, false);
+      content.append(h("div", { class: "mod-sound" }, play));
     }
-    const seconds = item.media && typeof item.media.duration === "number" ? item.media.duration : null;
     const meta = h("div", { class: "mod-meta" },
       h("span", { class: "mod-status" }),
       h("span", { class: "mod-kind", text: kindWord(item.kind) }),
-      seconds !== null && item.kind === "audio" ? h("span", { class: "mod-duration", text: `${seconds.toFixed(1)} s` }) : null,
       h("span", { class: "mod-handle", text: who }),
       h("time", { class: "mod-time", text: typeof item.created_at === "number" ? timeOfDay(item.created_at) : "" }),
       h("span", { class: "mod-prompt-tag" }),
@@ -547,10 +584,8 @@ export class Moderation {
   }
 
   toggleAudio(id) {
-    const audio = id && this.rows.get(id) ? this.rows.get(id).querySelector("audio") : null;
-    if (!audio) return;
-    if (audio.paused) audio.play().catch(() => toast("This recording does not play here.", "error"));
-    else audio.pause();
+    const play = id && this.rows.get(id) ? this.rows.get(id).querySelector(".mod-play") : null;
+    if (play) this.sounds.toggle(play);
   }
 
   installEvents() {
@@ -564,7 +599,13 @@ export class Moderation {
         this.act(row.dataset.id, button.dataset.action);
         return;
       }
-      if (!e.target.closest("audio, a")) this.setCursor(row.dataset.id, { focus: true });
+      const play = e.target.closest(".mod-play");
+      if (play) {
+        this.setCursor(row.dataset.id);
+        this.sounds.toggle(play);
+        return;
+      }
+      if (!e.target.closest("a")) this.setCursor(row.dataset.id, { focus: true });
     });
     this.queue.addEventListener("focusin", (e) => {
       const row = e.target.closest(".mod-item");
@@ -725,7 +766,7 @@ export class Moderation {
 function setCurrent(row, on) {
   row.classList.toggle("current", on);
   row.tabIndex = on ? 0 : -1;
-  for (const control of row.querySelectorAll("button, audio")) control.tabIndex = on ? 0 : -1;
+  for (const control of row.querySelectorAll("button")) control.tabIndex = on ? 0 : -1;
 }
 
 /** Put `rows` into `list` in order, moving as few nodes as possible (focus and audio stay). */
