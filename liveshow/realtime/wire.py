@@ -250,11 +250,11 @@ class WireSocket(engineio.socket.Socket):
                     while self.queue.qsize():  # nothing after the end is sent
                         self.queue.get(block=False)
                         self.queue.task_done()
-                    ws.close()
+                    _close(ws)
                     break
                 ws.send(pkt.encode())
         except Exception:
-            ws.close()
+            _close(ws)
         finally:
             self.writer = None
 
@@ -291,6 +291,14 @@ class WireSocket(engineio.socket.Socket):
             self.last_ping = None
             every = self.heartbeat[0] if self.heartbeat else self.server.ping_interval
             _beats(self.server).ping_at(self, time.monotonic() + every)
+
+
+def _close(ws: Any) -> None:
+    """Close ``ws`` unless its socket is closed already (the reader saw the end first):
+    eventlet would log "socket shutdown error: [Errno 9] Bad file descriptor", with no
+    newline, into the server's output."""
+    if ws.socket.fileno() >= 0:
+        ws.close()
 
 
 def _finish(ws: Any, lock: Any, rest: memoryview) -> None:
