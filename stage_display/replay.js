@@ -24,7 +24,8 @@ export class ReplayLayer extends VideoLayer {
     const take = this.cue.take;
     const credits = [];
     if (take.performer) credits.push({ role: "performer", name: take.performer });
-    credits.push({ role: "camera", name: take.operator || take.camera || "" });
+    // the machine's name is not a person: credited only when an operator was entered
+    if (take.operator) credits.push({ role: "camera", name: take.operator });
     credits.push(...(this.cue.credits || []));
     const handles = [...new Set((take.parents || []).map((p) => p.handle).filter(Boolean))];
     const backgrounds = handles.length

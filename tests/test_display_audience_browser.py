@@ -355,6 +355,9 @@ def test_a_replay_plays_the_take_on_the_show_clock_with_its_credits(
     crew.moderate("text-behind-01")  # any change: the displays get a new state
     expect(third.locator(".credits-line").first).to_have_text("performer Lee Park · camera Sam")
     still_marked(page, "replay")
+    # With no operator, the camera's machine name is nobody's credit ("camera cam1" was).
+    crew.command("take_credit", {"take": "take-000001", "operator": ""})
+    expect(third.locator(".credits-line").first).to_have_text("performer Lee Park")
 
     # No take from cam2: black, and the crew is told.
     crew.goto("no-take")
