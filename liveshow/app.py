@@ -76,7 +76,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         **(roles.queue_options(values) or {"client_manager": IndexedManager()}),
     )
     guard.install(socketio.server, values["max_connections_per_address"])
-    guard.whole_messages(socketio.server)
     socketio.on_error_default(guard.failed_event)
     roles.install(app, values)
     engine.listeners.append(lambda event: tell(event, app))

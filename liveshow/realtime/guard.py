@@ -14,7 +14,6 @@ import json
 import logging
 import math
 import sqlite3
-import threading
 from typing import Any
 
 import flask
@@ -206,25 +205,3 @@ def failure_message(exc: BaseException) -> str:
         return f"the show could not save it (its disk is full: {exc.strerror}): try again"
     # what went wrong is in the server's log; phones are not shown its insides
     return "the show hit a problem on its side (it is in the server's log): try again"
-
-
-def whole_messages(server: Any) -> None:
-    """Under the threading mode, handlers emit from many threads at once, and python-socketio's
-    emit is not thread-safe (its docs say to lock): a binary event is several Engine.IO
-    packets (a camera preview to the crew: its header, then the picture), and another
-    thread's packet could fall between them. Here each message is queued whole. (Eventlet
-    and gevent switch only where a send waits, never between the packets of one.)"""
-    if server.eio.async_mode != "threading" or getattr(server, "_liveshow_whole", False):
-        return
-    lock = threading.RLock()  # an emit that asks for acks sends through _send_packet
-
-    def whole(send: Any) -> Any:
-        def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
-            with lock:  # the packets only go onto the clients' queues: held briefly
-                return send(*args, **kwargs)
-
-        return one_at_a_time
-
-    server._send_packet = whole(server._send_packet)
-    server.manager.emit = whole(server.manager.emit)  # a broadcast: each client's packets
-    server._liveshow_whole = True
