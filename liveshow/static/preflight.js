@@ -10,12 +10,18 @@ export function installPreflight({ connection, clock, getState, onPickCue }) {
     setSummary("Checking…", "");
     const ack = await connection.request("preflight", {});
     button.disabled = false;
-    if (!reportAck(ack, "Pre-flight").ok) {
-      setSummary("Pre-flight could not run.", "bad");
-      return;
-    }
-    render(ack.problems || [], getState(), clock, onPickCue);
+    if (!reportAck(ack, "Pre-flight").ok) setSummary("Pre-flight could not run.", "bad");
+    else render(ack.problems || [], getState(), clock, onPickCue);
+    reveal();
   });
+}
+
+/** On a laptop the panel sits below the fold of the side column: bring the answer into view
+ * (its top first, when the list of problems is taller than the column). */
+function reveal() {
+  const panel = $("#preflight-summary").closest("section");
+  const column = panel.parentElement;
+  panel.scrollIntoView({ block: panel.offsetHeight > column.clientHeight ? "start" : "nearest" });
 }
 
 function setSummary(text, tone) {
