@@ -24,7 +24,7 @@ from tests.helpers import CAMERA_KEY, disk
 from tests.helpers.agent import start_agent, stop_agent
 from tests.helpers.crew import Crew, crew_login
 from tests.helpers.samples import jpeg, made_by_ffmpeg
-from tests.helpers.server import ServerProcess
+from tests.helpers.server import ServerProcess, free_port
 from tests.helpers.shows import write_show
 
 SHOW = "title: Filming\ncues:\n  - {id: live, kind: camera, camera: cam1}\n"
@@ -149,11 +149,16 @@ def test_only_takes_the_server_holds_are_deleted_oldest_first_and_only_as_many_a
         sha = hashlib.sha256(image.read_bytes()).hexdigest()
         if send:
             outbox.upload_file(image, sha)
-        files = {"raw": {"path": str(image), "sha256": sha}}
+        # as an agent started elsewhere with a relative --takes wrote it: found here by name
+        files = {"raw": {"path": f"liveshow-takes/{image.name}", "sha256": sha}}
         manifest = {"id": name, "files": files, "uploaded": True, "uploaded_at": uploaded_at}
         write_manifest(folder / f"{name}.take.json", manifest)
         takes[name] = image
     older = takes["older"]
+    # a server that cannot be reached (a dead port) confirms nothing: nothing is deleted
+    unreachable = TakeOutbox(folder, f"http://127.0.0.1:{free_port()}", CAMERA_KEY)
+    assert unreachable.prune(10, lambda: 0) == []
+    assert all(image.exists() for image in takes.values())
 
     pruned = outbox.prune(10, lambda: 0 if older.exists() else 10)
 

@@ -187,18 +187,19 @@ class CameraAgent:
             return None
 
     def room_for_a_take(self) -> None:
-        """Raises RuntimeError (the crew's answer) when the takes folder is nearly full, after
-        freeing what it can (uploaded takes, see TakeOutbox.prune)."""
+        """Raises RuntimeError (the crew's answer) when the takes folder is nearly full."""
         free = self.disk_free()
-        floor = self.config.min_free_mb * MB
-        if free is not None and free < floor and self.config.prune_uploaded:
-            self.outbox.prune(floor, self.disk_free)
-            free = self.disk_free()
-        if free is not None and free < floor:
+        if free is not None and free < self.config.min_free_mb * MB:
+            freeing = self.config.prune_uploaded and self.outbox.prunable()
             raise RuntimeError(
                 f"only {free / MB:.0f} MB free for takes (at least {self.config.min_free_mb} MB "
-                f"needed): free space in {self.config.takes_dir.resolve()} on the camera's "
-                "machine (a take whose .json says uploaded is on the server already)"
+                + (
+                    "needed): uploaded takes are being deleted to make room, try again in a "
+                    "few seconds"
+                    if freeing
+                    else f"needed): free space in {self.config.takes_dir.resolve()} on the "
+                    "camera's machine (a take whose .json says uploaded is on the server already)"
+                )
             )
 
     def watch_disk(self) -> None:
@@ -207,9 +208,10 @@ class CameraAgent:
         without the usual copy, if need be: see recorder.recover)."""
         free = self.disk_free()
         floor = self.config.min_free_mb * MB
-        short = free is not None and free < floor
-        prune = short and self.config.prune_uploaded
-        self.outbox.want_room(floor if prune else None, self.disk_free)
+        # uploaded takes make room before the floor is reached: at twice it, so a Record
+        # seldom meets a full disk (and never waits on the server's answers)
+        prune = self.config.prune_uploaded and free is not None and free < 2 * floor
+        self.outbox.want_room(2 * floor if prune else None, self.disk_free)
         if free is None or free >= floor:
             self.disk_problem = None
             return

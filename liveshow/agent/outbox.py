@@ -47,7 +47,6 @@ class TakeOutbox:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._room: tuple[int, Callable[[], int | None]] | None = None  # see want_room
-        self._prune_lock = threading.Lock()
 
     def add(self, manifest: dict[str, Any]) -> Path:
         path = self.folder / f"{manifest['id']}.take.json"
@@ -126,7 +125,7 @@ class TakeOutbox:
         return dict(response.json())
 
     def want_room(self, need: int | None, free: Callable[[], int | None]) -> None:
-        """Asks for ``need`` bytes free (None: enough is free), made by pruning uploaded
+        """Asks for ``need`` bytes free (None: no more pruning), made by pruning uploaded
         takes after each round of uploads; the first ask wakes the outbox."""
         first = need is not None and self._room is None
         self._room = None if need is None else (need, free)
@@ -135,29 +134,39 @@ class TakeOutbox:
 
     def prune(self, need: int, free: Callable[[], int | None]) -> list[str]:
         """Deletes the files of uploaded takes, oldest upload first, until ``need`` bytes are
-        free; a take's files go only when the server answers that it has each of them.
-        Returns the ids of the takes pruned."""
+        free; a take's files go only when the server answers that it has each of them, and
+        only files in this outbox's folder (found by name: a manifest's path may be relative
+        to another working directory). Returns the ids of the takes pruned. Runs in the
+        outbox's thread (see want_room), never where a crew command waits on it."""
         pruned: list[str] = []
-        with self._prune_lock:
-            for path, manifest in self._uploaded():
-                room = free()
-                if room is None or room >= need:
-                    break
-                files = [f for f in manifest["files"].values() if f]
-                try:
-                    held = all(self._server_has(f["sha256"]) for f in files)
-                except requests.RequestException as exc:
-                    log.warning("cannot ask the server before freeing space: %s", exc)
-                    break
-                if not held:
-                    log.warning("take %s: the server lacks a file; kept", manifest["id"])
-                    continue
-                for f in files:
-                    Path(f["path"]).unlink(missing_ok=True)
-                write_manifest(path, {**manifest, "pruned_at": time.time()})
-                pruned.append(manifest["id"])
-                self._report("pruned", f"take {manifest['id']}: the server has it")
+        for path, manifest in self._uploaded():
+            room = free()
+            if room is None or room >= need:
+                break
+            files = [f for f in manifest["files"].values() if f]
+            try:
+                held = all(self._server_has(f["sha256"]) for f in files)
+            except requests.RequestException as exc:
+                log.warning("cannot ask the server before freeing space: %s", exc)
+                break
+            if not held:
+                log.warning("take %s: the server lacks a file; kept", manifest["id"])
+                continue
+            here = [self.folder / Path(f["path"]).name for f in files]
+            try:
+                for file in here:
+                    file.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("take %s: could not delete its files: %s", manifest["id"], exc)
+                continue
+            write_manifest(path, {**manifest, "pruned_at": time.time()})
+            pruned.append(manifest["id"])
+            self._report("pruned", f"take {manifest['id']}: the server has it")
         return pruned
+
+    def prunable(self) -> int:
+        """How many uploaded takes still have their files here."""
+        return len(self._uploaded())
 
     def _uploaded(self) -> list[tuple[Path, dict[str, Any]]]:
         """Uploaded takes whose files are still here, oldest upload first."""
