@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import resource
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -344,9 +343,13 @@ def camera(
         agent.shutdown()
 
 
+def _patched(module: str, table: str) -> Any:
+    return getattr(sys.modules.get(module), table, {})  # what a patcher has patched already
+
+
 def _green(async_mode: str) -> None:
     """Monkey-patch before the app is imported (OpenCV never runs in this process); once."""
-    if async_mode == "eventlet" and "eventlet" not in sys.modules:
+    if async_mode == "eventlet" and "socket" not in _patched("eventlet.patcher", "already_patched"):
         # upload_workers decode at a time; the rest wait on commits the writer groups
         os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", "16")
         import eventlet
@@ -357,29 +360,10 @@ def _green(async_mode: str) -> None:
 
         install()
         wire.install()
-    elif async_mode == "gevent" and "gevent" not in sys.modules:
+    elif async_mode == "gevent" and "socket" not in _patched("gevent.monkey", "saved"):
         from gevent import monkey
 
         monkey.patch_all()
-
-
-def temporary_files_in(folder: Path) -> None:
-    """Temporary files (uploads, sound conversions) go to ``folder``, on the disk the crew
-    watches, not /tmp; what a killed server left there over an hour ago is cleared."""
-    import shutil
-    import tempfile
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for left in folder.iterdir():
-        try:
-            stale = time.time() - left.stat().st_mtime > 3600
-            if stale and left.is_dir():
-                shutil.rmtree(left)
-            elif stale:
-                left.unlink()
-        except OSError:
-            pass  # another worker's, or gone already
-    tempfile.tempdir = str(folder)
 
 
 def run_server(overrides: dict[str, Any]) -> None:
@@ -393,6 +377,7 @@ def run_server(overrides: dict[str, Any]) -> None:
     from .realtime.clock import clock_loop
     from .realtime.osc_listener import start_osc
     from .realtime.sync import sync_loop
+    from .serving.temporary import temporary_files_in
     from .show.showfile import ShowFileError
 
     try:

@@ -453,4 +453,4 @@ def public_url(values: Mapping[str, Any]) -> str:
     host = values.get("host") or "0.0.0.0"
     if host in ("0.0.0.0", "::", ""):
         host = lan_address()
-    return f"http://{host}:{values['port']}"
+    return f"http://{f'[{host}]' if ':' in host else host}:{values['port']}"  # IPv6 in []

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from liveshow.show.demo import as_phones_reach_it
+from liveshow.show.demo import as_phones_reach_it, start_demo_catalogue
 from liveshow.show.showfile import ShowFileError, load_file, parse
 from tests.helpers import CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 from tests.helpers.catalogue import (
@@ -371,3 +371,18 @@ def test_the_demo_catalogue_is_named_to_phones_at_the_address_they_reach_the_sho
     assert as_phones_reach_it("http://127.0.0.1:5100", show) == "http://show.local:5100"
     lan = {"public_url": None, "host": "10.1.2.3", "port": 5000}
     assert as_phones_reach_it("http://127.0.0.1:5101", lan) == "http://10.1.2.3:5101"
+    six = {"public_url": None, "host": "fd00::7", "port": 5000}
+    assert as_phones_reach_it("http://127.0.0.1:5101", six) == "http://[fd00::7]:5101"
+
+
+def test_the_demo_catalogue_listens_and_is_reached_at_the_shows_own_address(
+    tmp_path: Path,
+) -> None:
+    """A show started with --host on one address: the catalogue listens there, and is
+    waited for there (it was polled at 127.0.0.1, where nothing listened: the demo failed)."""
+    url, token, stop = start_demo_catalogue(tmp_path / "catalogue", None, {"host": "127.0.0.2"}, 60)
+    try:
+        assert url.startswith("http://127.0.0.2:") and token
+        assert requests.get(url + "/api/v1/collaborations", timeout=5).ok
+    finally:
+        stop()

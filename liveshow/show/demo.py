@@ -97,7 +97,7 @@ def start_demo_catalogue(
         if child.poll() is None:
             child.terminate()
 
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{_in_url(host if host not in ('0.0.0.0', '::', '') else '127.0.0.1')}:{port}"
     deadline = time.monotonic() + timeout  # a new one first makes the demo community (~5 s)
     while True:
         if child.poll() is not None:
@@ -115,4 +115,8 @@ def start_demo_catalogue(
 
 def as_phones_reach_it(url: str, show: Mapping[str, Any]) -> str:
     """The demo catalogue's ``url`` as phones reach it: at the show's public host."""
-    return f"http://{urlsplit(public_url(show)).hostname}:{urlsplit(url).port}"
+    return f"http://{_in_url(urlsplit(public_url(show)).hostname or '')}:{urlsplit(url).port}"
+
+
+def _in_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host  # an IPv6 address in brackets
