@@ -20,7 +20,9 @@ from tests.helpers.server import ServerProcess
 from tests.helpers.shows import CAMERA_SHOW, write_show
 
 RECORDED = 4.0  # seconds of the take, by the server's own stamps, before the restart
-TOLERANCE = 1.5  # seconds: the two statuses' trip from agent to server may differ this much
+# A clock restarted with the server would start after the restart, RECORDED s or more past
+# the take's start: half of that tells the two apart, whatever the statuses' trips took.
+TOLERANCE = RECORDED / 2
 
 
 @pytest.fixture(scope="module")
