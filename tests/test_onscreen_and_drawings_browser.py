@@ -189,3 +189,31 @@ def test_drawings_fill_their_tiles_on_a_full_hd_projector(
         )
         # the full-size drawing, not its 360x270 thumbnail blown up
         assert box["src"] == items[box["id"]]["media"]["url"], box
+
+
+def test_work_featured_in_a_blackout_is_on_screen_only_when_the_light_returns(
+    show_server: ServerProcess,
+) -> None:
+    """The wall is up but the stage is dark (blackout): featuring a story tells its phone
+    nothing; when the blackout lifts with the wall still up, the phone is told. (Socket
+    level: a phone call answered after the crew's decision shows what the decision sent.)"""
+    crew, phone = Crew(show_server), LivePhone(show_server, "Noor")
+    try:
+        crew.goto("ask-text")
+        sent = phone.text("ask-text", "A lamp in the fog")
+        assert sent["ok"], sent
+        crew.goto("text-wall")
+        assert crew.command("blackout", {"on": True})["ok"]
+        assert crew.moderate(sent["id"], "feature")["ok"]
+        phone.call("react", {"kind": "no such reaction"})  # answered after what it was sent
+        assert [s for s in phone.events("shown") if s["submission"] == sent["id"]] == []
+        assert crew.command("blackout", {"on": False})["ok"]
+        told = phone.wait(
+            lambda: [s for s in phone.events("shown") if s["submission"] == sent["id"]],
+            15,
+            "the phone told its story is on screen",
+        )
+        assert told[-1]["featured"] is True
+    finally:
+        phone.close()
+        crew.close()

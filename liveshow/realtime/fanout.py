@@ -26,6 +26,7 @@ from ..events import (
     DisplayReported,
     DisplaysChanged,
     Event,
+    EventKind,
     KeyPreviewChanged,
     QuestionsChanged,
     Reacted,
@@ -127,16 +128,18 @@ def shown_to_phones(event: ShowChanged, app: Flask) -> None:
     """Work up on the projector's wall tells the phone that made it, when the room can see
     it: as a wall cue starts (each phone on it), and when the crew approves or features work
     onto the wall on stage. ``featured``: it is the wall's spotlight (the phone's "You're on
-    screen!"); featuring while a prompt slide is up says nothing until the wall comes up."""
+    screen!"); featuring while a prompt slide is up, or in a blackout, says nothing until
+    the wall comes up (or the light comes back on it)."""
     rt = _rt(app)
     st = rt.engine.state
     cue = rt.engine.cue(st.current)
     if cue is None or cue.kind is not CueKind.WALL or cue.source is None:
         return
-    if cue.id in st.stopped:
-        return  # the crew stopped the wall: the projector faded it out
-    if isinstance(event, CueStarted):
-        if event.cue != cue.id:
+    if cue.id in st.stopped or st.blackout:
+        return  # the crew stopped the wall (it faded out), or the stage is dark
+    lifted = event.kind is EventKind.BLACKOUT and event.data.get("was") is True
+    if isinstance(event, CueStarted) or lifted:
+        if isinstance(event, CueStarted) and event.cue != cue.id:
             return
         shown = rt.submissions.wall_makers(cue.source)
     elif isinstance(event, SubmissionModerated):
@@ -321,7 +324,7 @@ def _soon(app: Flask, name: str, send: Callable[[Flask, Runtime], None]) -> None
 # ---- the table --------------------------------------------------------------------------
 
 ROUTES: dict[type[Event], tuple[Delivery, ...]] = {
-    ShowChanged: (osc_to_targets, state_to_everyone, tally_to_cameras),
+    ShowChanged: (osc_to_targets, state_to_everyone, tally_to_cameras, shown_to_phones),
     CueStarted: (
         osc_to_targets,
         state_to_everyone,

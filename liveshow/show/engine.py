@@ -213,9 +213,9 @@ class ShowEngine:
         if not isinstance(on, bool):
             raise CueError('blackout needs {"on": true|false}')
         with self.lock:
-            self._commit(
-                replace(self.state, blackout=on), ShowChanged(EventKind.BLACKOUT, {"on": on}, actor)
-            )
+            was = self.state.blackout  # phones on a wall hear of it again when light returns
+            changed = ShowChanged(EventKind.BLACKOUT, {"on": on, "was": was}, actor)
+            self._commit(replace(self.state, blackout=on), changed)
 
     def set_volume(self, level: Any, actor: str = "crew") -> None:
         """The master volume every display plays at (a cue's level is on top of it)."""
