@@ -15,6 +15,7 @@ from tests.helpers import CAMERA_KEY, CREW_PASSWORD, DISPLAY_KEY, JOIN_CODE
 from tests.helpers.app import make_app
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone, Phone
+from tests.helpers.phone_page import phone_page_in
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import CAMERA_SHOW, TEXT_SHOW, write_prompt_show, write_show
 
@@ -271,3 +272,9 @@ def open_display(browser: Any) -> Iterator[Callable[..., Any]]:
     for context in contexts:
         context.close()
     assert not errors, f"script errors on the display page: {errors}"
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page of its own; script errors on it fail the test."""
+    yield from phone_page_in(browser)

@@ -45,11 +45,6 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield folder
 
 
-def status(crew: Crew) -> dict[str, Any]:
-    history = crew.camera_history()
-    return history[-1] if history else {}
-
-
 def test_a_take_is_refused_before_it_starts_when_the_agent_is_short_of_space(
     srv: ServerProcess, crew_of: Any, tmp_path: Path, browser: Any
 ) -> None:
@@ -57,10 +52,14 @@ def test_a_take_is_refused_before_it_starts_when_the_agent_is_short_of_space(
     agent = start_agent(srv, tmp_path, extra=("--min-free-mb", str(10**9)))
     crew: Crew = crew_of(srv)
     try:
-        crew.wait(lambda: (status(crew).get("fps") or 0) > 0, 30, "the camera to send pictures")
-        crew.wait(lambda: "before the next take" in (status(crew).get("problem") or ""), 10, "why")
+        crew.wait(
+            lambda: (crew.camera_status().get("fps") or 0) > 0, 30, "the camera to send pictures"
+        )
+        crew.wait(
+            lambda: "before the next take" in (crew.camera_status().get("problem") or ""), 10, "why"
+        )
         free = shutil.disk_usage(tmp_path / "takes").free
-        assert abs(status(crew)["disk_free"] - free) < 0.05 * free
+        assert abs(crew.camera_status()["disk_free"] - free) < 0.05 * free
         refused = crew.camera("record")
         assert refused["ok"] is False, refused
         assert re.match(r"only \d+ MB free for takes", refused["error"]), refused
@@ -102,14 +101,20 @@ def test_a_take_that_fills_the_disk_is_stopped_in_time_delivered_whole_then_make
     )
     crew: Crew = crew_of(srv)
     try:
-        crew.wait(lambda: (status(crew).get("fps") or 0) > 0, 30, "the camera to send pictures")
-        crew.wait(lambda: (status(crew).get("disk_free") or 0) > 16 * MB, 10, "its free space")
-        assert not status(crew)["problem"]
+        crew.wait(
+            lambda: (crew.camera_status().get("fps") or 0) > 0, 30, "the camera to send pictures"
+        )
+        crew.wait(
+            lambda: (crew.camera_status().get("disk_free") or 0) > 16 * MB, 10, "its free space"
+        )
+        assert not crew.camera_status()["problem"]
         started = crew.camera("record")
         assert started["ok"], started
-        crew.wait(lambda: status(crew).get("recording"), 10, "the take to record")
-        crew.wait(lambda: not status(crew).get("recording"), 30, "the take to be stopped")
-        assert status(crew)["problem"].startswith("the take was stopped: only"), status(crew)
+        crew.wait(lambda: crew.camera_status().get("recording"), 10, "the take to record")
+        crew.wait(lambda: not crew.camera_status().get("recording"), 30, "the take to be stopped")
+        assert crew.camera_status()["problem"].startswith("the take was stopped: only"), (
+            crew.camera_status()
+        )
         take = crew.wait(lambda: crew.takes(), 60, "the take to be delivered")[0]
         assert take["id"] == started["take"] and take["duration"] > 1
         video = requests.get(srv.url + take["media"]["url"], timeout=30)
@@ -117,8 +122,8 @@ def test_a_take_that_fills_the_disk_is_stopped_in_time_delivered_whole_then_make
         assert not list(small_disk.glob("*.partial.mp4")), "the take was left unfinished"
 
         # the server has every file: the camera deletes them, and is no longer short
-        crew.wait(lambda: not status(crew).get("problem"), 30, "the space to be freed")
-        assert status(crew)["disk_free"] > 16 * MB
+        crew.wait(lambda: not crew.camera_status().get("problem"), 30, "the space to be freed")
+        assert crew.camera_status()["disk_free"] > 16 * MB
         assert not list(small_disk.glob(f"{take['id']}*.mp4")), "the take's files are kept"
         manifest = json.loads((small_disk / f"{take['id']}.take.json").read_text())
         assert manifest["uploaded"] and manifest["pruned_at"], manifest
@@ -189,7 +194,9 @@ def test_with_keep_uploaded_the_camera_deletes_nothing(
     agent = start_agent(srv, tmp_path, extra=("--min-free-mb", str(10**9), "--keep-uploaded"))
     crew: Crew = crew_of(srv)
     try:
-        crew.wait(lambda: (status(crew).get("fps") or 0) > 0, 30, "the camera to send pictures")
+        crew.wait(
+            lambda: (crew.camera_status().get("fps") or 0) > 0, 30, "the camera to send pictures"
+        )
         refused = crew.camera("record")
         assert refused["ok"] is False and "says uploaded" in refused["error"], refused
         assert image.exists()

@@ -36,14 +36,9 @@ def raw_srv(
     )
 
 
-def status(crew: Crew, name: str = "cam1") -> dict[str, Any]:
-    history = crew.camera_history(name)
-    return history[-1] if history else {}
-
-
 def recording(crew: Crew) -> dict[str, Any] | None:
     """The newest status of cam1 if it is connected and recording."""
-    now = status(crew)
+    now = crew.camera_status()
     return now if now.get("recording") and now.get("state") != "disconnected" else None
 
 
@@ -54,7 +49,9 @@ def test_a_takes_recording_clock_survives_a_server_restart_mid_take(
     agent = start_agent(srv, tmp_path)
     try:
         crew = crew_of(srv)
-        crew.wait(lambda: (status(crew).get("fps") or 0) > 0, 30, "the camera to send pictures")
+        crew.wait(
+            lambda: (crew.camera_status().get("fps") or 0) > 0, 30, "the camera to send pictures"
+        )
         started = crew.camera("record")
         assert started["ok"], started
         began = crew.wait(lambda: recording(crew), 10, "the take to record")["recording_since"]
@@ -81,8 +78,8 @@ def test_a_takes_recording_clock_survives_a_server_restart_mid_take(
         # the same take went on recording all along
         stopped = again.camera("stop")
         assert stopped["ok"] and stopped["take"] == started["take"], (started, stopped)
-        again.wait(lambda: status(again).get("recording") is False, 10, "the take to stop")
-        assert status(again)["recording_since"] is None
+        again.wait(lambda: again.camera_status().get("recording") is False, 10, "the take to stop")
+        assert again.camera_status()["recording_since"] is None
     finally:
         stop_agent(agent)
 
@@ -112,7 +109,9 @@ def test_a_bad_recording_for_is_refused_and_changes_nothing(
     try:
         good = '["status", {"state": "live", "recording": true, "recording_for": 90.5, "fps": 25}]'
         assert camera.call_raw(0, good)[0]["ok"]
-        before = crew.wait(lambda: (s := status(crew)).get("recording") and s, 10, "the take")
+        before = crew.wait(
+            lambda: (s := crew.camera_status()).get("recording") and s, 10, "the take"
+        )
         assert before["recording_since"] == pytest.approx(before["updated_at"] - 90.5, abs=1e-6)
 
         for n, value in enumerate(BAD_RECORDING_FOR, start=1):
@@ -126,7 +125,7 @@ def test_a_bad_recording_for_is_refused_and_changes_nothing(
         # a good status that changes nothing itself: the crew sees what the camera holds
         assert camera.call_raw(99, '["status", {"background_period": 0}]')[0]["ok"]
         after = crew.wait(
-            lambda: (s := status(crew))["updated_at"] > before["updated_at"] and s, 10, "it"
+            lambda: (s := crew.camera_status())["updated_at"] > before["updated_at"] and s, 10, "it"
         )
         for field in ("state", "recording", "fps", "dropped", "problem", "recording_since"):
             assert after[field] == before[field], (field, before, after)
@@ -146,7 +145,7 @@ def test_an_agent_that_sends_no_recording_for_gets_its_take_dated_by_the_server(
         def sent(ack_id: int, fields: str) -> dict[str, Any]:
             assert camera.call_raw(ack_id, f'["status", {{{fields}}}]')[0]["ok"]
             return crew.wait(  # type: ignore[no-any-return]
-                lambda: (s := status(crew, "cam2")).get("dropped") == ack_id and s,
+                lambda: (s := crew.camera_status("cam2")).get("dropped") == ack_id and s,
                 10,
                 f"status {ack_id}",
             )

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers.crew import Crew, crew_login
+from tests.helpers.crew import Crew, crew_dashboard
 from tests.helpers.server import ServerProcess
 
 LAPTOP = {"width": 1440, "height": 900}
@@ -51,9 +51,7 @@ def crew(srv: ServerProcess) -> Iterator[Crew]:
 
 def dashboard(page: Page, srv: ServerProcess) -> Page:
     page.set_viewport_size(LAPTOP)
-    crew_login(page, srv)
-    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
-    return page
+    return crew_dashboard(page, srv)  # type: ignore[no-any-return]
 
 
 def test_a_running_group_rows_keep_their_level_whole_beside_the_stop_button(

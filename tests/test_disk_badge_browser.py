@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers import disk
-from tests.helpers.crew import TITLE_CUT, Crew, crew_login
+from tests.helpers.crew import TITLE_CUT, Crew, crew_dashboard
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
 
@@ -21,8 +21,7 @@ SHOW = "title: Harbour Lights - a liveshow demo night\ncues:\n  - {id: a, kind: 
 
 
 def dashboard(page: Page, srv: ServerProcess) -> Page:
-    crew_login(page, srv)
-    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
+    crew_dashboard(page, srv)
     expect(page.locator("#show-title")).to_have_text("Harbour Lights - a liveshow demo night")
     return page
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers import CAMERA_KEY
 from tests.helpers.crew import Crew
-from tests.helpers.display import VIDEO_JS, on_screen, playing
+from tests.helpers.display import IMG_LOADED, VIDEO_JS, on_screen, playing
 from tests.helpers.samples import jpeg, wav
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import PROMPT_SHOW
@@ -94,12 +94,6 @@ def still_marked(page: Page, cue_id: str) -> None:
     assert page.locator(f'#stage > .layer[data-cue="{cue_id}"][data-probe="kept"]').count() == 1, (
         "the cue was put on stage anew instead of updated in place"
     )
-
-
-IMG_LOADED = """sel => {
-    const img = document.querySelector(sel);
-    return Boolean(img && img.complete && img.naturalWidth > 0);
-}"""
 
 
 # ---- tests -------------------------------------------------------------------------------------

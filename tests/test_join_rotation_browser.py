@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers.crew import Crew
+from tests.helpers.phone_page import PHONE, UI_TIMEOUT_MS, item, join, send_text
 from tests.helpers.server import ServerProcess
-from tests.test_phone_browser import PHONE, UI_TIMEOUT_MS, item, join, send_text
 
 
 @pytest.fixture

@@ -16,24 +16,15 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.helpers.crew import Crew, crew_login
+from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
+from tests.helpers.queue import item, queue_view, server_status
 from tests.helpers.samples import jpeg, png_rgba
 from tests.helpers.server import ServerProcess
-from tests.helpers.sockets import SocketClient
 from tests.helpers.waiting import wait_until
 
 XSS_TEXT = "<img src=x onerror=window.pwned=1>"
 XSS_HANDLE = "<b onclick=pwned=2>Bo</b>"
-
-
-def queue_view(page: Page, srv: ServerProcess) -> Page:
-    """The dashboard, logged in, with the queue on screen (Queue view)."""
-    crew_login(page, srv)
-    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
-    page.click('#view-switch [data-view="moderation"]')
-    expect(page.locator("#moderation")).to_be_visible()
-    return page
 
 
 @pytest.fixture
@@ -46,20 +37,6 @@ def queue(page: Page, prompt_server: ServerProcess) -> Page:
 def shared_queue(page: Page, module_prompt_server: ServerProcess) -> Page:
     """The queue on the module's shared server."""
     return queue_view(page, module_prompt_server)
-
-
-def item(page: Page, sub_id: str) -> Any:
-    return page.locator(f'#mod-queue li[data-id="{sub_id}"]')
-
-
-def server_status(srv: ServerProcess, sub_id: str) -> str | None:
-    """The server's own word on a submission: the snapshot a fresh crew connection gets."""
-    fresh = SocketClient(srv, "/crew", {"password": srv.password})
-    try:
-        got = fresh.wait_for("submissions", what="the submissions snapshot")
-    finally:
-        fresh.close()
-    return next((e["status"] for e in got["items"] if e["id"] == sub_id), None)
 
 
 def test_text_and_photo_arrive_live_with_thumbnail_handle_and_status(

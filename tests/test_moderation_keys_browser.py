@@ -16,9 +16,9 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
+from tests.helpers.queue import item, queue_view, server_status
 from tests.helpers.server import ServerProcess
 from tests.helpers.waiting import wait_until
-from tests.test_moderation_browser import item, queue_view, server_status
 
 CURRENT = re.compile(r"\bcurrent\b")
 

@@ -16,13 +16,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers.crew import Crew
-from tests.helpers.display import on_screen
+from tests.helpers.display import IMG_LOADED, on_screen
 from tests.helpers.phone import LivePhone
+from tests.helpers.phone_page import item, join, send_text
 from tests.helpers.samples import png_rgba
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
-from tests.test_display_audience_browser import IMG_LOADED
-from tests.test_phone_browser import PHONE, UI_TIMEOUT_MS, item, join, send_text
 
 SHOW = """\
 title: On screen
@@ -65,19 +64,6 @@ def show_server(
     return module_server_factory(  # type: ignore[no-any-return]
         write_show(tmp_path_factory.mktemp("show"), SHOW, "onscreen.yaml")
     )
-
-
-@pytest.fixture
-def phone_page(browser: Any) -> Iterator[Page]:
-    """A phone-sized page; any script error on it fails the test."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
 
 
 @pytest.fixture

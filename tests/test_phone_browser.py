@@ -22,18 +22,11 @@ import requests
 from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
 from tests.helpers.crew import Crew
+from tests.helpers.phone_page import PHONE, item, join, opened_phone, send_text
 from tests.helpers.samples import jpeg, wav
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
 from tests.helpers.waiting import never_within, wait_until
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-UI_TIMEOUT_MS = 15_000  # as conftest gives every expect()
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -42,17 +35,6 @@ def phone_context(browser: Any) -> Iterator[BrowserContext]:
     context = browser.new_context(**PHONE)
     yield context
     context.close()
-
-
-def opened_phone(context: BrowserContext, srv: ServerProcess) -> Iterator[Page]:
-    """The phone app, opened from the join link; page errors fail the test."""
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{srv.url}/join/{srv.join_code}")
-    yield page
-    assert not errors, errors
 
 
 @pytest.fixture
@@ -67,27 +49,6 @@ def shared_phone(
 ) -> Iterator[Page]:
     """The phone app on the module's shared server (a new phone: a new browser context)."""
     yield from opened_phone(phone_context, module_prompt_server)
-
-
-def join(page: Page, handle: str = "Ana") -> None:
-    expect(page.locator("#screen-join")).to_be_visible()
-    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
-    expect(page.locator("#terms-text")).to_contain_text("50/50")
-    page.fill("#handle", handle)
-    page.check("#consent")
-    page.click("#join-button")
-    expect(page.locator("#screen-app")).to_be_visible()
-    expect(page.locator("#whoami")).to_contain_text(handle)
-
-
-def send_text(page: Page, words: str) -> None:
-    page.fill("#answer-text", words)
-    page.click("#send-text")
-
-
-def item(page: Page, kind: str, nth: int = 0) -> Any:
-    """An entry of "My submissions" (newest first)."""
-    return page.locator(f"#history-list .sub[data-kind={kind}]").nth(nth)
 
 
 def multipart(request: Request) -> dict[str, bytes]:

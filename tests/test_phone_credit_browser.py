@@ -13,10 +13,10 @@ from playwright.sync_api import Dialog, Page, expect
 
 from tests.helpers.catalogue import TOKEN, CatalogueProcess
 from tests.helpers.crew import Crew
+from tests.helpers.phone_page import PHONE, UI_TIMEOUT_MS, item, join, send_text
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_prompt_show
 from tests.helpers.sync import run_sync
-from tests.test_phone_browser import PHONE, UI_TIMEOUT_MS, item, join, send_text
 
 
 @pytest.fixture

@@ -4,31 +4,18 @@ a thank-you screen with what it made tonight and its own claim link to the night
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers.crew import Crew
+from tests.helpers.phone_page import PHONE, item, join, send_text
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_prompt_show
-from tests.test_phone_browser import PHONE, UI_TIMEOUT_MS, item, join, send_text
 
 CATALOGUE = "http://catalogue.invalid:5100"  # only named in links: nothing is sent there
-
-
-@pytest.fixture
-def phone_page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
 
 
 def test_the_last_cue_thanks_each_phone_with_its_claim_link(

@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.helpers.crew import Crew, crew_login
+from tests.helpers.phone_page import PHONE, UI_TIMEOUT_MS, join
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import write_show
 from tests.helpers.waiting import never_within
-from tests.test_phone_browser import PHONE, UI_TIMEOUT_MS, join
 
 QA_SHOW = """\
 title: Q&A in the browser

@@ -13,15 +13,9 @@ import socketio
 from playwright.sync_api import Page, expect
 
 from tests.helpers import JOIN_CODE
-from tests.helpers.crew import crew_login
+from tests.helpers.crew import crew_dashboard
 from tests.helpers.server import ServerProcess
 from tests.helpers.shows import ONE_CUE_SHOW, write_show
-
-
-def dashboard(page: Page, srv: ServerProcess) -> Page:
-    crew_login(page, srv)
-    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
-    return page
 
 
 def test_the_phones_badge_follows_joins_without_a_go(
@@ -30,7 +24,7 @@ def test_the_phones_badge_follows_joins_without_a_go(
     """Phones join while nothing else happens in the show (no GO, so no new state): the top
     bar's count still reaches the number joined, as At a glance and the queue do."""
     srv = server_factory(write_show(tmp_path, ONE_CUE_SHOW))
-    dashboard(page, srv)
+    crew_dashboard(page, srv)
     badge = page.locator("#audience-stat")
     expect(badge).to_have_text("Phones 0")
     for n, name in enumerate(["Ana", "Ben", "Cleo"], start=1):
@@ -52,7 +46,7 @@ def test_the_pre_wait_line_and_the_jump_question_do_not_read_a_cue_number_as_sec
     """ "Pre-wait: 5 · Night Market" read as five seconds of pre-wait, and "at 4" had no unit."""
     srv = server_factory(write_show(tmp_path, NUMBERED_SHOW))
     crew = crew_of(srv)
-    dashboard(page, srv)
+    crew_dashboard(page, srv)
     crew.goto("opening")
     crew.command("go")  # cue 5's ten-minute pre-wait starts
     crew.wait_state(lambda s: s["pending"] and s["pending"]["cue"] == "market", "the pre-wait")

@@ -14,11 +14,11 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.crew import Crew
 from tests.helpers.phone import LivePhone
+from tests.helpers.phone_page import PHONE, item, join, opened_phone, send_text
+from tests.helpers.queue import item as queue_item
+from tests.helpers.queue import queue_view
 from tests.helpers.samples import wav
 from tests.helpers.server import ServerProcess
-from tests.test_moderation_browser import item as queue_item
-from tests.test_moderation_browser import queue_view
-from tests.test_phone_browser import PHONE, item, join, opened_phone, send_text
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+
+from playwright.sync_api import expect
 
 from tests.helpers import CREW_PASSWORD
 from tests.helpers.server import ServerProcess
@@ -42,6 +45,11 @@ class Crew(SocketClient):
         """Every status of camera ``name`` the crew was sent, oldest first."""
         return [c for data in self.events("cameras") for c in data["cameras"] if c["name"] == name]
 
+    def camera_status(self, name: str = "cam1") -> dict[str, Any]:
+        """Camera ``name`` as last sent to the crew ({} before it was)."""
+        history = self.camera_history(name)
+        return history[-1] if history else {}
+
     def tally(self, name: str = "cam1") -> str:
         """Camera ``name``'s tally light as last sent to the crew (on_air, preview, off), or
         "" before the crew has heard of the camera (a state can come first)."""
@@ -60,6 +68,13 @@ def crew_login(page: Any, srv: ServerProcess) -> None:
     page.fill("#password", CREW_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(srv.url + "/crew")
+
+
+def crew_dashboard(page: Any, srv: ServerProcess) -> Any:
+    """A Playwright page logged in to the dashboard, once its socket is connected."""
+    crew_login(page, srv)
+    expect(page.locator("#connection")).to_have_class(re.compile(r"\bconnection-connected\b"))
+    return page
 
 
 def goto(crew: Any, cue: str) -> None:

@@ -38,3 +38,10 @@ def playing(page: Page) -> bool:
     time.sleep(0.05)
     b = page.evaluate(VIDEO_JS)
     return bool(a and b and not b["paused"] and b["ready"] >= 3 and b["t"] > a["t"])
+
+
+# An <img> that loaded: its pixels arrived and decoded (not a broken image).
+IMG_LOADED = """sel => {
+    const img = document.querySelector(sel);
+    return Boolean(img && img.complete && img.naturalWidth > 0);
+}"""
