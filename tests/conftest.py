@@ -255,12 +255,13 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def open_display(browser: Any) -> Iterator[Callable[..., Any]]:
-    """Opens a display page (a 720p projector); any script error on it fails the test."""
+    """Opens a display page (a 720p projector unless ``size`` says otherwise); any script
+    error on it fails the test."""
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def open_(srv: ServerProcess, name: str = "main") -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
+    def open_(srv: ServerProcess, name: str = "main", size: tuple[int, int] = (1280, 720)) -> Any:
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))

@@ -9,7 +9,7 @@ as its tile allows (a small picture scaled up whole, never left at its natural s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -66,27 +66,6 @@ def show_server(
     )
 
 
-@pytest.fixture
-def full_hd_display(browser: Any) -> Iterator[Callable[[ServerProcess], Page]]:
-    """The projector page at 1920x1080 (the venue's projector); script errors fail the test."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def open_(srv: ServerProcess) -> Page:
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{srv.url}/display/main?key={srv.display_key}")
-        page.wait_for_function("() => window.liveshowDisplay && window.liveshowDisplay.rev")
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, f"script errors on the display page: {errors}"
-
-
 def test_on_screen_pop_up_waits_until_the_wall_shows_the_featured_work(
     show_server: ServerProcess,
     crew_of: Callable[[ServerProcess], Crew],
@@ -139,11 +118,11 @@ def test_on_screen_pop_up_waits_until_the_wall_shows_the_featured_work(
 def test_drawings_fill_their_tiles_on_a_full_hd_projector(
     show_server: ServerProcess,
     crew_of: Callable[[ServerProcess], Crew],
-    full_hd_display: Callable[[ServerProcess], Page],
+    open_display: Callable[..., Page],
     phone_of: Callable[..., LivePhone],
 ) -> None:
     crew = crew_of(show_server)
-    display = full_hd_display(show_server)
+    display = open_display(show_server, size=(1920, 1080))
     crew.goto("ask-drawing")
     ana, ben = phone_of(show_server, "Ana"), phone_of(show_server, "Ben")
     # two drawings as the phone's pad makes them (1200x900), and a small one (a picture

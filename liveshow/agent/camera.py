@@ -122,15 +122,9 @@ class CameraAgent:
         self.recover_crashed_takes()
         self.pipeline.start()
         self.outbox.start()
-        self.sio.connect(
-            self.config.server,
-            namespaces=["/camera"],
-            wait_timeout=10,
-            auth={"key": self.config.key, "camera": self.config.name},
-            retry=True,
-        )
         started = time.monotonic()
         try:
+            self.connect_until_stopped()
             while not self._stop.wait(1.0):
                 try:
                     self.watch_disk()
@@ -141,6 +135,28 @@ class CameraAgent:
                     break
         finally:
             self.shutdown()
+
+    def connect_until_stopped(self) -> None:
+        """The first connect, tried again (1 s, then up to 5 s apart) until the server answers
+        or the agent is stopped. Not python-socketio's retry=True: that waits in this thread
+        on an event of its own, so a SIGTERM'd agent whose server had gone ran on for good.
+        (Once connected, python-socketio's own reconnection takes over.)"""
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                self.sio.connect(
+                    self.config.server,
+                    namespaces=["/camera"],
+                    wait_timeout=10,
+                    auth={"key": self.config.key, "camera": self.config.name},
+                )
+                return
+            except socketio.exceptions.ConnectionError as exc:
+                if "namespaces failed" in str(exc):
+                    raise  # the server answered and refused (a wrong key): as before, no retry
+                log.info("server not answering (%s): trying again in %.0f s", exc, delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 5.0)
 
     def stop(self) -> None:
         self._stop.set()
@@ -177,7 +193,7 @@ class CameraAgent:
         while self.outbox.pending() and time.monotonic() < deadline and self.sio.connected:
             time.sleep(0.5)
         self.outbox.stop()
-        self.sio.disconnect()
+        self.sio.shutdown()  # disconnects, or stops the reconnect task if it is retrying
 
     def disk_free(self) -> int | None:
         """Bytes free where takes are recorded (None if it cannot be read)."""
