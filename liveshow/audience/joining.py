@@ -70,4 +70,5 @@ def retired(store: Store) -> list[str]:
 def was_join_code(store: Store, code: object) -> bool:
     """Was ``code`` once this show's join code? (A dead code: compared plainly, not in
     constant time, as it opens nothing.)"""
-    return isinstance(code, str) and code in retired(store)
+    # the length first: a flood of junk codes costs no database read
+    return isinstance(code, str) and 0 < len(code) <= 64 and code in retired(store)
