@@ -451,6 +451,14 @@ def public_url(values: Mapping[str, Any]) -> str:
     if values.get("public_url"):
         return str(values["public_url"]).rstrip("/")
     host = values.get("host") or "0.0.0.0"
-    if host in ("0.0.0.0", "::", ""):
+    if host in WILDCARD_HOSTS:
         host = lan_address()
-    return f"http://{f'[{host}]' if ':' in host else host}:{values['port']}"  # IPv6 in []
+    return f"http://{url_host(host)}:{values['port']}"
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # a server listening on every address
+
+
+def url_host(host: str) -> str:
+    """``host`` as a URL spells it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host

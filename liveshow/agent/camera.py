@@ -152,7 +152,7 @@ class CameraAgent:
                 )
                 return
             except socketio.exceptions.ConnectionError as exc:
-                if "namespaces failed" in str(exc):
+                if self.sio.failed_namespaces:
                     raise  # the server answered and refused (a wrong key): as before, no retry
                 log.info("server not answering (%s): trying again in %.0f s", exc, delay)
                 self._stop.wait(delay)
@@ -205,18 +205,17 @@ class CameraAgent:
     def room_for_a_take(self) -> None:
         """Raises RuntimeError (the crew's answer) when the takes folder is nearly full."""
         free = self.disk_free()
-        if free is not None and free < self.config.min_free_mb * MB:
-            freeing = self.config.prune_uploaded and self.outbox.prunable()
-            raise RuntimeError(
-                f"only {free / MB:.0f} MB free for takes (at least {self.config.min_free_mb} MB "
-                + (
-                    "needed): uploaded takes are being deleted to make room, try again in a "
-                    "few seconds"
-                    if freeing
-                    else f"needed): free space in {self.config.takes_dir.resolve()} on the "
-                    "camera's machine (a take whose .json says uploaded is on the server already)"
-                )
-            )
+        if free is None or free >= self.config.min_free_mb * MB:
+            return
+        short = (
+            f"only {free / MB:.0f} MB free for takes (at least {self.config.min_free_mb} MB needed)"
+        )
+        if self.config.prune_uploaded and self.outbox.prunable():
+            raise RuntimeError(f"{short}: uploaded takes are being deleted to make room: try again")
+        raise RuntimeError(
+            f"{short}: free space in {self.config.takes_dir.resolve()} on the camera's machine "
+            "(a take whose .json says uploaded is on the server already)"
+        )
 
     def watch_disk(self) -> None:
         """Tells the crew (the status's problem) when takes are short of space, and stops a

@@ -54,16 +54,18 @@ class TakeOutbox:
         self._wake.set()
         return path
 
-    def pending(self) -> list[Path]:
+    def manifests(self) -> list[tuple[Path, dict[str, Any]]]:
+        """Every readable take manifest here, oldest written first."""
         out = []
         for path in sorted(self.folder.glob("*.take.json"), key=lambda p: p.stat().st_mtime):
             try:
-                manifest = json.loads(path.read_text())
-                if not manifest.get("uploaded") and not manifest.get("refused"):
-                    out.append(path)
+                out.append((path, json.loads(path.read_text())))
             except (OSError, ValueError):
                 log.warning("unreadable take manifest %s", path)
         return out
+
+    def pending(self) -> list[Path]:
+        return [p for p, m in self.manifests() if not m.get("uploaded") and not m.get("refused")]
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="take-outbox", daemon=True)
@@ -170,15 +172,8 @@ class TakeOutbox:
 
     def _uploaded(self) -> list[tuple[Path, dict[str, Any]]]:
         """Uploaded takes whose files are still here, oldest upload first."""
-        out = []
-        for path in self.folder.glob("*.take.json"):
-            try:
-                manifest = json.loads(path.read_text())
-            except (OSError, ValueError):
-                continue
-            if manifest.get("uploaded") and not manifest.get("pruned_at"):
-                out.append((float(manifest.get("uploaded_at") or 0), path, manifest))
-        return [(path, manifest) for _, path, manifest in sorted(out, key=lambda t: t[0])]
+        kept = [(p, m) for p, m in self.manifests() if m.get("uploaded") and not m.get("pruned_at")]
+        return sorted(kept, key=lambda pm: float(pm[1].get("uploaded_at") or 0))
 
     def _server_has(self, sha: str) -> bool:
         return self.session.head(f"{self.server}/api/media/{sha}", timeout=5).status_code == 200

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..settings import public_url
+from ..settings import WILDCARD_HOSTS, public_url, url_host
 from .showfile import parse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +97,7 @@ def start_demo_catalogue(
         if child.poll() is None:
             child.terminate()
 
-    url = f"http://{_in_url(host if host not in ('0.0.0.0', '::', '') else '127.0.0.1')}:{port}"
+    url = f"http://{url_host('127.0.0.1' if host in WILDCARD_HOSTS else host)}:{port}"
     deadline = time.monotonic() + timeout  # a new one first makes the demo community (~5 s)
     while True:
         if child.poll() is not None:
@@ -115,8 +115,4 @@ def start_demo_catalogue(
 
 def as_phones_reach_it(url: str, show: Mapping[str, Any]) -> str:
     """The demo catalogue's ``url`` as phones reach it: at the show's public host."""
-    return f"http://{_in_url(urlsplit(public_url(show)).hostname or '')}:{urlsplit(url).port}"
-
-
-def _in_url(host: str) -> str:
-    return f"[{host}]" if ":" in host else host  # an IPv6 address in brackets
+    return f"http://{url_host(urlsplit(public_url(show)).hostname or '')}:{urlsplit(url).port}"
